@@ -1,0 +1,107 @@
+package io.zdd.common.grpc;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.zdd.common.error.ConflictException;
+import io.zdd.common.error.DeadlineExceededException;
+import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.error.NotFoundException;
+import io.zdd.common.error.NotLeaderException;
+import io.zdd.common.error.PreconditionException;
+import io.zdd.common.error.StaleEpochException;
+import io.zdd.common.error.StaleVersionException;
+import io.zdd.common.error.UnavailableException;
+import io.zdd.common.error.ZddException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The one mapping between domain exceptions and gRPC statuses. Servers call {@link #toStatus} at
+ * the edge; clients call {@link #toException} so domain code never sees gRPC types.
+ */
+public final class StatusMapper {
+  private StatusMapper() {}
+
+  public static Status toStatus(Throwable t) {
+    Throwable e = unwrap(t);
+    if (e instanceof StatusRuntimeException sre) {
+      return sre.getStatus();
+    }
+    Status status;
+    if (e instanceof InvalidInputException) {
+      status = Status.INVALID_ARGUMENT;
+    } else if (e instanceof StaleEpochException
+        || e instanceof StaleVersionException
+        || e instanceof PreconditionException) {
+      status = Status.FAILED_PRECONDITION;
+    } else if (e instanceof NotLeaderException || e instanceof UnavailableException) {
+      status = Status.UNAVAILABLE;
+    } else if (e instanceof ConflictException) {
+      status = Status.ABORTED;
+    } else if (e instanceof NotFoundException) {
+      status = Status.NOT_FOUND;
+    } else if (e instanceof DeadlineExceededException || e instanceof TimeoutException) {
+      status = Status.DEADLINE_EXCEEDED;
+    } else if (e instanceof CancellationException) {
+      status = Status.CANCELLED;
+    } else {
+      // An unexpected failure: say what it was, but not its stack, to the caller.
+      return Status.INTERNAL.withDescription(e.getClass().getSimpleName() + ": " + e.getMessage()).withCause(e);
+    }
+    return status.withDescription(e.getMessage()).withCause(e);
+  }
+
+  public static StatusRuntimeException toStatusException(Throwable t) {
+    return toStatus(t).asRuntimeException();
+  }
+
+  /** Client side: a failed call becomes the domain exception a caller can act on. */
+  public static ZddException toException(Throwable t) {
+    Throwable e = unwrap(t);
+    if (e instanceof ZddException z) {
+      return z;
+    }
+    Status status = Status.fromThrowable(e);
+    String description = status.getDescription() == null ? status.getCode().name() : status.getDescription();
+    return switch (status.getCode()) {
+      case INVALID_ARGUMENT, OUT_OF_RANGE -> new InvalidInputException(fieldOf(description), description);
+      case FAILED_PRECONDITION -> new PreconditionException(description, e);
+      case UNAVAILABLE -> leaderOf(description) != null
+          ? new NotLeaderException(leaderOf(description))
+          : new UnavailableException(description, e);
+      case ABORTED, ALREADY_EXISTS -> new ConflictException(description);
+      case NOT_FOUND -> new NotFoundException(description);
+      case DEADLINE_EXCEEDED -> new DeadlineExceededException(description, e);
+      default -> new UnavailableException(status.getCode() + ": " + description, e);
+    };
+  }
+
+  /** The leader address a standby put in an UNAVAILABLE description, or null. */
+  public static String leaderOf(String description) {
+    if (description == null) {
+      return null;
+    }
+    int i = description.indexOf(NotLeaderException.LEADER_PREFIX);
+    if (i < 0) {
+      return null;
+    }
+    String rest = description.substring(i + NotLeaderException.LEADER_PREFIX.length()).trim();
+    int end = rest.indexOf(' ');
+    return end < 0 ? rest : rest.substring(0, end);
+  }
+
+  private static String fieldOf(String description) {
+    int colon = description.indexOf(':');
+    return colon > 0 ? description.substring(0, colon) : "request";
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable e = t;
+    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+}

@@ -1,0 +1,50 @@
+package io.zdd.common.model;
+
+import io.zdd.common.error.InvalidInputException;
+import java.util.regex.Pattern;
+
+/** Checks shared by the records; each failure names the field it is about. */
+public final class Validation {
+  /** Names that end up in HAProxy config, runtime commands and ZooKeeper paths. */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  private Validation() {}
+
+  public static String name(String field, String value) {
+    if (value == null || !NAME.matcher(value).matches()) {
+      throw new InvalidInputException(field,
+          "must be 1-64 characters of [A-Za-z0-9_.-], got '" + printable(value) + "'");
+    }
+    return value;
+  }
+
+  public static int port(String field, int value) {
+    if (value < 1 || value > 65535) {
+      throw new InvalidInputException(field, "port must be 1..65535, got " + value);
+    }
+    return value;
+  }
+
+  public static int weight(String field, int value) {
+    if (value < 0 || value > 256) {
+      throw new InvalidInputException(field, "weight must be 0..256, got " + value);
+    }
+    return value;
+  }
+
+  public static long nonNegative(String field, long value) {
+    if (value < 0) {
+      throw new InvalidInputException(field, "must not be negative, got " + value);
+    }
+    return value;
+  }
+
+  /** Keeps hostile input from forging log lines or flooding them. */
+  static String printable(String value) {
+    if (value == null) {
+      return "null";
+    }
+    String cut = value.length() > 80 ? value.substring(0, 80) + "…" : value;
+    return cut.replaceAll("\\p{Cntrl}", "?");
+  }
+}
