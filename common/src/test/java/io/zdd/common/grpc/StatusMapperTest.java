@@ -1,0 +1,86 @@
+package io.zdd.common.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.Status;
+import io.zdd.common.error.ConflictException;
+import io.zdd.common.error.DeadlineExceededException;
+import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.error.NotFoundException;
+import io.zdd.common.error.NotLeaderException;
+import io.zdd.common.error.PreconditionException;
+import io.zdd.common.error.StaleEpochException;
+import io.zdd.common.error.StaleVersionException;
+import io.zdd.common.error.UnavailableException;
+import io.zdd.common.error.ZddException;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class StatusMapperTest {
+  static java.util.stream.Stream<Arguments> cases() {
+    return java.util.stream.Stream.of(
+        Arguments.of(new InvalidInputException("backend_set.frontend_port", "port must be 1..65535"), Status.Code.INVALID_ARGUMENT),
+        Arguments.of(new StaleEpochException(4, 5), Status.Code.FAILED_PRECONDITION),
+        Arguments.of(new StaleVersionException("web", 1, 2), Status.Code.FAILED_PRECONDITION),
+        Arguments.of(new PreconditionException("needs CAP_NET_ADMIN"), Status.Code.FAILED_PRECONDITION),
+        Arguments.of(new NotLeaderException("10.0.0.1:7000"), Status.Code.UNAVAILABLE),
+        Arguments.of(new UnavailableException("haproxy socket closed"), Status.Code.UNAVAILABLE),
+        Arguments.of(new ConflictException("group web is deploying"), Status.Code.ABORTED),
+        Arguments.of(new NotFoundException("no deployment x"), Status.Code.NOT_FOUND),
+        Arguments.of(new DeadlineExceededException("slow"), Status.Code.DEADLINE_EXCEEDED));
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void domainException_mapsToItsCode_andKeepsTheMessage(ZddException e, Status.Code code) {
+    Status s = StatusMapper.toStatus(e);
+    assertThat(s.getCode()).isEqualTo(code);
+    assertThat(s.getDescription()).isEqualTo(e.getMessage());
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
+  void statusBackToException_isTheSameKind(ZddException e, Status.Code code) {
+    ZddException back = StatusMapper.toException(
+        Status.fromCode(code).withDescription(e.getMessage()).asRuntimeException());
+    assertThat(StatusMapper.toStatus(back).getCode()).isEqualTo(code);
+  }
+
+  @Test
+  void wrappedInCompletionException_isUnwrapped() {
+    Status s = StatusMapper.toStatus(new CompletionException(new NotFoundException("gone")));
+    assertThat(s.getCode()).isEqualTo(Status.Code.NOT_FOUND);
+  }
+
+  @Test
+  void unexpectedException_isInternal_namingTheType() {
+    Status s = StatusMapper.toStatus(new IllegalStateException("boom"));
+    assertThat(s.getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(s.getDescription()).isEqualTo("IllegalStateException: boom");
+  }
+
+  @Test
+  void notLeader_roundTrip_keepsLeaderAddress() {
+    var sre = StatusMapper.toStatusException(new NotLeaderException("coord-2:7100"));
+    ZddException back = StatusMapper.toException(sre);
+    assertThat(back).isInstanceOf(NotLeaderException.class);
+    assertThat(((NotLeaderException) back).leader()).contains("coord-2:7100");
+  }
+
+  @Test
+  void invalidArgument_roundTrip_keepsField() {
+    var sre = StatusMapper.toStatusException(new InvalidInputException("options.traffic", "must end at 100"));
+    ZddException back = StatusMapper.toException(sre);
+    assertThat(back).isInstanceOf(InvalidInputException.class);
+    assertThat(((InvalidInputException) back).field()).isEqualTo("options.traffic");
+  }
+
+  @Test
+  void plainUnavailable_isNotMistakenForNotLeader() {
+    ZddException back = StatusMapper.toException(Status.UNAVAILABLE.withDescription("io exception").asRuntimeException());
+    assertThat(back).isInstanceOf(UnavailableException.class);
+  }
+}
