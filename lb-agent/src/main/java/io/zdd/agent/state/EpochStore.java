@@ -1,0 +1,145 @@
+package io.zdd.agent.state;
+
+import io.zdd.common.error.StaleEpochException;
+import io.zdd.common.error.StaleVersionException;
+import io.zdd.common.model.Epoch;
+import io.zdd.common.model.GroupName;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's fencing memory, kept in its data dir so it survives restarts: the highest leader
+ * epoch accepted, and per group the (epoch, version) of the last backend set admitted. A command
+ * from an older epoch is refused (a deposed leader cannot change this load balancer); within one
+ * epoch an older version than the one admitted is refused; a newer epoch starts a new order
+ * because a new leader's version counter may restart.
+ *
+ * <p>Every change is written (temp file, fsync, atomic rename) before the method returns, and
+ * the caller acts only afterwards: persist before acting. Thread-safe.
+ */
+public final class EpochStore {
+  private static final Logger log = LoggerFactory.getLogger(EpochStore.class);
+  static final String FILE = "epoch-state";
+
+  /** The (epoch, version) last admitted for one group. */
+  public record Applied(Epoch epoch, long version) {}
+
+  private final Path file;
+  private Epoch highest = Epoch.ZERO;
+  private final Map<GroupName, Applied> applied = new TreeMap<>();
+
+  private EpochStore(Path file) {
+    this.file = file;
+  }
+
+  /** Loads the store from {@code dataDir} (empty when the agent never accepted anything). */
+  public static EpochStore open(Path dataDir) {
+    EpochStore s = new EpochStore(dataDir.resolve(FILE));
+    s.load();
+    log.info("highest accepted epoch {} (from {})", s.highest, s.file);
+    return s;
+  }
+
+  public synchronized Epoch highest() {
+    return highest;
+  }
+
+  /**
+   * Accepts a command's epoch: equal or newer passes (a newer one is persisted first), older
+   * throws.
+   *
+   * @throws StaleEpochException when {@code epoch} is lower than the highest accepted
+   */
+  public synchronized void accept(Epoch epoch) {
+    if (epoch.isOlderThan(highest)) {
+      throw new StaleEpochException(epoch.value(), highest.value());
+    }
+    if (epoch.compareTo(highest) > 0) {
+      Epoch previous = highest;
+      highest = epoch;
+      try {
+        persist();
+      } catch (RuntimeException e) {
+        highest = previous;
+        throw e;
+      }
+      log.info("accepted new leader epoch {} (was {})", epoch, previous);
+    }
+  }
+
+  /**
+   * Admits backend set {@code version} of {@code group} under {@code epoch}: fences the epoch,
+   * then refuses a version older than the one admitted before under the same epoch, and records
+   * (persists) the new pair before returning. Re-admitting the same version is allowed (a retry).
+   *
+   * @throws StaleEpochException for an old epoch
+   * @throws StaleVersionException for an old version within the same epoch
+   */
+  public synchronized void admit(GroupName group, Epoch epoch, long version) {
+    accept(epoch);
+    Applied before = applied.get(group);
+    if (before != null && before.epoch().equals(epoch) && version < before.version()) {
+      throw new StaleVersionException(group.value(), version, before.version());
+    }
+    if (before != null && epoch.isOlderThan(before.epoch())) {
+      // Cannot happen while accept() holds (highest >= every recorded epoch); kept as a guard.
+      throw new StaleEpochException(epoch.value(), before.epoch().value());
+    }
+    Applied next = new Applied(epoch, version);
+    if (next.equals(before)) {
+      return;
+    }
+    applied.put(group, next);
+    try {
+      persist();
+    } catch (RuntimeException e) {
+      if (before == null) {
+        applied.remove(group);
+      } else {
+        applied.put(group, before);
+      }
+      throw e;
+    }
+  }
+
+  public synchronized Optional<Applied> applied(GroupName group) {
+    return Optional.ofNullable(applied.get(group));
+  }
+
+  private void persist() {
+    StringBuilder b = new StringBuilder("# zdd agent fencing state\n");
+    b.append("highest_epoch ").append(highest.value()).append('\n');
+    applied.forEach((g, a) -> b.append("group ").append(g.value()).append(' ')
+        .append(a.epoch().value()).append(' ').append(a.version()).append('\n'));
+    AtomicFiles.write(file, b.toString());
+  }
+
+  private void load() {
+    AtomicFiles.read(file).ifPresent(text -> {
+      for (String raw : text.split("\n")) {
+        String line = raw.strip();
+        if (line.isEmpty() || line.startsWith("#")) {
+          continue;
+        }
+        String[] p = line.split("\\s+");
+        try {
+          if (p[0].equals("highest_epoch") && p.length == 2) {
+            highest = Epoch.of(Long.parseLong(p[1]));
+          } else if (p[0].equals("group") && p.length == 4) {
+            applied.put(GroupName.of(p[1]), new Applied(Epoch.of(Long.parseLong(p[2])), Long.parseLong(p[3])));
+          } else {
+            throw new IllegalArgumentException("unknown entry");
+          }
+        } catch (RuntimeException e) {
+          // Refuse to start rather than forget the epoch: forgetting it would let a deposed
+          // leader through.
+          throw new IllegalStateException("corrupt " + file + " line '" + line + "': " + e.getMessage(), e);
+        }
+      }
+    });
+  }
+}
