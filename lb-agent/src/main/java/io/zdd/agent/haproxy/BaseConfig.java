@@ -1,0 +1,58 @@
+package io.zdd.agent.haproxy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The base config the agent writes when it runs HAProxy itself. When attaching to an existing
+ * HAProxy the operator's base config is used instead and never touched.
+ *
+ * @param statsSocket worker runtime API socket ({@code level admin})
+ * @param serverStateFile where {@code show servers state} is dumped before each reload
+ * @param hardStopAfter bound on how long an old worker may keep draining after a reload
+ */
+public record BaseConfig(Path statsSocket, Path serverStateFile, Duration hardStopAfter,
+    Duration connectTimeout, Duration clientTimeout, Duration serverTimeout, Duration keepAliveTimeout) {
+
+  public static BaseConfig defaults(Path runDir) {
+    return new BaseConfig(runDir.resolve("admin.sock"), runDir.resolve("server-state"),
+        Duration.ofMinutes(5), Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(60),
+        Duration.ofSeconds(2));
+  }
+
+  public BaseConfig withHardStopAfter(Duration d) {
+    return new BaseConfig(statsSocket, serverStateFile, d, connectTimeout, clientTimeout, serverTimeout,
+        keepAliveTimeout);
+  }
+
+  public String render() {
+    checkPath(statsSocket);
+    checkPath(serverStateFile);
+    return HaproxyConfigRenderer.HEADER
+        + "global\n"
+        + "  master-worker\n"
+        // expose-fd listeners keeps reloads seamless even if HAProxy is ever run without -W.
+        + "  stats socket " + statsSocket + " mode 600 level admin expose-fd listeners\n"
+        + "  stats timeout 2m\n"
+        + "  hard-stop-after " + ms(hardStopAfter) + "\n"
+        + "  server-state-file " + serverStateFile + "\n"
+        + "\n"
+        + "defaults\n"
+        + "  timeout connect " + ms(connectTimeout) + "\n"
+        + "  timeout client " + ms(clientTimeout) + "\n"
+        + "  timeout server " + ms(serverTimeout) + "\n"
+        + "  timeout http-keep-alive " + ms(keepAliveTimeout) + "\n"
+        + "  load-server-state-from-file global\n";
+  }
+
+  private static String ms(Duration d) {
+    return d.toMillis() + "ms";
+  }
+
+  private static void checkPath(Path p) {
+    String s = p.toString();
+    if (!s.matches("[A-Za-z0-9_./-]+")) {
+      throw new io.zdd.common.error.InvalidInputException("path", "HAProxy paths must be plain, got " + s);
+    }
+  }
+}
