@@ -15,6 +15,13 @@ public final class MarathonReplyException extends ZddException {
     this.field = field;
   }
 
+  /** Wraps a parse failure of a reply, keeping the field it names. */
+  public static MarathonReplyException of(String request, io.zdd.common.error.InvalidInputException e) {
+    String prefix = e.field() + ": ";
+    String detail = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+    return new MarathonReplyException(request, e.field(), detail);
+  }
+
   /** Dotted path of the offending field in the reply, e.g. {@code apps[2].tasks[0].id}. */
   public String field() {
     return field;
