@@ -1,0 +1,267 @@
+package io.zdd.agent.grpc;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.zdd.agent.core.ConnectionSampler;
+import io.zdd.common.grpc.ProtoMapper;
+import io.zdd.common.grpc.StatusMapper;
+import io.zdd.common.model.AgentId;
+import io.zdd.common.model.ConnectionSample;
+import io.zdd.common.model.GroupName;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WatchConnections stream. Samples HAProxy every {@code interval} on the injected scheduler
+ * and sends a sample only when the counts changed, or when {@code heartbeat} passed since the
+ * last send (then marked {@code heartbeat}).
+ *
+ * <p>Flow control: a sample is handed to gRPC only while the stream {@code isReady()}. When it
+ * is not, the publisher keeps exactly one sample, the newest (a newer one replaces it), and sends
+ * it from the on-ready handler. A slow consumer therefore costs one sample of memory, never a
+ * backlog, and receives the newest state when it catches up; the sequence numbers show the gap.
+ *
+ * <p>Every {@code onNext}/{@code onError}/{@code onCompleted} happens under one monitor behind a
+ * closed flag, so the sampling thread and gRPC's callback thread never send concurrently.
+ */
+public final class ConnectionStreamPublisher {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionStreamPublisher.class);
+  private static final AtomicLong STREAM_IDS = new AtomicLong();
+
+  private final String streamId = "watch-" + STREAM_IDS.incrementAndGet();
+  private final AgentId agent;
+  private final ConnectionSampler sampler;
+  private final Set<GroupName> groups;
+  private final Duration interval;
+  private final Duration heartbeat;
+  private final ScheduledExecutorService scheduler;
+  private final Clock clock;
+  private final ServerCallStreamObserver<io.zdd.proto.v1.ConnectionSample> out;
+  private final Runnable onClosed;
+
+  private final Object lock = new Object();
+  // Guarded by lock:
+  private boolean closed;
+  private ConnectionSample pending;
+  private ConnectionSample lastSent;
+  private Instant lastSentAt;
+  private long sequence;
+  /** Samples accepted for sending and not yet handed to gRPC (kept apart from pending to check the bound). */
+  private int buffered;
+  private int maxBuffered;
+  private long sent;
+  private long coalesced;
+  private boolean samplerFailing;
+  private ScheduledFuture<?> task;
+
+  ConnectionStreamPublisher(AgentId agent, ConnectionSampler sampler, Set<GroupName> groups, Duration interval,
+      Duration heartbeat, ScheduledExecutorService scheduler, Clock clock,
+      ServerCallStreamObserver<io.zdd.proto.v1.ConnectionSample> out, Runnable onClosed) {
+    this.agent = agent;
+    this.sampler = sampler;
+    this.groups = Set.copyOf(groups);
+    this.interval = interval;
+    this.heartbeat = heartbeat;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.out = out;
+    this.onClosed = onClosed;
+    // Registered at creation, before anything can be sent (style rule 2).
+    out.setOnCancelHandler(this::cancelled);
+    out.setOnReadyHandler(this::onReady);
+  }
+
+  String id() {
+    return streamId;
+  }
+
+  /** Starts sampling: the first sample right away, then every interval. */
+  void start() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      task = scheduler.scheduleWithFixedDelay(this::sampleOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    log.info("[{}] watching connections of {} every {} ms (heartbeat {} ms)", streamId,
+        groups.isEmpty() ? "every group" : groups, interval.toMillis(), heartbeat.toMillis());
+  }
+
+  /** Takes one sample and sends or keeps it. Public to the package so tests can drive it. */
+  void sampleOnce() {
+    ConnectionSampler.Counts counts;
+    try {
+      counts = sampler.sample(groups);
+    } catch (RuntimeException e) {
+      // HAProxy may be reloading or down for a moment: keep the stream, say so once.
+      synchronized (lock) {
+        if (!samplerFailing) {
+          log.warn("[{}] sampling failed, will keep trying: {}", streamId, e.toString());
+        }
+        samplerFailing = true;
+      }
+      return;
+    }
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      if (samplerFailing) {
+        log.info("[{}] sampling works again", streamId);
+        samplerFailing = false;
+      }
+      Instant now = clock.instant();
+      long seq = ++sequence;
+      boolean unchanged = lastSent != null && lastSent.sameCountsAs(
+          new ConnectionSample(agent, seq, now, false, counts.servers(), counts.workers()));
+      boolean heartbeatDue = lastSentAt == null || !now.isBefore(lastSentAt.plus(heartbeat));
+      // With a sample already waiting, the newer one always replaces it (the consumer gets the
+      // newest state); otherwise only a change or a due heartbeat is worth sending.
+      if (pending == null && unchanged && !heartbeatDue) {
+        return;
+      }
+      ConnectionSample sample = new ConnectionSample(agent, seq, now, unchanged, counts.servers(), counts.workers());
+      if (pending != null) {
+        coalesced++;
+        buffered--;
+      }
+      pending = sample;
+      buffered++;
+      maxBuffered = Math.max(maxBuffered, buffered);
+      drain();
+    }
+  }
+
+  private void onReady() {
+    synchronized (lock) {
+      drain();
+    }
+  }
+
+  /** Sends the pending sample if the stream can take it. Caller holds the lock. */
+  private void drain() {
+    if (closed || pending == null || !out.isReady()) {
+      return;
+    }
+    ConnectionSample s = pending;
+    pending = null;
+    buffered--;
+    try {
+      out.onNext(ProtoMapper.toProto(s));
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.CANCELLED) {
+        log.debug("[{}] peer left while sending", streamId);
+      } else {
+        log.warn("[{}] send failed: {}", streamId, e.getStatus());
+      }
+      closeLocked();
+      return;
+    }
+    lastSent = s;
+    lastSentAt = s.sampledAt();
+    sent++;
+    if (log.isDebugEnabled()) {
+      log.debug("[{}] sent sample {} (heartbeat={})", streamId, s.sequence(), s.heartbeat());
+    }
+  }
+
+  private void cancelled() {
+    log.info("[{}] client cancelled the stream", streamId);
+    synchronized (lock) {
+      closeLocked();
+    }
+  }
+
+  /** Ends the stream from the agent's side (shutdown): completes it with UNAVAILABLE. */
+  void close(String reason) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      try {
+        out.onError(Status.UNAVAILABLE.withDescription(reason).asRuntimeException());
+      } catch (RuntimeException e) {
+        log.debug("[{}] stream already gone: {}", streamId, e.toString());
+      }
+      closeLocked();
+    }
+  }
+
+  /** Ends the stream with an error mapped by StatusMapper. */
+  void fail(Throwable t) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      try {
+        out.onError(StatusMapper.toStatusException(t));
+      } catch (RuntimeException e) {
+        log.debug("[{}] stream already gone: {}", streamId, e.toString());
+      }
+      closeLocked();
+    }
+  }
+
+  private void closeLocked() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    pending = null;
+    buffered = 0;
+    if (task != null) {
+      task.cancel(false);
+    }
+    onClosed.run();
+    log.info("[{}] stream closed after {} samples sent ({} coalesced)", streamId, sent, coalesced);
+  }
+
+  // ---- test-visible counters ----
+
+  /** Samples held unsent right now. */
+  int bufferedSamples() {
+    synchronized (lock) {
+      return buffered;
+    }
+  }
+
+  /** The most samples ever held unsent at once (the memory bound: must stay at 1). */
+  int maxBufferedSamples() {
+    synchronized (lock) {
+      return maxBuffered;
+    }
+  }
+
+  long sentSamples() {
+    synchronized (lock) {
+      return sent;
+    }
+  }
+
+  long takenSamples() {
+    synchronized (lock) {
+      return sequence;
+    }
+  }
+
+  long coalescedSamples() {
+    synchronized (lock) {
+      return coalesced;
+    }
+  }
+
+  boolean isClosed() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+}

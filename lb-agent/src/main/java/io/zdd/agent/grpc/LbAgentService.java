@@ -1,0 +1,250 @@
+package io.zdd.agent.grpc;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.zdd.agent.core.BackendController;
+import io.zdd.agent.core.ConnectionSampler;
+import io.zdd.agent.firewall.PortSwapper;
+import io.zdd.agent.firewall.SwapResult;
+import io.zdd.agent.state.EpochStore;
+import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.error.ZddException;
+import io.zdd.common.grpc.ProtoMapper;
+import io.zdd.common.grpc.StatusMapper;
+import io.zdd.common.logging.LogContext;
+import io.zdd.common.model.AgentId;
+import io.zdd.common.model.AgentStateView;
+import io.zdd.common.model.ApplyResult;
+import io.zdd.common.model.BackendSet;
+import io.zdd.common.model.Epoch;
+import io.zdd.common.model.GroupName;
+import io.zdd.common.model.PortRedirect;
+import io.zdd.common.model.Validation;
+import io.zdd.proto.v1.AgentState;
+import io.zdd.proto.v1.ApplyBackendsRequest;
+import io.zdd.proto.v1.ApplyBackendsResponse;
+import io.zdd.proto.v1.ConnectionSample;
+import io.zdd.proto.v1.GetStateRequest;
+import io.zdd.proto.v1.LbAgentGrpc;
+import io.zdd.proto.v1.RemoveGroupRequest;
+import io.zdd.proto.v1.RemoveGroupResponse;
+import io.zdd.proto.v1.SwapPortRequest;
+import io.zdd.proto.v1.SwapPortResponse;
+import io.zdd.proto.v1.WatchConnectionsRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's gRPC edge, and only an edge: messages become validated records (ProtoMapper),
+ * mutating calls are fenced by epoch and version (EpochStore, persisted before acting), the work
+ * is delegated to the HAProxy layer ({@link BackendController}, {@link ConnectionSampler}) and to
+ * the {@link PortSwapper}, and every failure becomes a status through {@link StatusMapper} alone.
+ * Bad input is refused before anything is called or persisted.
+ */
+public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
+  private static final Logger log = LoggerFactory.getLogger(LbAgentService.class);
+
+  /** Stream settings: defaults and the floor for a client's requested interval. */
+  public record StreamSettings(Duration defaultInterval, Duration minInterval, Duration defaultHeartbeat) {
+    public static final StreamSettings DEFAULTS =
+        new StreamSettings(Duration.ofMillis(250), Duration.ofMillis(50), Duration.ofSeconds(5));
+  }
+
+  private final AgentId agentId;
+  private final EpochStore epochs;
+  private final BackendController controller;
+  private final ConnectionSampler sampler;
+  private final PortSwapper portSwapper;
+  private final ScheduledExecutorService scheduler;
+  private final Clock clock;
+  private final StreamSettings streams;
+  private final GroupLocks groupLocks = new GroupLocks(Duration.ofSeconds(60));
+  private final Set<ConnectionStreamPublisher> publishers = ConcurrentHashMap.newKeySet();
+  private volatile boolean closing;
+
+  public LbAgentService(AgentId agentId, EpochStore epochs, BackendController controller, ConnectionSampler sampler,
+      PortSwapper portSwapper, ScheduledExecutorService scheduler, Clock clock, StreamSettings streams) {
+    this.agentId = agentId;
+    this.epochs = epochs;
+    this.controller = controller;
+    this.sampler = sampler;
+    this.portSwapper = portSwapper;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.streams = streams;
+  }
+
+  @Override
+  public void applyBackends(ApplyBackendsRequest request, StreamObserver<ApplyBackendsResponse> response) {
+    unary(response, () -> {
+      if (!request.hasBackendSet()) {
+        throw new InvalidInputException("backend_set", "is required");
+      }
+      BackendSet set = ProtoMapper.backendSet(request.getBackendSet());
+      Epoch epoch = epoch(request.getEpoch());
+      try (LogContext g = LogContext.group(set.group().value())) {
+        ApplyResult result = groupLocks.with(set.group(), () -> {
+          epochs.admit(set.group(), epoch, set.version()); // persisted before HAProxy is touched
+          return controller.apply(set, epoch);
+        });
+        log.info("applied version {} (epoch {}): {} servers, reloaded={}, runtime commands={}", set.version(), epoch,
+            set.servers().size(), result.reloaded(), result.runtimeCommands());
+        return ProtoMapper.toProto(result);
+      }
+    });
+  }
+
+  @Override
+  public void removeGroup(RemoveGroupRequest request, StreamObserver<RemoveGroupResponse> response) {
+    unary(response, () -> {
+      GroupName group = GroupName.of(request.getGroup());
+      Epoch epoch = epoch(request.getEpoch());
+      try (LogContext g = LogContext.group(group.value())) {
+        boolean removed = groupLocks.with(group, () -> {
+          epochs.accept(epoch);
+          return controller.removeGroup(group);
+        });
+        log.info("remove group (epoch {}): removed={}", epoch, removed);
+        return RemoveGroupResponse.newBuilder().setRemoved(removed).build();
+      }
+    });
+  }
+
+  @Override
+  public void swapPort(SwapPortRequest request, StreamObserver<SwapPortResponse> response) {
+    unary(response, () -> {
+      GroupName group = GroupName.of(request.getGroup());
+      int servicePort = Validation.port("service_port", request.getServicePort());
+      int targetPort = Validation.port("target_port", request.getTargetPort());
+      if (servicePort == targetPort) {
+        throw new InvalidInputException("target_port", "must differ from service_port " + servicePort);
+      }
+      Epoch epoch = epoch(request.getEpoch());
+      try (LogContext g = LogContext.group(group.value())) {
+        epochs.accept(epoch);
+        SwapResult r = portSwapper.swap(servicePort, targetPort);
+        SwapPortResponse.Builder b = SwapPortResponse.newBuilder().setChanged(r.changed());
+        r.redirects().forEach(p -> b.addRedirects(ProtoMapper.toProto(p)));
+        return b.build();
+      }
+    });
+  }
+
+  @Override
+  public void getState(GetStateRequest request, StreamObserver<AgentState> response) {
+    unary(response, () -> {
+      boolean swapAvailable = portSwapper.available();
+      List<PortRedirect> redirects = List.of();
+      if (swapAvailable) {
+        try {
+          redirects = portSwapper.redirects();
+        } catch (ZddException e) {
+          // The state of HAProxy is still worth reporting; say the swap cannot be used right now.
+          log.warn("cannot read iptables rules for GetState: {}", e.getMessage());
+          swapAvailable = false;
+        }
+      }
+      AgentStateView view = new AgentStateView(agentId, epochs.highest(), controller.observe(), controller.workers(),
+          redirects, controller.haproxyVersion(), swapAvailable);
+      return ProtoMapper.toProto(view);
+    });
+  }
+
+  @Override
+  public void watchConnections(WatchConnectionsRequest request, StreamObserver<ConnectionSample> response) {
+    ServerCallStreamObserver<ConnectionSample> out = (ServerCallStreamObserver<ConnectionSample>) response;
+    Set<GroupName> groups = new LinkedHashSet<>();
+    Duration interval;
+    Duration heartbeat;
+    try {
+      for (int i = 0; i < request.getGroupsCount(); i++) {
+        groups.add(new GroupName(Validation.name("groups[" + i + "]", request.getGroups(i))));
+      }
+      interval = interval(request.getIntervalMs());
+      heartbeat = request.getHeartbeatMs() == 0 ? streams.defaultHeartbeat()
+          : Duration.ofMillis(Integer.toUnsignedLong(request.getHeartbeatMs()));
+      if (heartbeat.compareTo(interval) < 0) {
+        throw new InvalidInputException("heartbeat_ms",
+            "must be at least the sampling interval (" + interval.toMillis() + " ms), got " + heartbeat.toMillis());
+      }
+    } catch (RuntimeException e) {
+      response.onError(StatusMapper.toStatusException(e));
+      return;
+    }
+    ConnectionStreamPublisher p = newPublisher(groups, interval, heartbeat, out);
+    if (closing) {
+      p.close("agent is shutting down");
+      return;
+    }
+    p.start();
+  }
+
+  /** Creates one stream's publisher (factory method, style rule 2). */
+  private ConnectionStreamPublisher newPublisher(Set<GroupName> groups, Duration interval, Duration heartbeat,
+      ServerCallStreamObserver<ConnectionSample> out) {
+    ConnectionStreamPublisher[] self = new ConnectionStreamPublisher[1];
+    self[0] = new ConnectionStreamPublisher(agentId, sampler, groups, interval, heartbeat, scheduler, clock, out,
+        () -> publishers.remove(self[0]));
+    publishers.add(self[0]);
+    return self[0];
+  }
+
+  /** Ends every WatchConnections stream with UNAVAILABLE (agent shutdown); later streams are refused. */
+  public void closeStreams() {
+    closing = true;
+    for (ConnectionStreamPublisher p : List.copyOf(publishers)) {
+      p.close("agent is shutting down");
+    }
+  }
+
+  /** Streams currently open (for tests and a gauge). */
+  Set<ConnectionStreamPublisher> openStreams() {
+    return Set.copyOf(publishers);
+  }
+
+  private Duration interval(int requestedMs) {
+    if (requestedMs == 0) {
+      return streams.defaultInterval();
+    }
+    Duration asked = Duration.ofMillis(Integer.toUnsignedLong(requestedMs));
+    // A floor rather than an error: a watcher asking for "as fast as possible" gets the fastest allowed.
+    return asked.compareTo(streams.minInterval()) < 0 ? streams.minInterval() : asked;
+  }
+
+  /**
+   * Leader epochs start at 1 (the counter is bumped when a coordinator becomes leader), so 0 means
+   * the sender forgot it; uint64 values above 2^63 arrive negative and are refused by Epoch.
+   */
+  private static Epoch epoch(long value) {
+    if (value == 0) {
+      throw new InvalidInputException("epoch", "is required (leader epochs start at 1)");
+    }
+    return Epoch.of(value);
+  }
+
+  private <T> void unary(StreamObserver<T> response, Supplier<T> call) {
+    T result;
+    try (LogContext a = LogContext.agent(agentId.value())) {
+      result = call.get();
+    } catch (RuntimeException e) {
+      io.grpc.Status status = StatusMapper.toStatus(e);
+      if (status.getCode() == io.grpc.Status.Code.INTERNAL) {
+        log.error("call failed unexpectedly", e);
+      } else {
+        log.info("call refused: {} {}", status.getCode(), status.getDescription());
+      }
+      response.onError(status.asRuntimeException());
+      return;
+    }
+    response.onNext(result);
+    response.onCompleted();
+  }
+}
