@@ -45,6 +45,22 @@ public record BaseConfig(Path statsSocket, Path serverStateFile, Duration hardSt
         + "  load-server-state-from-file global\n";
   }
 
+  /**
+   * An empty server-state file in HAProxy's format; without one HAProxy warns at every start
+   * and check until the first reload dumps real state.
+   */
+  public static final String EMPTY_SERVER_STATE = "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state "
+      + "srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result "
+      + "srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port "
+      + "srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n";
+
+  /** Creates the server-state file when it does not exist yet. */
+  public void ensureServerStateFile() throws java.io.IOException {
+    if (!java.nio.file.Files.exists(serverStateFile)) {
+      java.nio.file.Files.writeString(serverStateFile, EMPTY_SERVER_STATE);
+    }
+  }
+
   private static String ms(Duration d) {
     return d.toMillis() + "ms";
   }

@@ -51,6 +51,7 @@ public final class HaproxyProcess implements AutoCloseable {
       Path masterSock = runDir.resolve("master.sock");
       Path logFile = runDir.resolve("haproxy.log");
       Files.writeString(baseCfg, base.render());
+      base.ensureServerStateFile();
       if (!Files.exists(zddCfg)) {
         Files.writeString(zddCfg, HaproxyConfigRenderer.HEADER);
       }

@@ -1,0 +1,443 @@
+package io.zdd.agent.haproxy;
+
+import io.zdd.agent.core.BackendController;
+import io.zdd.common.error.DeadlineExceededException;
+import io.zdd.common.error.UnavailableException;
+import io.zdd.common.logging.LogContext;
+import io.zdd.common.model.AdminState;
+import io.zdd.common.model.ApplyResult;
+import io.zdd.common.model.BackendServer;
+import io.zdd.common.model.BackendSet;
+import io.zdd.common.model.Epoch;
+import io.zdd.common.model.GroupName;
+import io.zdd.common.model.HaproxyWorker;
+import io.zdd.common.model.HealthCheck;
+import io.zdd.common.model.ObservedBackend;
+import io.zdd.common.model.ObservedServer;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes HAProxy serve the desired backend sets. Server changes go through the runtime API with
+ * no reload, in the safe order of haproxy.md §6.2; a reload happens only when a group's
+ * frontends or backend options are new or changed. Every change is also written to
+ * {@code zdd.cfg} first, so a later reload (ours or anyone's) reproduces it. One apply at a
+ * time; the reload watcher's re-assertion takes the same lock.
+ */
+public final class HaproxyBackendController implements BackendController {
+  private static final Logger log = LoggerFactory.getLogger(HaproxyBackendController.class);
+
+  private final HaproxyRuntimeClient runtime;
+  private final MasterCli master;
+  private final HaproxyConfigApplier applier;
+  private final HaproxyConfigRenderer renderer;
+  private final ControllerSettings settings;
+  private final Clock clock;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Map<GroupName, Applied> groups = new TreeMap<>();
+  /** "backend/server" of retired servers waiting to be deleted, with when they were first idle. */
+  private final Map<String, Optional<Instant>> pendingRemovals = new LinkedHashMap<>();
+  private volatile String version = "";
+
+  private record Applied(BackendSet set, Epoch epoch, GroupLayout layout) {}
+
+  public HaproxyBackendController(HaproxyRuntimeClient runtime, MasterCli master, HaproxyConfigApplier applier,
+      HaproxyConfigRenderer renderer, ControllerSettings settings, Clock clock) {
+    this.runtime = runtime;
+    this.master = master;
+    this.applier = applier;
+    this.renderer = renderer;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  @Override
+  public ApplyResult apply(BackendSet desired, Epoch epoch) {
+    lock.lock();
+    try (LogContext ignored = LogContext.group(desired.group().value())) {
+      Applied prev = groups.get(desired.group());
+      GroupLayout layout = GroupLayout.of(desired);
+      Map<GroupName, Applied> next = new TreeMap<>(groups);
+      next.put(desired.group(), new Applied(desired, epoch, layout));
+      String config = render(next);
+      boolean reload = prev == null
+          ? !runningAlreadyServes(config, layout)
+          : !prev.layout().structure().equals(layout.structure());
+      long before = runtime.changeCommands();
+      // Validated write first (and the reload when needed): if HAProxy refuses the config,
+      // nothing has changed, at run time or on disk.
+      applier.apply(config, reload);
+      groups.put(desired.group(), next.get(desired.group()));
+      converge(layout);
+      int commands = (int) (runtime.changeCommands() - before);
+      log.info("applied group {} v{} (epoch {}): reload={}, runtime commands={}",
+          desired.group(), desired.version(), epoch, reload, commands);
+      return new ApplyResult(observeGroup(groups.get(desired.group())), reload, commands);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public boolean removeGroup(GroupName group) {
+    lock.lock();
+    try {
+      boolean inFile = ConfigBlocks.parse(applier.current()).containsKey(group);
+      if (!groups.containsKey(group) && !inFile) {
+        return false;
+      }
+      Map<GroupName, Applied> next = new TreeMap<>(groups);
+      next.remove(group);
+      String config = renderWithout(next, group);
+      applier.apply(config, true);
+      groups.remove(group);
+      pendingRemovals.keySet().removeIf(k -> GroupLayout.groupOfBackend(k.substring(0, k.indexOf('/')))
+          .map(group::equals).orElse(false));
+      log.info("removed group {}", group);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public List<ObservedBackend> observe() {
+    List<Applied> snapshot;
+    lock.lock();
+    try {
+      snapshot = List.copyOf(groups.values());
+    } finally {
+      lock.unlock();
+    }
+    return snapshot.stream().map(this::observeGroup).toList();
+  }
+
+  @Override
+  public List<HaproxyWorker> workers() {
+    ProcTable procs = master.showProc();
+    List<HaproxyWorker> out = new ArrayList<>();
+    for (ProcTable.Proc p : procs.currentWorkers()) {
+      out.add(new HaproxyWorker(p.pid(), true, p.reloads(), connections(p.pid())));
+    }
+    for (ProcTable.Proc p : procs.oldWorkers()) {
+      out.add(new HaproxyWorker(p.pid(), false, p.reloads(), connections(p.pid())));
+    }
+    return out;
+  }
+
+  @Override
+  public String haproxyVersion() {
+    if (version.isEmpty()) {
+      version = runtime.showInfo().version();
+    }
+    return version;
+  }
+
+  /** Desired sets currently held, by group. */
+  public Map<GroupName, BackendSet> desired() {
+    lock.lock();
+    try {
+      return groups.values().stream().collect(Collectors.toMap(a -> a.set().group(), Applied::set,
+          (a, b) -> a, TreeMap::new));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Re-applies desired weights and states at run time, without touching the file: after a reload
+   * (anyone's) HAProxy starts from the file plus the dumped server state, and anything missing
+   * is put back here. Returns the number of commands sent.
+   */
+  public int reassert() {
+    lock.lock();
+    try {
+      long before = runtime.changeCommands();
+      for (Applied a : groups.values()) {
+        try (LogContext ignored = LogContext.group(a.set().group().value())) {
+          converge(a.layout());
+        }
+      }
+      // A reload dropped servers that are no longer in the file.
+      pendingRemovals.clear();
+      return (int) (runtime.changeCommands() - before);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Deletes retired servers that every worker has shown idle (scur, qcur 0) for the settle
+   * period (only with {@link RemovalPolicy#DELETE_WHEN_IDLE}). Returns the ones deleted.
+   */
+  public List<String> purgeRetiredServers(Function<String, Boolean> idleEverywhere) {
+    lock.lock();
+    try {
+      List<String> deleted = new ArrayList<>();
+      Instant now = clock.instant();
+      for (var it = pendingRemovals.entrySet().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        String key = e.getKey();
+        if (!idleEverywhere.apply(key)) {
+          e.setValue(Optional.empty());
+          continue;
+        }
+        if (e.getValue().isEmpty()) {
+          e.setValue(Optional.of(now));
+        }
+        if (e.getValue().get().plus(settings.removalSettle()).isAfter(now)) {
+          continue;
+        }
+        String be = key.substring(0, key.indexOf('/'));
+        String srv = key.substring(key.indexOf('/') + 1);
+        try {
+          runtime.delServer(be, srv);
+          deleted.add(key);
+          it.remove();
+          log.info("deleted retired server {}", key);
+        } catch (NoSuchServerException gone) {
+          it.remove();
+        } catch (ServerNotRemovableException busy) {
+          e.setValue(Optional.empty());
+          log.debug("retired server {} not removable yet: {}", key, busy.reply());
+        }
+      }
+      return deleted;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** "backend/server" keys waiting for deletion. */
+  public List<String> pendingRemovals() {
+    lock.lock();
+    try {
+      return List.copyOf(pendingRemovals.keySet());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- convergence ----
+
+  /** Runs the runtime plan of every backend of the group: adds first, retirements last. */
+  private void converge(GroupLayout layout) {
+    List<ServerPlan> plans = new ArrayList<>();
+    for (GroupLayout.Backend be : layout.backends()) {
+      Map<String, ServerStateRow> observed = runtime.showServersState(be.name()).stream()
+          .collect(Collectors.toMap(ServerStateRow::server, r -> r, (a, b) -> a, LinkedHashMap::new));
+      plans.add(ServerPlan.diff(be.name(), be.servers(), observed));
+    }
+    Map<String, GroupLayout.Backend> byName = layout.backends().stream()
+        .collect(Collectors.toMap(GroupLayout.Backend::name, b -> b));
+    // Servers that must pass a health check before taking traffic: backend -> servers.
+    List<Map.Entry<String, BackendServer>> awaitingCheck = new ArrayList<>();
+    for (ServerPlan plan : plans) {
+      Optional<HealthCheck> hc = byName.get(plan.backend()).healthCheck();
+      for (BackendServer s : plan.add()) {
+        if (startNewServer(plan.backend(), s, hc)) {
+          awaitingCheck.add(Map.entry(plan.backend(), s));
+        }
+      }
+      for (ServerPlan.Change c : plan.change()) {
+        if (changeServer(plan.backend(), c, hc)) {
+          awaitingCheck.add(Map.entry(plan.backend(), c.desired()));
+        }
+      }
+    }
+    promoteWhenHealthy(awaitingCheck);
+    for (ServerPlan plan : plans) {
+      for (String srv : plan.retire()) {
+        runtime.setState(plan.backend(), srv, AdminState.MAINT);
+        if (settings.removal() == RemovalPolicy.DELETE_WHEN_IDLE) {
+          pendingRemovals.put(plan.backend() + "/" + srv, Optional.empty());
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds a server at weight 0 in maintenance. With a health check it is then checked while in
+   * DRAIN and only put in service after a passing check (true returned): leaving maintenance
+   * directly would mark it up before any check ran.
+   */
+  private boolean startNewServer(String backend, BackendServer s, Optional<HealthCheck> hc) {
+    runtime.addServer(backend, s.name(), s.address(), s.port(), new ServerOptions(0, hc, false));
+    if (s.adminState() == AdminState.MAINT) {
+      setWeightIfNeeded(backend, s.name(), 0, s.weight());
+      return false;
+    }
+    if (hc.isPresent()) {
+      runtime.enableHealth(backend, s.name());
+      runtime.setState(backend, s.name(), AdminState.DRAIN);
+      if (s.adminState() == AdminState.DRAIN) {
+        setWeightIfNeeded(backend, s.name(), 0, s.weight());
+        return false;
+      }
+      return true;
+    }
+    if (s.adminState() == AdminState.DRAIN) {
+      runtime.setState(backend, s.name(), AdminState.DRAIN);
+    } else {
+      runtime.setState(backend, s.name(), AdminState.READY);
+    }
+    setWeightIfNeeded(backend, s.name(), 0, s.weight());
+    return false;
+  }
+
+  /** Applies one change; true when it must wait for a passing check before going READY. */
+  private boolean changeServer(String backend, ServerPlan.Change c, Optional<HealthCheck> hc) {
+    String name = c.desired().name();
+    if (c.address()) {
+      runtime.setAddress(backend, name, c.desired().address(), c.desired().port());
+    }
+    if (c.to() == AdminState.READY && c.from() == AdminState.MAINT && hc.isPresent()) {
+      // Same reason as for new servers: through DRAIN, promoted after a passing check.
+      runtime.setState(backend, name, AdminState.DRAIN);
+      return true;
+    }
+    // Weight before state when entering service, state before weight when leaving it, so a
+    // server never takes traffic at a weight it should not have.
+    if (c.to() == AdminState.READY) {
+      if (c.weight() != null) {
+        runtime.setWeight(backend, name, c.weight());
+      }
+      runtime.setState(backend, name, AdminState.READY);
+    } else {
+      if (c.to() != null) {
+        runtime.setState(backend, name, c.to());
+      }
+      if (c.weight() != null) {
+        runtime.setWeight(backend, name, c.weight());
+      }
+    }
+    return false;
+  }
+
+  private void promoteWhenHealthy(List<Map.Entry<String, BackendServer>> waiting) {
+    if (waiting.isEmpty()) {
+      return;
+    }
+    long deadline = System.nanoTime() + settings.firstCheckTimeout().toNanos();
+    List<Map.Entry<String, BackendServer>> left = new ArrayList<>(waiting);
+    while (!left.isEmpty()) {
+      Map<String, Map<String, StatRow>> stats = new LinkedHashMap<>();
+      for (var e : left) {
+        stats.computeIfAbsent(e.getKey(), be -> runtime.showServerStats(be).stream()
+            .collect(Collectors.toMap(StatRow::name, r -> r, (a, b) -> a)));
+      }
+      for (var it = left.iterator(); it.hasNext(); ) {
+        var e = it.next();
+        StatRow row = stats.get(e.getKey()).get(e.getValue().name());
+        if (row != null && row.checkStatus().endsWith("OK")) {
+          BackendServer s = e.getValue();
+          runtime.setWeight(e.getKey(), s.name(), s.weight());
+          runtime.setState(e.getKey(), s.name(), AdminState.READY);
+          it.remove();
+        }
+      }
+      if (left.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        // Left in DRAIN: checked but without traffic. The next apply promotes them once healthy.
+        log.warn("servers did not pass their first health check within {}; left in DRAIN: {}",
+            settings.firstCheckTimeout(), left.stream().map(e -> e.getKey() + "/" + e.getValue().name()).toList());
+        return;
+      }
+      sleep(settings.checkPoll().toMillis());
+    }
+  }
+
+  private void setWeightIfNeeded(String backend, String server, int current, int desired) {
+    if (current != desired) {
+      runtime.setWeight(backend, server, desired);
+    }
+  }
+
+  // ---- rendering ----
+
+  /** Renders the managed groups, keeping verbatim any group block of the file not managed yet. */
+  private String render(Map<GroupName, Applied> sets) {
+    return renderWithout(sets, null);
+  }
+
+  private String renderWithout(Map<GroupName, Applied> sets, GroupName dropped) {
+    // After an agent restart the file still serves groups the edge has not re-applied yet;
+    // dropping them would take their frontends down at the next reload.
+    Map<GroupName, String> keep = new TreeMap<>(ConfigBlocks.parse(applier.current()));
+    keep.keySet().removeAll(sets.keySet());
+    if (dropped != null) {
+      keep.remove(dropped);
+    }
+    return renderer.render(sets.values().stream().map(Applied::set).toList())
+        + keep.values().stream().collect(Collectors.joining());
+  }
+
+  /**
+   * True when the running HAProxy already has this group's proxies from the same file (agent
+   * restarted, HAProxy did not): no reload is needed then, only run-time convergence.
+   */
+  private boolean runningAlreadyServes(String config, GroupLayout layout) {
+    if (!config.equals(applier.current())) {
+      return false;
+    }
+    try {
+      for (GroupLayout.Backend be : layout.backends()) {
+        runtime.showServersState(be.name());
+      }
+      return true;
+    } catch (NoSuchServerException e) {
+      return false;
+    }
+  }
+
+  // ---- read-back ----
+
+  private ObservedBackend observeGroup(Applied a) {
+    String be = GroupLayout.mainBackend(a.set().group());
+    Map<String, StatRow> stats;
+    List<ServerStateRow> state;
+    try {
+      state = runtime.showServersState(be);
+      stats = runtime.showServerStats(be).stream().collect(Collectors.toMap(StatRow::name, r -> r, (x, y) -> x));
+    } catch (NoSuchServerException e) {
+      return new ObservedBackend(a.set().group(), a.set().version(), a.epoch(), a.set().frontendPort(), List.of());
+    }
+    List<ObservedServer> servers = new ArrayList<>();
+    for (ServerStateRow r : state) {
+      StatRow st = stats.get(r.server());
+      servers.add(new ObservedServer(r.server(), r.address(), r.port(), r.userWeight(), r.adminState(),
+          st == null ? "" : st.status(), st == null ? "" : st.checkStatus(), st == null ? 0 : st.scur()));
+    }
+    return new ObservedBackend(a.set().group(), a.set().version(), a.epoch(), a.set().frontendPort(), servers);
+  }
+
+  private long connections(int pid) {
+    try {
+      return master.showInfo(pid).map(HaproxyInfo::currentConnections).orElse(0L);
+    } catch (UnavailableException | DeadlineExceededException e) {
+      return 0;
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException("interrupted while waiting for health checks", e);
+    }
+  }
+}

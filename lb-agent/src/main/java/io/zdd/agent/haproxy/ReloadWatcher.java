@@ -1,0 +1,104 @@
+package io.zdd.agent.haproxy;
+
+import io.zdd.common.error.ZddException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls the master's {@code show proc} and notices every reload, including ones the agent did
+ * not make ({@code kill -USR2}, systemd, an operator): when the current worker changes, the
+ * desired weights and states are re-asserted at run time. Also tracks old workers until they
+ * exit and, with {@link RemovalPolicy#DELETE_WHEN_IDLE}, deletes retired servers once idle.
+ */
+public final class ReloadWatcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ReloadWatcher.class);
+
+  private final MasterCli master;
+  private final HaproxyBackendController controller;
+  private final HaproxyConnectionSampler sampler;
+  private final ScheduledExecutorService executor;
+  private final Duration interval;
+  private final AtomicLong reloadsSeen = new AtomicLong();
+  private volatile int currentPid;
+  private volatile Set<Integer> oldWorkers = Set.of();
+  private ScheduledFuture<?> task;
+
+  public ReloadWatcher(MasterCli master, HaproxyBackendController controller, HaproxyConnectionSampler sampler,
+      ScheduledExecutorService executor, Duration interval) {
+    this.master = master;
+    this.controller = controller;
+    this.sampler = sampler;
+    this.executor = executor;
+    this.interval = interval;
+  }
+
+  public synchronized void start() {
+    if (task == null) {
+      task = executor.scheduleWithFixedDelay(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Reloads noticed since start (the first observation does not count). */
+  public long reloadsSeen() {
+    return reloadsSeen.get();
+  }
+
+  /** Pid of the current worker whose state has been re-asserted. */
+  public int currentPid() {
+    return currentPid;
+  }
+
+  /** Old workers still alive at the last poll. */
+  public Set<Integer> oldWorkers() {
+    return oldWorkers;
+  }
+
+  /** One poll; public so tests and the agent's shutdown path can run it synchronously. */
+  public void tick() {
+    try {
+      ProcTable procs = master.showProc();
+      int pid = procs.currentPid();
+      if (pid != 0 && pid != currentPid) {
+        if (currentPid != 0) {
+          reloadsSeen.incrementAndGet();
+          int commands = controller.reassert();
+          log.info("HAProxy reloaded (worker {} -> {}); re-asserted desired state with {} runtime commands",
+              currentPid, pid, commands);
+        }
+        // Only after a successful re-assertion: a failure is retried at the next poll.
+        currentPid = pid;
+      }
+      Set<Integer> old = new TreeSet<>();
+      procs.oldWorkers().forEach(p -> old.add(p.pid()));
+      for (Integer gone : oldWorkers) {
+        if (!old.contains(gone)) {
+          log.info("old HAProxy worker {} exited", gone);
+        }
+      }
+      oldWorkers = Set.copyOf(old);
+      if (!controller.pendingRemovals().isEmpty()) {
+        controller.purgeRetiredServers(sampler::idleEverywhere);
+      }
+    } catch (ZddException e) {
+      log.warn("reload watcher poll failed: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      // Never let an exception cancel the periodic task.
+      log.error("reload watcher poll failed", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (task != null) {
+      task.cancel(false);
+      task = null;
+    }
+  }
+}
