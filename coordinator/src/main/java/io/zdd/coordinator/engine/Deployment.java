@@ -1,0 +1,893 @@
+package io.zdd.coordinator.engine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zdd.common.error.ConflictException;
+import io.zdd.common.error.DeadlineExceededException;
+import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.error.NotFoundException;
+import io.zdd.common.error.PreconditionException;
+import io.zdd.common.error.UnavailableException;
+import io.zdd.common.logging.LogContext;
+import io.zdd.common.model.AgentId;
+import io.zdd.common.model.BackendServer;
+import io.zdd.common.model.BackendSet;
+import io.zdd.common.model.Colour;
+import io.zdd.common.model.ObservedBackend;
+import io.zdd.common.model.ObservedServer;
+import io.zdd.coordinator.engine.port.AgentCallResult;
+import io.zdd.coordinator.engine.port.AppDefinition;
+import io.zdd.coordinator.engine.port.AppStatus;
+import io.zdd.coordinator.engine.port.LbAgentView;
+import io.zdd.coordinator.engine.port.TaskStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One deployment as a persisted state machine (ARCHITECTURE.md §5). A driver calls {@link #tick()}
+ * until it answers DONE or HELD. Each tick re-reads Marathon and the fleet, saves the record
+ * before any action it takes, and takes at most one kind of action, so every step is idempotent
+ * and a new leader can rebuild the deployment from the stored record and carry on.
+ *
+ * <p>Thread-safety: every public method is synchronized; controls (pause, promote, abort) wait for
+ * a running tick, whose remote calls all have deadlines.
+ */
+public final class Deployment {
+  private static final Logger log = LoggerFactory.getLogger(Deployment.class);
+
+  private final EnginePorts ports;
+  private DeploymentRecord rec;
+  private long eventSequence;
+  private List<LbDrainProgress> lastDrain = List.of();
+  private List<TrafficShare> lastTraffic = List.of();
+  /** First failure of the call being retried; null when the last tick succeeded. */
+  private Instant retryingSince;
+  /** Since when the fleet has not confirmed the current set; null when it has. */
+  private Instant convergingSince;
+  /** Drained tasks whose pending-operations gauge read 0 (re-read after a restart). */
+  private final Set<String> pendingCleared = new HashSet<>();
+
+  Deployment(EnginePorts ports, DeploymentRecord record) {
+    this.ports = ports;
+    this.rec = record;
+  }
+
+  public synchronized DeploymentRecord record() {
+    return rec;
+  }
+
+  public String id() {
+    return rec.id();
+  }
+
+  // ---------------------------------------------------------------- controls
+
+  /** Holds the deployment at its current step. */
+  public synchronized DeploymentRecord pause() {
+    requireRunning("pause");
+    save(rec.toBuilder().paused(true).build());
+    emit(EventKind.WARNING, "paused by operator");
+    return rec;
+  }
+
+  /** Releases a pause. */
+  public synchronized DeploymentRecord resume() {
+    requireRunning("resume");
+    save(rec.toBuilder().paused(false).build());
+    emit(EventKind.WARNING, "resumed by operator");
+    return rec;
+  }
+
+  /** Advances a held canary (to the full target) or traffic step (to the next one). */
+  public synchronized DeploymentRecord promote() {
+    requireRunning("promote");
+    if (rec.phase() != Phase.SHIFT_TRAFFIC) {
+      throw new PreconditionException("deployment " + rec.id() + " is in " + rec.phase() + "; nothing to promote");
+    }
+    if (rec.options().strategy() == ShiftStrategy.WEIGHT_STEPS && rec.stepStartedAt() != null) {
+      save(rec.toBuilder().step(rec.step() + 1).stepStartedAt(null).awaitingPromote(false).build());
+    } else if (rec.awaitingPromote() && rec.goalInstances() < rec.targetInstances()) {
+      save(rec.toBuilder().goalInstances(rec.targetInstances()).awaitingPromote(false).build());
+    } else {
+      throw new PreconditionException("deployment " + rec.id() + " is not held at a canary or traffic step");
+    }
+    emit(EventKind.PHASE_CHANGED, "promoted by operator");
+    return rec;
+  }
+
+  /** Rolls back: traffic to blue first, then green drained and deleted. */
+  public synchronized DeploymentRecord abort() {
+    requireRunning("abort");
+    if (rec.phase() != Phase.ROLLBACK) {
+      startRollback("aborted by operator");
+    }
+    return rec;
+  }
+
+  private void requireRunning(String what) {
+    if (!rec.running()) {
+      throw new PreconditionException("deployment " + rec.id() + " already finished (" + rec.outcome() + "); cannot " + what);
+    }
+  }
+
+  // ---------------------------------------------------------------- the machine
+
+  /** Runs one step. Never throws for Marathon or LB trouble: that becomes a wait, a rollback or FAILED. */
+  public synchronized Tick tick() {
+    if (!rec.running()) {
+      return Tick.done();
+    }
+    try (LogContext d = LogContext.deployment(rec.id()); LogContext g = LogContext.group(rec.group().value())) {
+      if (rec.paused() && rec.phase() != Phase.ROLLBACK) {
+        return Tick.held("paused");
+      }
+      try {
+        Tick t = switch (rec.phase()) {
+          case PREFLIGHT -> preflight();
+          case CREATE_GREEN -> createGreen();
+          case SCALE_GREEN -> scaleGreen();
+          case SHIFT_TRAFFIC -> shiftTraffic();
+          case KEEP_PREVIOUS -> keepPrevious();
+          case DRAIN_BLUE -> drainBlue();
+          case KILL_BLUE -> killBlue();
+          case FINISH -> finish();
+          case ROLLBACK -> rollback();
+          case DONE -> Tick.done();
+        };
+        retryingSince = null;
+        return t;
+      } catch (UnavailableException | ConflictException | DeadlineExceededException e) {
+        return retryLater(e);
+      } catch (InvalidInputException e) {
+        return failOrRollback("Marathon refused a request (422): " + e.getMessage());
+      } catch (NotFoundException e) {
+        return failOrRollback("not found in Marathon: " + e.getMessage());
+      }
+    }
+  }
+
+  private Tick preflight() {
+    Phase next = rec.greenCreated() ? Phase.SCALE_GREEN : Phase.CREATE_GREEN;
+    go(rec.toBuilder().phase(next).healthDeadline(now().plus(rec.options().healthTimeout())));
+    return Tick.proceed();
+  }
+
+  private Tick createGreen() {
+    if (findApp(rec.greenAppId()).isEmpty()) {
+      // A 409 here (the id exists) is retried; the next tick then finds the app and moves on.
+      ports.marathon().createApp(new AppDefinition(greenJson()));
+      emit(EventKind.MARATHON_CALL, "POST /v2/apps " + rec.greenAppId());
+    }
+    go(rec.toBuilder().greenCreated(true).phase(Phase.SCALE_GREEN)
+        .healthDeadline(now().plus(rec.options().healthTimeout())));
+    return Tick.proceed();
+  }
+
+  private Tick scaleGreen() {
+    AppStatus green = ports.marathon().getApp(rec.greenAppId());
+    Optional<AppStatus> blue = blueApp();
+    if (rec.plannedGreenInstances() > green.instances()) {
+      ports.marathon().scaleApp(rec.greenAppId(), rec.plannedGreenInstances());
+      emit(EventKind.MARATHON_CALL, "PUT /v2/apps" + rec.greenAppId() + " instances=" + rec.plannedGreenInstances());
+      return Tick.waitFor(rec.options().stepDelay(), "green scaling");
+    }
+    long serving = green.tasks().stream().filter(TaskStatus::serving).count();
+    if (green.deploymentsInProgress() || serving < green.instances()) {
+      return waitHealthy("green has " + serving + " of " + green.instances() + " tasks healthy in Marathon");
+    }
+    Applied applied = applyDesired(Optional.of(green), blue);
+    Set<String> waiting = unadmittedServing(green, blue);
+    if (!waiting.isEmpty()) {
+      List<String> notUp = notUpEverywhere(applied, waiting);
+      if (!notUp.isEmpty()) {
+        return waitHealthy("not UP on every LB yet: " + notUp);
+      }
+      Set<String> admitted = new TreeSet<>(rec.admittedTaskIds());
+      admitted.addAll(waiting);
+      save(rec.toBuilder().admittedTaskIds(List.copyOf(admitted)).build());
+      log.info("tasks {} are UP on every LB; they may now get traffic", waiting);
+      return Tick.proceed();
+    }
+    if (!applied.converged()) {
+      return waitHealthy("LBs have not applied backend set v" + applied.set().version() + ": " + applied.problems());
+    }
+    go(rec.toBuilder().phase(Phase.SHIFT_TRAFFIC).healthDeadline(null).plannedGreenInstances(0));
+    return Tick.proceed();
+  }
+
+  private Tick shiftTraffic() {
+    return switch (rec.options().strategy()) {
+      case INSTANCE_RATIO -> shiftByInstances();
+      case WEIGHT_STEPS -> shiftByWeights();
+      case PORT_SWAP -> shiftBySwap();
+    };
+  }
+
+  /** zdd.py's loop: drain as many blue tasks as green has grown, then grow green again. */
+  private Tick shiftByInstances() {
+    AppStatus green = ports.marathon().getApp(rec.greenAppId());
+    Optional<AppStatus> blueApp = blueApp();
+    if (blueApp.isEmpty()) {
+      return finalizeSwitch(List.of());
+    }
+    AppStatus blue = blueApp.get();
+    List<String> activeBlue = activeBlue(blue);
+    int target = rec.targetInstances();
+    int goal = rec.goalInstances();
+    boolean canary = goal < target;
+    if (canary && green.instances() >= goal && activeBlue.size() <= target - goal) {
+      if (!rec.awaitingPromote()) {
+        save(rec.toBuilder().awaitingPromote(true).build());
+        emit(EventKind.WAITING_FOR_PROMOTE, "canary of " + goal + " new beside " + activeBlue.size()
+            + " old instances; promote to complete, abort to roll back");
+      }
+      return Tick.held("canary holds; waiting for promote or abort");
+    }
+    if (!canary && green.instances() >= target && activeBlue.isEmpty()) {
+      return finalizeSwitch(remainingBlue(blue));
+    }
+    long admittedGreen = green.tasks().stream().filter(t -> rec.admittedTaskIds().contains(t.id())).count();
+    // marathon-lb's rule: drainable = healthy new + old - target, never below the canary's share of old.
+    int count = (int) Math.max(0, admittedGreen + activeBlue.size() - target);
+    count = Math.min(count, canary ? Math.max(0, activeBlue.size() - (target - goal)) : activeBlue.size());
+    List<String> chosen = activeBlue.stream().sorted().limit(count).toList();
+    int next = green.instances() < goal
+        ? GrowthPolicy.next(green.instances(), blue.instances(), goal, rec.options().linearIncrease()) : 0;
+    boolean keep = !rec.options().keepPrevious().isZero();
+    DeploymentRecord.Builder b = rec.toBuilder().retiredTaskIds(union(rec.retiredTaskIds(), chosen))
+        .plannedGreenInstances(next);
+    if (!chosen.isEmpty() && !keep) {
+      b.phase(Phase.DRAIN_BLUE).drainingTaskIds(chosen).drainStartedAt(now()).shutdownAt(null).drainWarned(false);
+    } else {
+      b.phase(Phase.SCALE_GREEN).healthDeadline(now().plus(rec.options().healthTimeout()));
+    }
+    go(b);
+    if (!chosen.isEmpty()) {
+      applyDesired(Optional.of(green), blueApp);
+      emit(EventKind.TRAFFIC_SHIFTED, "blue tasks " + chosen + " set to drain");
+    }
+    return Tick.proceed();
+  }
+
+  /** Weight steps: each step's split applied and read back on every LB, then a pause or promote. */
+  private Tick shiftByWeights() {
+    if (rec.step() < 0) {
+      save(rec.toBuilder().step(0).stepStartedAt(null).build());
+    }
+    AppStatus green = ports.marathon().getApp(rec.greenAppId());
+    Optional<AppStatus> blue = blueApp();
+    if (blue.isEmpty()) {
+      return finalizeSwitch(List.of());
+    }
+    int percent = rec.options().trafficSteps().get(rec.step());
+    Applied applied = applyDesired(Optional.of(green), blue);
+    if (!applied.converged()) {
+      return waitConverged("traffic step " + percent + "%", applied);
+    }
+    if (rec.stepStartedAt() == null) {
+      save(rec.toBuilder().stepStartedAt(now()).build());
+      emit(EventKind.TRAFFIC_SHIFTED, "step " + (rec.step() + 1) + "/" + rec.options().trafficSteps().size()
+          + ": green requested " + percent + "%, effective " + greenShare() + "% on every LB");
+    }
+    if (percent == 100) {
+      return finalizeSwitch(remainingBlue(blue.get()));
+    }
+    Duration pause = rec.options().stepPause();
+    if (!pause.isZero()) {
+      Duration left = Duration.between(now(), rec.stepStartedAt().plus(pause));
+      if (left.isNegative() || left.isZero()) {
+        save(rec.toBuilder().step(rec.step() + 1).stepStartedAt(null).build());
+        return Tick.proceed();
+      }
+      return Tick.waitFor(min(left, rec.options().stepDelay()), "step pause");
+    }
+    if (!rec.awaitingPromote()) {
+      save(rec.toBuilder().awaitingPromote(true).build());
+      emit(EventKind.WAITING_FOR_PROMOTE, "holding green at " + percent + "%; promote to continue, abort to roll back");
+    }
+    return Tick.held("waiting for promote at " + percent + "%");
+  }
+
+  /** Port swap: every LB redirects the public port to green's frontend; blue drains its own. */
+  private Tick shiftBySwap() {
+    AppStatus green = ports.marathon().getApp(rec.greenAppId());
+    Optional<AppStatus> blue = blueApp();
+    if (blue.isEmpty()) {
+      return finalizeSwitch(List.of());
+    }
+    Applied applied = applyDesired(Optional.of(green), blue);
+    if (!applied.converged()) {
+      return waitConverged("green frontend", applied);
+    }
+    if (!rec.swapped()) {
+      save(rec.toBuilder().swapped(true).build());
+    }
+    int target = frontendPort(rec.greenColour());
+    List<String> failed = failures(ports.fleet().swapPort(rec.group(), rec.servicePort(), target, ports.epoch().get()));
+    if (!failed.isEmpty()) {
+      return waitConverged("port " + rec.servicePort() + " -> " + target, new Applied(applied.set(), failed, false));
+    }
+    convergingSince = null;
+    emit(EventKind.TRAFFIC_SHIFTED, "public port " + rec.servicePort() + " now redirects to green's frontend " + target);
+    return finalizeSwitch(remainingBlue(blue.get()));
+  }
+
+  /** Green has all traffic: the remaining blue tasks drain (after keep-previous, if set). */
+  private Tick finalizeSwitch(List<String> remainingBlue) {
+    DeploymentRecord.Builder b = rec.toBuilder().finalDrain(true).awaitingPromote(false)
+        .retiredTaskIds(union(rec.retiredTaskIds(), remainingBlue));
+    if (!rec.options().keepPrevious().isZero() && !remainingBlue.isEmpty()) {
+      b.phase(Phase.KEEP_PREVIOUS).keepPreviousUntil(now().plus(rec.options().keepPrevious()));
+    } else {
+      b.phase(Phase.DRAIN_BLUE).drainingTaskIds(remainingBlue).drainStartedAt(now()).shutdownAt(null).drainWarned(false);
+    }
+    go(b);
+    if (!remainingBlue.isEmpty()) {
+      applyDesired(findApp(rec.greenAppId()), blueApp());
+      emit(EventKind.TRAFFIC_SHIFTED, "green takes all new traffic; blue " + remainingBlue + " at weight 0");
+    }
+    return Tick.proceed();
+  }
+
+  private Tick keepPrevious() {
+    Applied applied = applyDesired(findApp(rec.greenAppId()), blueApp());
+    Duration left = Duration.between(now(), rec.keepPreviousUntil());
+    if (left.isNegative() || left.isZero()) {
+      List<String> remaining = blueApp().map(this::remainingBlue).orElse(List.of());
+      go(rec.toBuilder().phase(Phase.DRAIN_BLUE).keepPreviousUntil(null).drainingTaskIds(remaining)
+          .drainStartedAt(now()).shutdownAt(null).drainWarned(false));
+      return Tick.proceed();
+    }
+    return Tick.waitFor(min(left, rec.options().stepDelay()),
+        "keeping blue at weight 0" + (applied.converged() ? "" : " (LBs: " + applied.problems() + ")"));
+  }
+
+  private Tick drainBlue() {
+    Optional<AppStatus> blue = blueApp();
+    Optional<AppStatus> green = findApp(rec.greenAppId());
+    Map<String, TaskStatus> present = presentTasks(blue, rec.drainingTaskIds());
+    Applied applied = applyDesired(green, blue);
+    if (present.isEmpty()) {
+      go(rec.toBuilder().phase(Phase.KILL_BLUE).killingTaskIds(List.of()));
+      return Tick.proceed();
+    }
+    DrainOutcome d = awaitDrained(present, applied.set());
+    if (d.ready()) {
+      go(rec.toBuilder().phase(Phase.KILL_BLUE).killingTaskIds(List.copyOf(present.keySet())));
+      return Tick.proceed();
+    }
+    return pastMaxWait() ? applyDrainPolicy(d, false) : Tick.waitFor(rec.options().stepDelay(), d.summary());
+  }
+
+  private Tick killBlue() {
+    Optional<AppStatus> blue = blueApp();
+    Map<String, TaskStatus> alive = presentTasks(blue, rec.killingTaskIds());
+    if (!alive.isEmpty()) {
+      List<String> ids = List.copyOf(alive.keySet());
+      if (rec.options().preKillHook().isPresent()) {
+        int code = ports.preKillHook().run(rec.options().preKillHook().get(), blue.get().json().toString(),
+            toJson(ids), findApp(rec.greenAppId()).map(a -> a.json().toString()).orElse(rec.greenAppJson()));
+        if (code != 0) {
+          return startRollback("pre-kill hook exited with " + code + " before killing " + ids);
+        }
+      }
+      ports.marathon().killTasksAndScale(rec.blueAppId(), ids);
+      log.info("killed drained blue tasks {}", ids);
+      emitKilled(ids);
+    }
+    List<String> done = rec.killingTaskIds();
+    DeploymentRecord.Builder b = rec.toBuilder().killedTaskIds(union(rec.killedTaskIds(), done))
+        .killingTaskIds(List.of()).drainingTaskIds(List.of()).drainStartedAt(null).shutdownAt(null)
+        .retiredTaskIds(rec.retiredTaskIds().stream().filter(id -> !done.contains(id)).toList());
+    if (rec.finalDrain()) {
+      b.phase(Phase.FINISH);
+    } else {
+      b.phase(Phase.SCALE_GREEN).healthDeadline(now().plus(rec.options().healthTimeout()));
+    }
+    go(b);
+    applyDesired(findApp(rec.greenAppId()), blueApp());
+    return Tick.proceed();
+  }
+
+  private Tick finish() {
+    if (!rec.blueAppId().isEmpty() && findApp(rec.blueAppId()).isPresent()) {
+      ports.marathon().deleteApp(rec.blueAppId());
+      emit(EventKind.MARATHON_CALL, "DELETE /v2/apps" + rec.blueAppId());
+    }
+    applyDesired(findApp(rec.greenAppId()), Optional.empty());
+    return done(Outcome.SUCCEEDED, "green " + rec.greenAppId() + " serves all traffic");
+  }
+
+  // ---------------------------------------------------------------- rollback
+
+  private Tick startRollback(String reason) {
+    log.warn("rolling back: {}", reason);
+    emit(EventKind.WARNING, "rolling back: " + reason);
+    go(rec.toBuilder().phase(Phase.ROLLBACK).rollbackStep(RollbackStep.RESTORE_BLUE).rollbackReason(reason)
+        .awaitingPromote(false).paused(false).drainingTaskIds(List.of()).drainStartedAt(null).shutdownAt(null)
+        .killingTaskIds(List.of()).healthDeadline(now().plus(rec.options().healthTimeout())).message(reason));
+    convergingSince = null;
+    return Tick.proceed();
+  }
+
+  private Tick failOrRollback(String reason) {
+    if (rec.phase() == Phase.ROLLBACK) {
+      return done(Outcome.FAILED, "rollback stopped: " + reason + " (rolling back because: " + rec.rollbackReason() + ")");
+    }
+    return startRollback(reason);
+  }
+
+  private Tick rollback() {
+    return switch (rec.rollbackStep()) {
+      case RESTORE_BLUE -> restoreBlue();
+      case ROUTE_TO_BLUE -> routeToBlue();
+      case DRAIN_GREEN -> drainGreen();
+      case DELETE_GREEN -> deleteGreen();
+    };
+  }
+
+  /** Blue tasks killed earlier are started again, and checked UP on every LB, before traffic moves. */
+  private Tick restoreBlue() {
+    if (rec.blueAppId().isEmpty()) {
+      save(rec.toBuilder().rollbackStep(RollbackStep.ROUTE_TO_BLUE).build());
+      return Tick.proceed();
+    }
+    AppStatus blue = ports.marathon().getApp(rec.blueAppId());
+    Optional<AppStatus> green = findApp(rec.greenAppId());
+    if (blue.instances() < rec.blueTargetInstances()) {
+      ports.marathon().scaleApp(rec.blueAppId(), rec.blueTargetInstances());
+      emit(EventKind.MARATHON_CALL, "PUT /v2/apps" + rec.blueAppId() + " instances=" + rec.blueTargetInstances());
+      return Tick.waitFor(rec.options().stepDelay(), "blue scaling back");
+    }
+    long serving = blue.tasks().stream().filter(TaskStatus::serving).count();
+    if (blue.deploymentsInProgress() || serving < blue.instances()) {
+      return restoreDeadline("blue has " + serving + " of " + blue.instances() + " tasks healthy");
+    }
+    Applied applied = applyDesired(green, Optional.of(blue));
+    Set<String> waiting = unadmittedServing(blue, Optional.empty());
+    if (!waiting.isEmpty()) {
+      List<String> notUp = notUpEverywhere(applied, waiting);
+      if (!notUp.isEmpty()) {
+        return restoreDeadline("restored blue not UP on every LB: " + notUp);
+      }
+      Set<String> admitted = new TreeSet<>(rec.admittedTaskIds());
+      admitted.addAll(waiting);
+      save(rec.toBuilder().admittedTaskIds(List.copyOf(admitted)).build());
+    }
+    save(rec.toBuilder().rollbackStep(RollbackStep.ROUTE_TO_BLUE).retiredTaskIds(List.of()).build());
+    return Tick.proceed();
+  }
+
+  private Tick restoreDeadline(String why) {
+    if (rec.healthDeadline() != null && now().isAfter(rec.healthDeadline())) {
+      return done(Outcome.FAILED, "could not restore blue within the health timeout (" + why
+          + "); traffic is unchanged. Rolling back because: " + rec.rollbackReason());
+    }
+    return Tick.waitFor(rec.options().stepDelay(), why);
+  }
+
+  private Tick routeToBlue() {
+    if (rec.options().strategy() == ShiftStrategy.PORT_SWAP && rec.swapped()) {
+      int target = frontendPort(rec.greenColour().other());
+      List<String> failed = failures(ports.fleet().swapPort(rec.group(), rec.servicePort(), target, ports.epoch().get()));
+      if (!failed.isEmpty()) {
+        return rollbackConverge("port " + rec.servicePort() + " back to blue's frontend " + target + ": " + failed);
+      }
+      save(rec.toBuilder().swapped(false).build());
+    }
+    Optional<AppStatus> green = findApp(rec.greenAppId());
+    Applied applied = applyDesired(green, blueApp());
+    if (!applied.converged()) {
+      return rollbackConverge("traffic back to blue: " + applied.problems());
+    }
+    convergingSince = null;
+    emit(EventKind.TRAFFIC_SHIFTED, "traffic back on blue on every LB");
+    List<String> greenServing = green.map(a -> applied.set().servers().stream()
+        .filter(s -> s.colour() == rec.greenColour()).map(BackendServer::taskId).toList()).orElse(List.of());
+    save(rec.toBuilder().rollbackStep(RollbackStep.DRAIN_GREEN).drainingTaskIds(greenServing)
+        .drainStartedAt(now()).shutdownAt(null).drainWarned(false).build());
+    return Tick.proceed();
+  }
+
+  private Tick rollbackConverge(String what) {
+    if (convergingSince == null) {
+      convergingSince = now();
+    }
+    if (!now().isBefore(convergingSince.plus(rec.options().maxWait()))) {
+      return done(Outcome.FAILED, "rollback could not complete on every LB within max-wait: " + what
+          + ". Green is left running; fix the LB and run --complete-prev. Rolling back because: " + rec.rollbackReason());
+    }
+    return Tick.waitFor(rec.options().stepDelay(), what);
+  }
+
+  private Tick drainGreen() {
+    Optional<AppStatus> green = findApp(rec.greenAppId());
+    Map<String, TaskStatus> present = presentTasks(green, rec.drainingTaskIds());
+    Applied applied = applyDesired(green, blueApp());
+    if (present.isEmpty()) {
+      save(rec.toBuilder().rollbackStep(RollbackStep.DELETE_GREEN).build());
+      return Tick.proceed();
+    }
+    DrainOutcome d = awaitDrained(present, applied.set());
+    if (d.ready()) {
+      save(rec.toBuilder().rollbackStep(RollbackStep.DELETE_GREEN).build());
+      return Tick.proceed();
+    }
+    return pastMaxWait() ? applyDrainPolicy(d, true) : Tick.waitFor(rec.options().stepDelay(), d.summary());
+  }
+
+  private Tick deleteGreen() {
+    if (findApp(rec.greenAppId()).isPresent()) {
+      ports.marathon().deleteApp(rec.greenAppId());
+      emit(EventKind.MARATHON_CALL, "DELETE /v2/apps" + rec.greenAppId());
+    }
+    applyDesired(Optional.empty(), blueApp());
+    return done(Outcome.ROLLED_BACK, "rolled back: " + rec.rollbackReason());
+  }
+
+  // ---------------------------------------------------------------- drain
+
+  private record DrainOutcome(boolean ready, Set<String> lingeringServers, Set<String> pendingTasks, String summary) {}
+
+  /** Connections first (every LB), then the app's pending-operations gauge per drained task. */
+  private DrainOutcome awaitDrained(Map<String, TaskStatus> tasks, BackendSet set) {
+    List<LbAgentView> agents = ports.fleet().agents(rec.group());
+    Map<String, TaskStatus> byServer = new java.util.TreeMap<>();
+    tasks.values().forEach(t -> byServer.put(ServerNames.of(t), t));
+    DrainJudge.Verdict v = DrainJudge.judge(rec.group(), agents, ports.fleet().latestSamples(rec.group()),
+        byServer.keySet(), rec.drainStartedAt(), now(), rec.options().sampleMaxAge());
+    if (!v.perLb().equals(lastDrain)) {
+      lastDrain = v.perLb();
+      emit(EventKind.DRAIN_PROGRESS, "drain: " + v.perLb().stream()
+          .map(p -> p.agent() + " " + p.serversDrained() + "/" + p.serversTotal() + (p.fresh() ? "" : " (no fresh sample)"))
+          .collect(Collectors.joining(", ")));
+    }
+    Set<String> lingering = new TreeSet<>(byServer.keySet());
+    lingering.removeAll(v.drainedEverywhere());
+    Set<String> pending = new TreeSet<>();
+    for (Map.Entry<String, TaskStatus> e : byServer.entrySet()) {
+      TaskStatus t = e.getValue();
+      if (lingering.contains(e.getKey()) || pendingCleared.contains(t.id())) {
+        continue;
+      }
+      if (pendingGaugeIsZero(t)) {
+        pendingCleared.add(t.id());
+      } else {
+        pending.add(t.id());
+      }
+    }
+    boolean ready = lingering.isEmpty() && pending.isEmpty();
+    String summary = ready ? "drained" : "waiting: " + (lingering.isEmpty() ? "" : "connections on " + lingering + " ")
+        + (pending.isEmpty() ? "" : "pending operations on " + pending);
+    return new DrainOutcome(ready, lingering, pending, summary.trim());
+  }
+
+  private boolean pendingGaugeIsZero(TaskStatus task) {
+    Optional<String> metric = rec.options().pendingMetric();
+    if (metric.isEmpty()) {
+      return true;
+    }
+    int port = task.port(rec.options().pendingMetricPortIndex().orElse(0));
+    if (port < 1) {
+      return false;
+    }
+    OptionalDouble value = ports.pendingProbe().read(metric.get(), task.address(), port,
+        rec.options().pendingMetricPath().orElse("/metrics"));
+    return value.isPresent() && value.getAsDouble() == 0.0;
+  }
+
+  private boolean pastMaxWait() {
+    return rec.drainStartedAt() != null && !now().isBefore(rec.drainStartedAt().plus(rec.options().maxWait()));
+  }
+
+  /** At max-wait. Never kills a task some LB has not reported drained. */
+  private Tick applyDrainPolicy(DrainOutcome d, boolean green) {
+    DrainPolicy policy = rec.options().drainPolicy();
+    String who = green ? "green" : "blue";
+    if (!d.lingeringServers().isEmpty()) {
+      switch (policy) {
+        case ABORT -> {
+          String why = who + " servers " + d.lingeringServers() + " still hold connections (or an LB sent no fresh sample) at max-wait";
+          return green ? done(Outcome.FAILED, why + "; green left at weight 0") : startRollback(why);
+        }
+        case SHUTDOWN -> {
+          if (rec.shutdownAt() == null) {
+            save(rec.toBuilder().shutdownAt(now()).build());
+            for (String server : d.lingeringServers()) {
+              List<String> failed = failures(ports.fleet().shutdownSessions(rec.group(), server, ports.epoch().get()));
+              emit(EventKind.WARNING, "max-wait reached: shut down sessions of " + server
+                  + (failed.isEmpty() ? " on every LB" : "; failed on " + failed));
+            }
+          } else if (!now().isBefore(rec.shutdownAt().plus(rec.options().maxWait()))) {
+            String why = who + " servers " + d.lingeringServers() + " not drained on every LB even after shutting sessions down";
+            return green ? done(Outcome.FAILED, why + "; green left at weight 0") : startRollback(why);
+          }
+        }
+        case WAIT -> warnOnce("max-wait reached; still waiting (drain policy WAIT): " + d.summary());
+      }
+    } else if (!d.pendingTasks().isEmpty()) {
+      // Cutting sessions cannot empty an app's own queue, so only ABORT gives up on it.
+      if (policy == DrainPolicy.ABORT) {
+        String why = who + " tasks " + d.pendingTasks() + " still report pending operations at max-wait";
+        return green ? done(Outcome.FAILED, why + "; green left at weight 0") : startRollback(why);
+      }
+      warnOnce("max-wait reached; tasks " + d.pendingTasks() + " still report pending operations; not killing them");
+    }
+    return Tick.waitFor(rec.options().stepDelay(), d.summary());
+  }
+
+  private void warnOnce(String message) {
+    if (!rec.drainWarned()) {
+      save(rec.toBuilder().drainWarned(true).message(message).build());
+      emit(EventKind.WARNING, message);
+    }
+  }
+
+  // ---------------------------------------------------------------- fleet
+
+  /** A set sent everywhere and what came back. */
+  private record Applied(BackendSet set, List<String> problemList, boolean converged) {
+    String problems() {
+      return String.join("; ", problemList);
+    }
+  }
+
+  /**
+   * Computes the desired set; when it differs from the last one sent, saves the record with a new
+   * version first (persist-before-act); then sends it to every agent and checks the read-back.
+   */
+  private Applied applyDesired(Optional<AppStatus> green, Optional<AppStatus> blue) {
+    BackendSetComposer.Composed c = BackendSetComposer.compose(rec, Math.max(1, rec.backendVersion()), green, blue);
+    String fingerprint = fingerprint(c.set());
+    if (!fingerprint.equals(rec.backendFingerprint())) {
+      save(rec.toBuilder().backendVersion(rec.backendVersion() + 1).backendFingerprint(fingerprint).build());
+    }
+    BackendSet set = withVersion(c.set(), rec.backendVersion());
+    if (!c.traffic().equals(lastTraffic)) {
+      lastTraffic = c.traffic();
+    }
+    List<LbAgentView> agents = ports.fleet().agents(rec.group());
+    Map<AgentId, AgentCallResult> results = ports.fleet().applyEverywhere(set, ports.epoch().get());
+    List<String> problems = new ArrayList<>();
+    Map<AgentId, ObservedBackend> observed = new java.util.HashMap<>();
+    if (agents.isEmpty()) {
+      problems.add("no LB agent serves group " + rec.group());
+    }
+    for (LbAgentView a : agents) {
+      AgentCallResult r = results.get(a.id());
+      if (r == null || !r.ok() || r.applied().isEmpty()) {
+        problems.add(a.id() + ": " + (r == null ? "no answer" : r.error().isEmpty() ? "no read-back" : r.error()));
+        continue;
+      }
+      ObservedBackend ob = r.applied().get().observed();
+      observed.put(a.id(), ob);
+      String mismatch = mismatch(set, ob);
+      if (!mismatch.isEmpty()) {
+        problems.add(a.id() + ": " + mismatch);
+      }
+    }
+    lastObserved = observed;
+    lastAgents = agents;
+    return new Applied(set, problems, problems.isEmpty());
+  }
+
+  private Map<AgentId, ObservedBackend> lastObserved = Map.of();
+  private List<LbAgentView> lastAgents = List.of();
+
+  /** Empty when the read-back shows every desired server with its weight and state. */
+  private static String mismatch(BackendSet set, ObservedBackend ob) {
+    if (ob.appliedVersion() < set.version()) {
+      return "applied v" + ob.appliedVersion() + " < v" + set.version();
+    }
+    for (BackendServer s : set.servers()) {
+      Optional<ObservedServer> o = ob.server(s.name());
+      if (o.isEmpty()) {
+        return s.name() + " missing";
+      }
+      if (o.get().weight() != s.weight() || o.get().adminState() != s.adminState()) {
+        return s.name() + " is " + o.get().adminState() + "/" + o.get().weight() + ", want " + s.adminState() + "/" + s.weight();
+      }
+    }
+    return "";
+  }
+
+  /** Task ids (of {@code waiting}) whose server is not UP on every agent in the last read-back. */
+  private List<String> notUpEverywhere(Applied applied, Set<String> waiting) {
+    List<String> notUp = new ArrayList<>();
+    Map<String, String> nameOf = new java.util.HashMap<>();
+    applied.set().servers().forEach(s -> nameOf.put(s.taskId(), s.name()));
+    for (String taskId : waiting) {
+      String name = nameOf.get(taskId);
+      boolean up = name != null && !lastAgents.isEmpty();
+      for (LbAgentView a : lastAgents) {
+        ObservedBackend ob = lastObserved.get(a.id());
+        up &= ob != null && ob.server(name).map(ObservedServer::isUp).orElse(false);
+      }
+      if (!up) {
+        notUp.add(taskId);
+      }
+    }
+    return notUp;
+  }
+
+  private static List<String> failures(Map<AgentId, AgentCallResult> results) {
+    return results.values().stream().filter(r -> !r.ok()).map(r -> r.agent() + ": " + r.error()).sorted().toList();
+  }
+
+  private Tick waitConverged(String what, Applied applied) {
+    if (convergingSince == null) {
+      convergingSince = now();
+    }
+    if (!now().isBefore(convergingSince.plus(rec.options().maxWait()))) {
+      convergingSince = null;
+      return startRollback(what + " not applied on every LB within max-wait: " + applied.problems());
+    }
+    return Tick.waitFor(rec.options().stepDelay(), what + ": " + applied.problems());
+  }
+
+  private Tick waitHealthy(String why) {
+    Instant deadline = rec.healthDeadline();
+    if (deadline == null) {
+      save(rec.toBuilder().healthDeadline(now().plus(rec.options().healthTimeout())).build());
+    } else if (now().isAfter(deadline)) {
+      return startRollback("green not serving within the health timeout of " + rec.options().healthTimeout() + ": " + why);
+    }
+    return Tick.waitFor(rec.options().stepDelay(), why);
+  }
+
+  private Tick retryLater(RuntimeException e) {
+    Instant now = now();
+    if (retryingSince == null) {
+      retryingSince = now;
+    }
+    emit(EventKind.WARNING, "Marathon: " + e.getMessage() + "; retrying");
+    if (!now.isBefore(retryingSince.plus(rec.options().marathonRetryTimeout()))) {
+      retryingSince = null;
+      return failOrRollback("Marathon kept failing for " + rec.options().marathonRetryTimeout() + ": " + e.getMessage());
+    }
+    return Tick.waitFor(rec.options().stepDelay(), "retrying: " + e.getMessage());
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Optional<AppStatus> blueApp() {
+    return rec.blueAppId().isEmpty() ? Optional.empty() : findApp(rec.blueAppId());
+  }
+
+  private Optional<AppStatus> findApp(String id) {
+    try {
+      return Optional.of(ports.marathon().getApp(id));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Blue tasks still taking traffic: not retired, not killed. */
+  private List<String> activeBlue(AppStatus blue) {
+    Set<String> out = new HashSet<>(rec.retiredTaskIds());
+    out.addAll(rec.killedTaskIds());
+    return blue.tasks().stream().map(TaskStatus::id).filter(id -> !out.contains(id)).sorted().toList();
+  }
+
+  /** Blue tasks not killed yet (retired or not). */
+  private List<String> remainingBlue(AppStatus blue) {
+    return blue.tasks().stream().map(TaskStatus::id).filter(id -> !rec.killedTaskIds().contains(id)).sorted().toList();
+  }
+
+  private Set<String> unadmittedServing(AppStatus app, Optional<AppStatus> other) {
+    Set<String> out = new TreeSet<>();
+    for (TaskStatus t : app.tasks()) {
+      if (t.serving() && !rec.admittedTaskIds().contains(t.id()) && !rec.killedTaskIds().contains(t.id())) {
+        out.add(t.id());
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, TaskStatus> presentTasks(Optional<AppStatus> app, List<String> ids) {
+    Map<String, TaskStatus> out = new java.util.TreeMap<>();
+    app.ifPresent(a -> ids.forEach(id -> a.task(id).ifPresent(t -> out.put(id, t))));
+    return out;
+  }
+
+  private int frontendPort(Colour colour) {
+    return colour == Colour.GREEN ? rec.options().greenFrontendPort() : rec.options().blueFrontendPort();
+  }
+
+  private double greenShare() {
+    return lastTraffic.stream().filter(t -> t.colour() == rec.greenColour()).mapToDouble(TrafficShare::percent)
+        .findFirst().orElse(0);
+  }
+
+  private ObjectNode greenJson() {
+    try {
+      return (ObjectNode) AppJson.MAPPER.readTree(rec.greenAppJson());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored green definition is not JSON", e);
+    }
+  }
+
+  private static String toJson(List<String> ids) {
+    try {
+      return AppJson.MAPPER.writeValueAsString(ids);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String fingerprint(BackendSet s) {
+    return withVersion(s, 0).toString();
+  }
+
+  private static BackendSet withVersion(BackendSet s, long version) {
+    return new BackendSet(s.group(), version, s.frontendPort(), s.mode(), s.balance(), s.healthCheck(), s.servers(),
+        s.colourFrontends());
+  }
+
+  private static List<String> union(List<String> a, List<String> b) {
+    Set<String> out = new LinkedHashSet<>(a);
+    out.addAll(b);
+    return List.copyOf(out);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private Instant now() {
+    return ports.clock().instant();
+  }
+
+  private void go(DeploymentRecord.Builder b) {
+    Phase before = rec.phase();
+    DeploymentRecord next = b.build();
+    if (next.phase() != before) {
+      next = next.toBuilder().phaseStartedAt(now()).build();
+    }
+    save(next);
+    if (next.phase() != before) {
+      log.info("phase {} -> {}", before, next.phase());
+      emit(EventKind.PHASE_CHANGED, before + " -> " + next.phase());
+    }
+  }
+
+  private Tick done(Outcome outcome, String message) {
+    go(rec.toBuilder().phase(Phase.DONE).outcome(outcome).message(message).finishedAt(now()).awaitingPromote(false));
+    ports.store().appendHistory(rec);
+    log.info("deployment finished: {} ({})", outcome, message);
+    emit(EventKind.FINISHED, outcome + ": " + message);
+    return Tick.done();
+  }
+
+  private void save(DeploymentRecord next) {
+    ports.store().save(next);
+    rec = next;
+  }
+
+  private void emitKilled(List<String> ids) {
+    ports.events().accept(new DeploymentEvent(++eventSequence, now(), EventKind.TASKS_KILLED,
+        "killed " + ids + " (drained on every LB)", rec, ids, lastDrain, lastTraffic));
+  }
+
+  private void emit(EventKind kind, String message) {
+    try {
+      ports.events().accept(new DeploymentEvent(++eventSequence, now(), kind, message, rec, List.of(),
+          kind == EventKind.DRAIN_PROGRESS ? lastDrain : List.of(), lastTraffic));
+    } catch (RuntimeException e) {
+      // A broken listener must not stop a deployment half-way.
+      log.warn("event sink failed: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,417 @@
+package io.zdd.coordinator.engine;
+
+import io.zdd.common.model.Colour;
+import io.zdd.common.model.GroupName;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The persisted state of one deployment. Saved before every action (persist-before-act), so a new
+ * leader can rebuild a {@link Deployment} from it after re-reading Marathon and the fleet.
+ *
+ * @param id deployment id (UUID)
+ * @param group HAPROXY_DEPLOYMENT_GROUP
+ * @param epoch leader epoch driving it
+ * @param options options, with the pending-metric labels already resolved
+ * @param phase current phase (saved before the phase acts)
+ * @param outcome RUNNING until DONE
+ * @param message human-readable status or reason
+ * @param finishedAt null while running
+ * @param blueAppId app being replaced; empty on a first deployment
+ * @param greenAppId the new app
+ * @param greenAppJson the prepared green definition (kept so a resume posts the same one)
+ * @param servicePort public port (HAPROXY_0_PORT)
+ * @param targetInstances instances green ends with
+ * @param goalInstances instances green grows to now (the canary size while holding)
+ * @param blueTargetInstances blue's count at the start (a rollback restores it)
+ * @param greenCreated POST /v2/apps done (or green already existed)
+ * @param backendVersion version of the last backend set sent
+ * @param backendFingerprint content of that set, to send a new version only on change
+ * @param admittedTaskIds tasks confirmed UP on every LB (may get traffic)
+ * @param retiredTaskIds blue tasks set to DRAIN at weight 0
+ * @param drainingTaskIds tasks whose drain is being waited on now
+ * @param drainStartedAt when that drain started; null when none
+ * @param shutdownAt when sessions were shut down (SHUTDOWN policy); null otherwise
+ * @param drainWarned the max-wait warning was emitted for this drain
+ * @param killingTaskIds saved before the kill call
+ * @param killedTaskIds every task this deployment killed
+ * @param plannedGreenInstances green's next size, saved before the scale call; 0 for none
+ * @param step traffic step index (WEIGHT_STEPS); -1 before the first
+ * @param stepStartedAt when the current step was applied everywhere; null before
+ * @param healthDeadline green must serve everywhere by then; null when not waiting
+ * @param keepPreviousUntil end of the keep-previous window; null outside it
+ * @param paused held by pause
+ * @param awaitingPromote held at a canary or traffic step until promote
+ * @param finalDrain the drain in progress retires the last blue tasks
+ * @param swapped PORT_SWAP: the public port points at green
+ * @param rollbackStep null unless rolling back
+ * @param rollbackReason why it rolled back; empty otherwise
+ */
+public record DeploymentRecord(
+    String id,
+    GroupName group,
+    long epoch,
+    DeploymentOptions options,
+    Phase phase,
+    Outcome outcome,
+    String message,
+    Instant startedAt,
+    Instant finishedAt,
+    Instant phaseStartedAt,
+    String blueAppId,
+    String greenAppId,
+    Colour greenColour,
+    String greenAppJson,
+    int servicePort,
+    int targetInstances,
+    int goalInstances,
+    int blueTargetInstances,
+    boolean greenCreated,
+    long backendVersion,
+    String backendFingerprint,
+    List<String> admittedTaskIds,
+    List<String> retiredTaskIds,
+    List<String> drainingTaskIds,
+    Instant drainStartedAt,
+    Instant shutdownAt,
+    boolean drainWarned,
+    List<String> killingTaskIds,
+    List<String> killedTaskIds,
+    int plannedGreenInstances,
+    int step,
+    Instant stepStartedAt,
+    Instant healthDeadline,
+    Instant keepPreviousUntil,
+    boolean paused,
+    boolean awaitingPromote,
+    boolean finalDrain,
+    boolean swapped,
+    RollbackStep rollbackStep,
+    String rollbackReason) {
+  public DeploymentRecord {
+    id = id == null ? "" : id;
+    message = message == null ? "" : message;
+    blueAppId = blueAppId == null ? "" : blueAppId;
+    greenAppId = greenAppId == null ? "" : greenAppId;
+    greenAppJson = greenAppJson == null ? "" : greenAppJson;
+    backendFingerprint = backendFingerprint == null ? "" : backendFingerprint;
+    admittedTaskIds = admittedTaskIds == null ? List.of() : List.copyOf(admittedTaskIds);
+    retiredTaskIds = retiredTaskIds == null ? List.of() : List.copyOf(retiredTaskIds);
+    drainingTaskIds = drainingTaskIds == null ? List.of() : List.copyOf(drainingTaskIds);
+    killingTaskIds = killingTaskIds == null ? List.of() : List.copyOf(killingTaskIds);
+    killedTaskIds = killedTaskIds == null ? List.of() : List.copyOf(killedTaskIds);
+    rollbackReason = rollbackReason == null ? "" : rollbackReason;
+  }
+
+  public boolean running() {
+    return phase != Phase.DONE;
+  }
+
+  public boolean firstDeployment() {
+    return blueAppId.isEmpty();
+  }
+
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Copy-and-change helper: records are immutable, every step saves a new one. */
+  public static final class Builder {
+    private String id;
+    private GroupName group;
+    private long epoch;
+    private DeploymentOptions options;
+    private Phase phase;
+    private Outcome outcome;
+    private String message;
+    private Instant startedAt;
+    private Instant finishedAt;
+    private Instant phaseStartedAt;
+    private String blueAppId;
+    private String greenAppId;
+    private Colour greenColour;
+    private String greenAppJson;
+    private int servicePort;
+    private int targetInstances;
+    private int goalInstances;
+    private int blueTargetInstances;
+    private boolean greenCreated;
+    private long backendVersion;
+    private String backendFingerprint;
+    private List<String> admittedTaskIds;
+    private List<String> retiredTaskIds;
+    private List<String> drainingTaskIds;
+    private Instant drainStartedAt;
+    private Instant shutdownAt;
+    private boolean drainWarned;
+    private List<String> killingTaskIds;
+    private List<String> killedTaskIds;
+    private int plannedGreenInstances;
+    private int step;
+    private Instant stepStartedAt;
+    private Instant healthDeadline;
+    private Instant keepPreviousUntil;
+    private boolean paused;
+    private boolean awaitingPromote;
+    private boolean finalDrain;
+    private boolean swapped;
+    private RollbackStep rollbackStep;
+    private String rollbackReason;
+
+    private Builder() {
+      outcome = Outcome.RUNNING;
+      step = -1;
+    }
+
+    private Builder(DeploymentRecord r) {
+      id = r.id;
+      group = r.group;
+      epoch = r.epoch;
+      options = r.options;
+      phase = r.phase;
+      outcome = r.outcome;
+      message = r.message;
+      startedAt = r.startedAt;
+      finishedAt = r.finishedAt;
+      phaseStartedAt = r.phaseStartedAt;
+      blueAppId = r.blueAppId;
+      greenAppId = r.greenAppId;
+      greenColour = r.greenColour;
+      greenAppJson = r.greenAppJson;
+      servicePort = r.servicePort;
+      targetInstances = r.targetInstances;
+      goalInstances = r.goalInstances;
+      blueTargetInstances = r.blueTargetInstances;
+      greenCreated = r.greenCreated;
+      backendVersion = r.backendVersion;
+      backendFingerprint = r.backendFingerprint;
+      admittedTaskIds = r.admittedTaskIds;
+      retiredTaskIds = r.retiredTaskIds;
+      drainingTaskIds = r.drainingTaskIds;
+      drainStartedAt = r.drainStartedAt;
+      shutdownAt = r.shutdownAt;
+      drainWarned = r.drainWarned;
+      killingTaskIds = r.killingTaskIds;
+      killedTaskIds = r.killedTaskIds;
+      plannedGreenInstances = r.plannedGreenInstances;
+      step = r.step;
+      stepStartedAt = r.stepStartedAt;
+      healthDeadline = r.healthDeadline;
+      keepPreviousUntil = r.keepPreviousUntil;
+      paused = r.paused;
+      awaitingPromote = r.awaitingPromote;
+      finalDrain = r.finalDrain;
+      swapped = r.swapped;
+      rollbackStep = r.rollbackStep;
+      rollbackReason = r.rollbackReason;
+    }
+
+    public Builder id(String v) {
+      id = v;
+      return this;
+    }
+
+    public Builder group(GroupName v) {
+      group = v;
+      return this;
+    }
+
+    public Builder epoch(long v) {
+      epoch = v;
+      return this;
+    }
+
+    public Builder options(DeploymentOptions v) {
+      options = v;
+      return this;
+    }
+
+    public Builder phase(Phase v) {
+      phase = v;
+      return this;
+    }
+
+    public Builder outcome(Outcome v) {
+      outcome = v;
+      return this;
+    }
+
+    public Builder message(String v) {
+      message = v;
+      return this;
+    }
+
+    public Builder startedAt(Instant v) {
+      startedAt = v;
+      return this;
+    }
+
+    public Builder finishedAt(Instant v) {
+      finishedAt = v;
+      return this;
+    }
+
+    public Builder phaseStartedAt(Instant v) {
+      phaseStartedAt = v;
+      return this;
+    }
+
+    public Builder blueAppId(String v) {
+      blueAppId = v;
+      return this;
+    }
+
+    public Builder greenAppId(String v) {
+      greenAppId = v;
+      return this;
+    }
+
+    public Builder greenColour(Colour v) {
+      greenColour = v;
+      return this;
+    }
+
+    public Builder greenAppJson(String v) {
+      greenAppJson = v;
+      return this;
+    }
+
+    public Builder servicePort(int v) {
+      servicePort = v;
+      return this;
+    }
+
+    public Builder targetInstances(int v) {
+      targetInstances = v;
+      return this;
+    }
+
+    public Builder goalInstances(int v) {
+      goalInstances = v;
+      return this;
+    }
+
+    public Builder blueTargetInstances(int v) {
+      blueTargetInstances = v;
+      return this;
+    }
+
+    public Builder greenCreated(boolean v) {
+      greenCreated = v;
+      return this;
+    }
+
+    public Builder backendVersion(long v) {
+      backendVersion = v;
+      return this;
+    }
+
+    public Builder backendFingerprint(String v) {
+      backendFingerprint = v;
+      return this;
+    }
+
+    public Builder admittedTaskIds(List<String> v) {
+      admittedTaskIds = v;
+      return this;
+    }
+
+    public Builder retiredTaskIds(List<String> v) {
+      retiredTaskIds = v;
+      return this;
+    }
+
+    public Builder drainingTaskIds(List<String> v) {
+      drainingTaskIds = v;
+      return this;
+    }
+
+    public Builder drainStartedAt(Instant v) {
+      drainStartedAt = v;
+      return this;
+    }
+
+    public Builder shutdownAt(Instant v) {
+      shutdownAt = v;
+      return this;
+    }
+
+    public Builder drainWarned(boolean v) {
+      drainWarned = v;
+      return this;
+    }
+
+    public Builder killingTaskIds(List<String> v) {
+      killingTaskIds = v;
+      return this;
+    }
+
+    public Builder killedTaskIds(List<String> v) {
+      killedTaskIds = v;
+      return this;
+    }
+
+    public Builder plannedGreenInstances(int v) {
+      plannedGreenInstances = v;
+      return this;
+    }
+
+    public Builder step(int v) {
+      step = v;
+      return this;
+    }
+
+    public Builder stepStartedAt(Instant v) {
+      stepStartedAt = v;
+      return this;
+    }
+
+    public Builder healthDeadline(Instant v) {
+      healthDeadline = v;
+      return this;
+    }
+
+    public Builder keepPreviousUntil(Instant v) {
+      keepPreviousUntil = v;
+      return this;
+    }
+
+    public Builder paused(boolean v) {
+      paused = v;
+      return this;
+    }
+
+    public Builder awaitingPromote(boolean v) {
+      awaitingPromote = v;
+      return this;
+    }
+
+    public Builder finalDrain(boolean v) {
+      finalDrain = v;
+      return this;
+    }
+
+    public Builder swapped(boolean v) {
+      swapped = v;
+      return this;
+    }
+
+    public Builder rollbackStep(RollbackStep v) {
+      rollbackStep = v;
+      return this;
+    }
+
+    public Builder rollbackReason(String v) {
+      rollbackReason = v;
+      return this;
+    }
+
+    public DeploymentRecord build() {
+      return new DeploymentRecord(id, group, epoch, options, phase, outcome, message, startedAt, finishedAt, phaseStartedAt, blueAppId, greenAppId, greenColour, greenAppJson, servicePort, targetInstances, goalInstances, blueTargetInstances, greenCreated, backendVersion, backendFingerprint, admittedTaskIds, retiredTaskIds, drainingTaskIds, drainStartedAt, shutdownAt, drainWarned, killingTaskIds, killedTaskIds, plannedGreenInstances, step, stepStartedAt, healthDeadline, keepPreviousUntil, paused, awaitingPromote, finalDrain, swapped, rollbackStep, rollbackReason);
+    }
+  }
+}

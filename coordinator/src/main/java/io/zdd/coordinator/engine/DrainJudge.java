@@ -1,0 +1,65 @@
+package io.zdd.coordinator.engine;
+
+import io.zdd.common.model.AdminState;
+import io.zdd.common.model.AgentId;
+import io.zdd.common.model.ConnectionSample;
+import io.zdd.common.model.GroupName;
+import io.zdd.common.model.ServerConnections;
+import io.zdd.coordinator.engine.port.LbAgentView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides which servers are drained: on EVERY LB serving the group, a sample taken after the drain
+ * started and no older than the freshness limit shows the server out of rotation (DRAIN or MAINT)
+ * with scur + qcur = 0, including sessions old HAProxy workers still hold. An LB with no fresh
+ * sample, or whose sample does not list the server, has not drained it. Pure.
+ */
+public final class DrainJudge {
+  private DrainJudge() {}
+
+  /** Per-LB progress, and the servers drained on every LB. */
+  public record Verdict(List<LbDrainProgress> perLb, Set<String> drainedEverywhere) {
+    public boolean allDrained(Collection<String> servers) {
+      return drainedEverywhere.containsAll(servers);
+    }
+  }
+
+  public static Verdict judge(GroupName group, List<LbAgentView> agents, Map<AgentId, ConnectionSample> samples,
+      Collection<String> servers, Instant drainStartedAt, Instant now, Duration maxAge) {
+    Set<String> drained = new HashSet<>(servers);
+    List<LbDrainProgress> progress = new ArrayList<>();
+    if (agents.isEmpty()) {
+      // Nobody can vouch for the drain; never treat "no LB" as "all LBs drained".
+      drained.clear();
+    }
+    for (LbAgentView agent : agents) {
+      ConnectionSample sample = samples.get(agent.id());
+      boolean fresh = sample != null && !sample.sampledAt().isBefore(drainStartedAt)
+          && Duration.between(sample.sampledAt(), now).compareTo(maxAge) <= 0;
+      int drainedHere = 0;
+      long connections = 0;
+      for (String server : servers) {
+        ServerConnections c = fresh ? sample.server(group, server).orElse(null) : null;
+        if (c != null) {
+          connections += (long) c.scur() + c.qcur();
+        }
+        boolean idle = c != null && c.adminState() != AdminState.READY && c.scur() == 0 && c.qcur() == 0
+            && c.oldWorkerScur() == 0;
+        if (idle) {
+          drainedHere++;
+        } else {
+          drained.remove(server);
+        }
+      }
+      progress.add(new LbDrainProgress(agent.id(), servers.size(), drainedHere, connections, fresh));
+    }
+    return new Verdict(progress, drained);
+  }
+}

@@ -1,0 +1,14 @@
+package io.zdd.coordinator.engine;
+
+/** Kinds of deployment events (mirrors admin.proto's EventKind). */
+public enum EventKind {
+  PHASE_CHANGED,
+  TRAFFIC_SHIFTED,
+  DRAIN_PROGRESS,
+  TASKS_KILLED,
+  MARATHON_CALL,
+  WAITING_FOR_PROMOTE,
+  EPOCH_CHANGED,
+  WARNING,
+  FINISHED
+}
