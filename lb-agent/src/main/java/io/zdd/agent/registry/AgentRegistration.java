@@ -1,0 +1,110 @@
+package io.zdd.agent.registry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.zdd.common.error.UnavailableException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.CreateMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's ephemeral znode {@code <root>/agents/<agentId>} holding {@link AgentInfo} as JSON.
+ * Curator's {@link PersistentNode} in EPHEMERAL mode recreates the node after the session is
+ * lost and comes back, so the agent re-registers without any code here; closing deletes it.
+ */
+public final class AgentRegistration implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AgentRegistration.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final CuratorFramework curator;
+  private final String path;
+  private final Duration createTimeout;
+  private AgentInfo info;
+  private PersistentNode node;
+
+  public AgentRegistration(CuratorFramework curator, String root, AgentInfo info, Duration createTimeout) {
+    this.curator = curator;
+    this.path = ZKPaths.makePath(root, "agents", info.agentId());
+    this.info = info;
+    this.createTimeout = createTimeout;
+  }
+
+  /** The node's path, e.g. {@code /zdd/agents/lb-1}. */
+  public String path() {
+    return path;
+  }
+
+  /** Creates the node and waits (bounded) for the first create to succeed. */
+  public synchronized void start() throws InterruptedException {
+    if (node != null) {
+      return;
+    }
+    node = new PersistentNode(curator, CreateMode.EPHEMERAL, false, path, encode(info));
+    node.start();
+    if (!node.waitForInitialCreate(createTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      // Keep the node object: it keeps trying in the background and registers once ZK is back.
+      log.warn("registration {} not created within {}; retrying in the background", path, createTimeout);
+      return;
+    }
+    log.info("registered as {}: {}", path, info);
+  }
+
+  /** Publishes new content (e.g. the served groups changed); a no-op when nothing changed. */
+  public synchronized void update(AgentInfo newInfo) {
+    if (newInfo.equals(info)) {
+      return;
+    }
+    info = newInfo;
+    if (node == null) {
+      return;
+    }
+    try {
+      node.setData(encode(newInfo));
+      log.info("registration {} updated: {}", path, newInfo);
+    } catch (Exception e) {
+      // PersistentNode keeps the new data and writes it when the node is recreated.
+      throw new UnavailableException("cannot update " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public synchronized AgentInfo info() {
+    return info;
+  }
+
+  static byte[] encode(AgentInfo info) {
+    try {
+      return JSON.writeValueAsBytes(info);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static AgentInfo decode(byte[] json) {
+    try {
+      return JSON.readValue(json, AgentInfo.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("malformed agent registration", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (node == null) {
+      return;
+    }
+    try {
+      node.close();
+      log.info("unregistered {}", path);
+    } catch (IOException e) {
+      log.warn("could not delete {} cleanly; it goes away with the session", path, e);
+    }
+    node = null;
+  }
+}
