@@ -1,0 +1,124 @@
+package io.zdd.coordinator.engine;
+
+import io.zdd.common.error.ConflictException;
+import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.error.PreconditionException;
+import io.zdd.common.error.UnavailableException;
+import io.zdd.common.model.GroupName;
+import io.zdd.coordinator.engine.port.AppStatus;
+import io.zdd.coordinator.engine.port.LbAgentView;
+import io.zdd.coordinator.engine.port.TaskStatus;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point of the engine: plans, starts and resumes deployments. Everything before a
+ * {@link Deployment} exists is preflight: bad input or an unready fleet is refused here, and then
+ * nothing has been written to Marathon or any LB.
+ */
+public final class DeploymentEngine {
+  private static final Logger log = LoggerFactory.getLogger(DeploymentEngine.class);
+
+  private final EnginePorts ports;
+  private final Supplier<String> ids;
+  private final DeploymentPlanner planner;
+
+  /** @param ids deployment id generator (UUIDs in production, counters in tests) */
+  public DeploymentEngine(EnginePorts ports, Supplier<String> ids) {
+    this.ports = ports;
+    this.ids = ids;
+    this.planner = new DeploymentPlanner(ports.clock());
+  }
+
+  /** Dry run: what {@link #start} would do. Reads Marathon and the fleet; changes nothing. */
+  public DeploymentPlan plan(String appJson, DeploymentOptions options) {
+    PreparedDeployment p = preflight(appJson, options);
+    return DryRunPlanner.plan(p, ports.fleet().agents(p.group()));
+  }
+
+  /**
+   * Validates and records a new deployment in phase PREFLIGHT; drive it with a
+   * {@link DeploymentRunner}. Throws InvalidInputException (bad JSON, labels or options),
+   * ConflictException (the group already has a deployment, or holds two apps without a
+   * resume/complete flag), PreconditionException/UnavailableException (no LB, or an LB not
+   * connected). Nothing is changed in Marathon or on any LB when it throws.
+   */
+  public Deployment start(String appJson, DeploymentOptions options) {
+    if (options.dryRun()) {
+      throw new InvalidInputException("options.dry_run", "a dry run does not start a deployment; ask for a plan");
+    }
+    PreparedDeployment p = preflight(appJson, options);
+    Optional<AppStatus> blue = p.blue();
+    List<String> blueServing = blue.map(b -> b.tasks().stream().filter(TaskStatus::serving).map(TaskStatus::id).sorted().toList())
+        .orElse(List.of());
+    DeploymentRecord rec = DeploymentRecord.builder()
+        .id(ids.get())
+        .group(p.group())
+        .epoch(ports.epoch().get().value())
+        .options(p.options())
+        .phase(Phase.PREFLIGHT)
+        .message("starting")
+        .startedAt(ports.clock().instant())
+        .phaseStartedAt(ports.clock().instant())
+        .blueAppId(blue.map(AppStatus::id).orElse(""))
+        .greenAppId(p.greenAppId())
+        .greenColour(p.greenColour() == io.zdd.common.model.Colour.NONE ? io.zdd.common.model.Colour.BLUE : p.greenColour())
+        .greenAppJson(p.greenDefinition().map(Object::toString)
+            .orElseGet(() -> p.existingGreen().map(a -> a.json().toString()).orElse("{}")))
+        .servicePort(p.servicePort())
+        .targetInstances(p.targetInstances())
+        .goalInstances(p.goalInstances())
+        .blueTargetInstances(blue.map(DeploymentPlanner::target).map(t -> Math.max(t, blue.get().instances())).orElse(0))
+        .greenCreated(p.greenDefinition().isEmpty())
+        // Blue's serving tasks already take traffic; green's must prove UP on every LB first.
+        .admittedTaskIds(blueServing)
+        .build();
+    ports.store().save(rec);
+    log.info("deployment {} of group {}: {} -> {} ({})", rec.id(), rec.group(), rec.blueAppId(), rec.greenAppId(), p.mode());
+    Deployment d = new Deployment(ports, rec);
+    ports.events().accept(new DeploymentEvent(0, ports.clock().instant(), EventKind.PHASE_CHANGED,
+        "deployment started (" + p.mode() + ")", rec, List.of(), List.of(), List.of()));
+    return d;
+  }
+
+  /**
+   * A new leader's take-over: rebuilds the group's running deployment from its stored record,
+   * stamped with this leader's epoch. It re-reads Marathon and the fleet on its first tick.
+   */
+  public Optional<Deployment> resume(GroupName group) {
+    return ports.store().load(group).filter(DeploymentRecord::running).map(r -> {
+      DeploymentRecord rec = r.toBuilder().epoch(ports.epoch().get().value()).build();
+      ports.store().save(rec);
+      Deployment d = new Deployment(ports, rec);
+      ports.events().accept(new DeploymentEvent(0, ports.clock().instant(), EventKind.EPOCH_CHANGED,
+          "resumed by epoch " + rec.epoch() + " in phase " + rec.phase(), rec, List.of(), List.of(), List.of()));
+      return d;
+    });
+  }
+
+  private PreparedDeployment preflight(String appJson, DeploymentOptions options) {
+    AppJson app = AppJson.parse(appJson);
+    options.validate();
+    GroupName group = GroupName.of(app.group());
+    if (options.strategy() == ShiftStrategy.PORT_SWAP
+        && (options.blueFrontendPort() == app.servicePort() || options.greenFrontendPort() == app.servicePort())) {
+      throw new InvalidInputException("options.blue_frontend_port", "colour frontend ports must differ from the service port "
+          + app.servicePort());
+    }
+    ports.store().load(group).filter(DeploymentRecord::running).ifPresent(r -> {
+      throw new ConflictException("group " + group + " already has deployment " + r.id() + " in phase " + r.phase());
+    });
+    List<LbAgentView> agents = ports.fleet().agents(group);
+    if (agents.isEmpty()) {
+      throw new PreconditionException("no LB agent serves group " + group + "; nothing would route to the app");
+    }
+    List<String> down = agents.stream().filter(a -> !a.connected()).map(a -> a.id().value()).toList();
+    if (!down.isEmpty()) {
+      throw new UnavailableException("LB agents " + down + " serving group " + group + " are not connected");
+    }
+    return planner.prepare(app, options, ports.marathon().listAppsInGroup(group.value()));
+  }
+}
