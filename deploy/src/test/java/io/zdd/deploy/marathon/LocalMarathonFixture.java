@@ -1,0 +1,51 @@
+package io.zdd.deploy.marathon;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A scheduler plus its HTTP API on a free loopback port, for one test class. */
+final class LocalMarathonFixture implements AutoCloseable {
+  final LocalMarathon marathon;
+  final MarathonHttpServer server;
+  final MarathonClient client;
+
+  LocalMarathonFixture() throws IOException {
+    this(LocalMarathonConfig.defaults());
+  }
+
+  LocalMarathonFixture(LocalMarathonConfig config) throws IOException {
+    marathon = new LocalMarathon(config);
+    server = MarathonHttpServer.start(marathon, "127.0.0.1", 0);
+    marathon.start();
+    client = new MarathonClient(server.url());
+  }
+
+  String url() {
+    return server.url();
+  }
+
+  /** A fixture file from /work/shared/fixtures/marathon-lb, copied into src/test/resources. */
+  static String fixture(String name) throws IOException {
+    try (var in = LocalMarathonFixture.class.getResourceAsStream("/marathon-lb/" + name)) {
+      if (in == null) {
+        throw new IOException("missing test resource marathon-lb/" + name);
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  /** A python web server on $PORT0 (cheap to start; 2 cores are shared by everyone). */
+  static String pythonServer() {
+    return "exec python3 -m http.server --bind 127.0.0.1 $PORT0";
+  }
+
+  static Path javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java");
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    marathon.close();
+  }
+}
