@@ -113,7 +113,8 @@ public final class HaproxyConfigApplier {
 
   /** Runs {@code haproxy -c} on the base config plus {@code candidate}; throws with its alerts. */
   public void validate(Path candidate) {
-    List<String> cmd = List.of(paths.binary().toString(), "-c", "-q",
+    // No -q: it also silences the ALERT lines that say what is wrong.
+    List<String> cmd = List.of(paths.binary().toString(), "-c",
         "-f", paths.baseConfig().toString(), "-f", candidate.toString());
     CommandRunner.Result r = runner.run(cmd, checkTimeout);
     if (!r.ok()) {

@@ -1,0 +1,232 @@
+package io.zdd.agent.haproxy;
+
+import static io.zdd.agent.haproxy.Harness.server;
+import static io.zdd.agent.haproxy.Harness.set;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.zdd.agent.core.ConnectionSampler;
+import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.model.AdminState;
+import io.zdd.common.model.ApplyResult;
+import io.zdd.common.model.BackendSet;
+import io.zdd.common.model.Epoch;
+import io.zdd.common.model.GroupName;
+import io.zdd.common.model.ObservedServer;
+import io.zdd.common.model.ProxyMode;
+import io.zdd.common.model.ServerConnections;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The controller and sampler against a real HAProxy 2.6 with real local backends. */
+class HaproxyBackendControllerIT {
+  static final GroupName WEB = GroupName.of("web");
+
+  @TempDir Path dir;
+  TestBackends apps;
+  Harness h;
+  TestBackends.Backend a;
+  TestBackends.Backend b;
+  TestBackends.Backend c;
+  int port;
+
+  @BeforeEach
+  void start() {
+    apps = new TestBackends();
+    a = apps.start("a");
+    b = apps.start("b");
+    c = apps.start("c");
+    port = TestBackends.freePort();
+    h = new Harness(dir, ControllerSettings.defaults().withRemoval(RemovalPolicy.DELETE_WHEN_IDLE,
+        Duration.ofMillis(300)), Duration.ofSeconds(30));
+  }
+
+  @AfterEach
+  void stop() {
+    h.close();
+    apps.close();
+  }
+
+  BackendSet web(long v, int wa, int wb, int wc, AdminState sc) {
+    return set("web", v, port, ProxyMode.TCP, Optional.of(Harness.FAST_CHECK), List.of(
+        server("a", a, wa, AdminState.READY), server("b", b, wb, AdminState.READY), server("c", c, wc, sc)));
+  }
+
+  Map<String, Integer> split(int requests) throws IOException {
+    Map<String, Integer> hits = new HashMap<>();
+    for (int i = 0; i < requests; i++) {
+      try (HttpProbe p = new HttpProbe(port, false)) {
+        hits.merge(p.get(), 1, Integer::sum);
+      }
+    }
+    return hits;
+  }
+
+  ServerConnections conn(String server) {
+    return h.sampler.sample(Set.of(WEB)).servers().stream()
+        .filter(s -> s.server().equals(server)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void addThreeShiftWeightsDrainWithHeldConnectionThenDelete() throws Exception {
+    ApplyResult first = h.controller.apply(web(1, 10, 10, 10, AdminState.READY), Epoch.of(1));
+    assertThat(first.reloaded()).isTrue();
+    assertThat(first.observed().servers()).extracting(ObservedServer::name).containsExactly("a", "b", "c");
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        h.controller.observe().get(0).servers().stream().allMatch(ObservedServer::isUp));
+    Map<String, Integer> even = split(60);
+    assertThat(even).containsOnlyKeys("a", "b", "c");
+    assertThat(even.values()).allSatisfy(n -> assertThat(n).isBetween(15, 25));
+
+    // Shift: a 30, b 10, c 0. Runtime only: three weight commands, no reload.
+    ApplyResult shifted = h.controller.apply(web(2, 30, 10, 0, AdminState.READY), Epoch.of(1));
+    assertThat(shifted.reloaded()).isFalse();
+    assertThat(shifted.runtimeCommands()).isEqualTo(2);
+    Map<String, Integer> skewed = split(60);
+    assertThat(skewed.getOrDefault("c", 0)).isZero();
+    assertThat(skewed.get("a")).isBetween(40, 50);
+    assertThat(skewed.get("b")).isBetween(10, 20);
+
+    // Back to c in service, then hold one connection through c.
+    h.controller.apply(web(3, 10, 10, 10, AdminState.READY), Epoch.of(1));
+    HttpProbe held = null;
+    for (int i = 0; i < 10 && held == null; i++) {
+      HttpProbe p = new HttpProbe(port, true);
+      if (p.get().equals("c")) {
+        held = p;
+      } else {
+        p.close();
+      }
+    }
+    assertThat(held).as("a keep-alive connection landed on c").isNotNull();
+    ApplyResult drained = h.controller.apply(web(4, 10, 10, 10, AdminState.DRAIN), Epoch.of(1));
+    assertThat(drained.observed().server("c").orElseThrow().adminState()).isEqualTo(AdminState.DRAIN);
+    assertThat(conn("c").scur()).isEqualTo(1);
+    assertThat(conn("c").adminState()).isEqualTo(AdminState.DRAIN);
+    assertThat(split(20)).doesNotContainKey("c");
+    // The held connection still works through the draining server.
+    assertThat(held.get()).isEqualTo("c");
+
+    // Remove c from the desired set: MAINT at once, deleted only when idle everywhere.
+    BackendSet withoutC = set("web", 5, port, ProxyMode.TCP, Optional.of(Harness.FAST_CHECK),
+        List.of(server("a", a, 10, AdminState.READY), server("b", b, 10, AdminState.READY)));
+    h.controller.apply(withoutC, Epoch.of(1));
+    assertThat(conn("c").adminState()).isEqualTo(AdminState.MAINT);
+    assertThat(conn("c").scur()).isEqualTo(1);
+    assertThat(h.controller.purgeRetiredServers(h.sampler::idleEverywhere)).isEmpty();
+    Thread.sleep(400); // longer than the settle period: still not deleted, the connection is open
+    assertThat(h.controller.purgeRetiredServers(h.sampler::idleEverywhere)).isEmpty();
+    assertThat(h.controller.pendingRemovals()).containsExactly("zdd_be_web/c");
+
+    held.close();
+    await().atMost(Duration.ofSeconds(3)).until(() -> conn("c").scur() == 0);
+    await().atMost(Duration.ofSeconds(3)).until(() ->
+        !h.controller.purgeRetiredServers(h.sampler::idleEverywhere).isEmpty());
+    assertThat(h.haproxy.runtime().showServersState("zdd_be_web")).extracting(ServerStateRow::server)
+        .containsExactly("a", "b");
+    assertThat(Files.readString(dir.resolve("zdd.cfg"))).doesNotContain("server c ");
+  }
+
+  @Test
+  void applyingTheSameSetTwiceSendsNoRuntimeCommands() {
+    h.controller.apply(web(1, 10, 10, 0, AdminState.DRAIN), Epoch.of(1));
+    h.controller.apply(web(2, 20, 5, 0, AdminState.MAINT), Epoch.of(1));
+    long before = h.haproxy.runtime().changeCommands();
+    ApplyResult again = h.controller.apply(web(2, 20, 5, 0, AdminState.MAINT), Epoch.of(1));
+    assertThat(again.reloaded()).isFalse();
+    assertThat(again.runtimeCommands()).isZero();
+    assertThat(h.haproxy.runtime().changeCommands()).isEqualTo(before);
+    assertThat(again.observed().server("a").orElseThrow().weight()).isEqualTo(20);
+    assertThat(again.observed().server("c").orElseThrow().adminState()).isEqualTo(AdminState.MAINT);
+  }
+
+  @Test
+  void runtimeChangesAreWrittenToTheFileSoAReloadKeepsThem() throws Exception {
+    h.controller.apply(web(1, 10, 10, 10, AdminState.READY), Epoch.of(1));
+    TestBackends.Backend d = apps.start("d");
+    BackendSet more = set("web", 2, port, ProxyMode.TCP, Optional.of(Harness.FAST_CHECK), List.of(
+        server("a", a, 7, AdminState.READY), server("b", b, 10, AdminState.MAINT), server("c", c, 10, AdminState.READY),
+        server("d", d, 3, AdminState.READY)));
+    ApplyResult r = h.controller.apply(more, Epoch.of(1));
+    assertThat(r.reloaded()).isFalse();
+    assertThat(r.observed().server("d").orElseThrow().weight()).isEqualTo(3);
+    assertThat(r.observed().server("d").orElseThrow().adminState()).isEqualTo(AdminState.READY);
+    assertThat(r.observed().server("d").orElseThrow().checkStatus()).endsWith("OK");
+    // A plain reload (no re-assertion running) reproduces the runtime changes from the file.
+    assertThat(h.haproxy.masterCli().reloadAndWait(Duration.ofSeconds(10)).succeeded()).isTrue();
+    await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+      var state = h.haproxy.runtime().showServersState("zdd_be_web");
+      assertThat(state).extracting(ServerStateRow::server).containsExactly("a", "b", "c", "d");
+      assertThat(state).filteredOn(s -> s.server().equals("a")).extracting(ServerStateRow::userWeight).containsExactly(7);
+      assertThat(state).filteredOn(s -> s.server().equals("b")).extracting(ServerStateRow::adminState)
+          .containsExactly(AdminState.MAINT);
+    });
+  }
+
+  @Test
+  void configRefusedByHaproxyCheckLeavesRunningConfigAndTrafficAlone() throws Exception {
+    h.controller.apply(web(1, 10, 10, 10, AdminState.READY), Epoch.of(1));
+    String before = Files.readString(dir.resolve("zdd.cfg"));
+    // The operator's base config already has a proxy named like the one the agent would render:
+    // valid on its own, refused by 'haproxy -c' together with the agent's file.
+    Files.writeString(dir.resolve("base.cfg"), Files.readString(dir.resolve("base.cfg"))
+        + "\nbackend zdd_be_clash\n  mode http\n");
+    int other = TestBackends.freePort();
+    BackendSet clash = set("clash", 1, other, ProxyMode.HTTP, Optional.empty(), List.of(server("x", a, 1, AdminState.READY)));
+    int workerBefore = h.haproxy.masterCli().showProc().currentPid();
+    assertThatThrownBy(() -> h.controller.apply(clash, Epoch.of(1)))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("haproxy_config")
+        .hasMessageContaining("zdd_be_clash");
+    assertThat(Files.readString(dir.resolve("zdd.cfg"))).isEqualTo(before);
+    assertThat(h.haproxy.masterCli().showProc().currentPid()).isEqualTo(workerBefore);
+    assertThat(h.controller.desired()).containsOnlyKeys(WEB);
+    assertThat(split(9).values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(9);
+  }
+
+  @Test
+  void failedReloadRestoresTheLastGoodFile() throws Exception {
+    h.controller.apply(web(1, 10, 10, 10, AdminState.READY), Epoch.of(1));
+    String before = Files.readString(dir.resolve("zdd.cfg"));
+    int taken = TestBackends.freePort();
+    try (java.net.ServerSocket squatter = new java.net.ServerSocket(taken, 1,
+        java.net.InetAddress.getByName("127.0.0.1"))) {
+      // 'haproxy -c' does not bind: this passes the check and fails at reload.
+      BackendSet second = set("second", 1, taken, ProxyMode.HTTP, Optional.empty(),
+          List.of(server("x", a, 1, AdminState.READY)));
+      assertThatThrownBy(() -> h.controller.apply(second, Epoch.of(1)))
+          .isInstanceOf(io.zdd.common.error.PreconditionException.class)
+          .hasMessageContaining("reload failed")
+          // HAProxy's own words, from its output.
+          .hasMessageContaining("cannot bind socket");
+    }
+    assertThat(Files.readString(dir.resolve("zdd.cfg"))).isEqualTo(before);
+    assertThat(h.controller.desired()).containsOnlyKeys(WEB);
+    assertThat(split(3)).isNotEmpty();
+  }
+
+  @Test
+  void workersAndVersionAreReported() {
+    h.controller.apply(web(1, 10, 10, 10, AdminState.READY), Epoch.of(1));
+    assertThat(h.controller.haproxyVersion()).startsWith("2.6");
+    assertThat(h.controller.workers()).singleElement().satisfies(w -> assertThat(w.current()).isTrue());
+    ConnectionSampler.Counts counts = h.sampler.sample(Set.of());
+    assertThat(counts.servers()).extracting(ServerConnections::server).containsExactly("a", "b", "c");
+    assertThat(counts.workers()).singleElement().satisfies(w -> assertThat(w.current()).isTrue());
+    assertThat(h.controller.removeGroup(WEB)).isTrue();
+    assertThat(h.controller.removeGroup(WEB)).isFalse();
+    assertThat(h.sampler.sample(Set.of()).servers()).isEmpty();
+  }
+}
