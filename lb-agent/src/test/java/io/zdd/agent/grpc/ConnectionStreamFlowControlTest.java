@@ -9,8 +9,11 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.zdd.agent.firewall.IptablesCommands;
 import io.zdd.agent.firewall.PortSwapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.zdd.agent.metrics.AgentMetrics;
 import io.zdd.agent.state.EpochStore;
 import io.zdd.common.model.AgentId;
+import io.zdd.common.model.Epoch;
 import io.zdd.proto.v1.ConnectionSample;
 import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.WatchConnectionsRequest;
@@ -49,7 +52,8 @@ class ConnectionStreamFlowControlTest {
     service = new LbAgentService(AgentId.of("agent-1"), EpochStore.open(dataDir), new InMemoryBackendController(),
         sampler, new PortSwapper((c, in, t) -> { throw new AssertionError("no iptables here"); },
             IptablesCommands.defaults(Optional.empty()), dataDir, () -> false),
-        scheduler, Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS);
+        scheduler, Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS,
+        new AgentMetrics(new SimpleMeterRegistry(), () -> Epoch.ZERO));
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
     // A small fixed window (no BDP auto-tuning) so a non-reading client pushes back within a few
     // samples instead of after megabytes.

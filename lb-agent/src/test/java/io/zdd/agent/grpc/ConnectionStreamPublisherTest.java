@@ -6,8 +6,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.zdd.agent.firewall.IptablesCommands;
 import io.zdd.agent.firewall.PortSwapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.zdd.agent.metrics.AgentMetrics;
 import io.zdd.agent.state.EpochStore;
 import io.zdd.common.model.AgentId;
+import io.zdd.common.model.Epoch;
 import io.zdd.common.testing.GrpcInProcessExtension;
 import io.zdd.proto.v1.ConnectionSample;
 import io.zdd.proto.v1.LbAgentGrpc;
@@ -41,7 +44,8 @@ class ConnectionStreamPublisherTest {
     service = new LbAgentService(AgentId.of("agent-1"), EpochStore.open(dataDir), new InMemoryBackendController(),
         sampler, new PortSwapper((c, in, t) -> { throw new AssertionError("no iptables here"); },
             IptablesCommands.defaults(Optional.empty()), dataDir, () -> false),
-        time.scheduler, time.clock, LbAgentService.StreamSettings.DEFAULTS);
+        time.scheduler, time.clock, LbAgentService.StreamSettings.DEFAULTS,
+        new AgentMetrics(new SimpleMeterRegistry(), () -> Epoch.ZERO));
     ManagedChannel channel = grpc.start(service);
     stub = LbAgentGrpc.newStub(channel);
     sampler.set(InMemoryConnectionSampler.servers("web", 2, 0));
