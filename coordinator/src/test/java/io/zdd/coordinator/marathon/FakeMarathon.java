@@ -91,6 +91,15 @@ final class FakeMarathon implements AutoCloseable {
     };
   }
 
+  /** Blocks the calling handler until the server closes (bounded, so no thread outlives a test). */
+  void awaitClose() {
+    try {
+      closing.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   static void send(HttpExchange exchange, int status, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
