@@ -66,9 +66,10 @@ public final class ReloadWatcher implements AutoCloseable {
       ProcTable procs = master.showProc();
       int pid = procs.currentPid();
       if (pid != 0 && pid != currentPid) {
+        // Also on the first poll: HAProxy may have been reloaded while nobody watched.
+        int commands = controller.reassert();
         if (currentPid != 0) {
           reloadsSeen.incrementAndGet();
-          int commands = controller.reassert();
           log.info("HAProxy reloaded (worker {} -> {}); re-asserted desired state with {} runtime commands",
               currentPid, pid, commands);
         }
