@@ -235,7 +235,9 @@ public final class Deployment {
       }
       return Tick.held("canary holds; waiting for promote or abort");
     }
-    if (!canary && green.instances() >= target && activeBlue.isEmpty()) {
+    if (!canary && green.instances() >= target) {
+      // Green is complete: every remaining blue task drains at once and the app is deleted, as
+      // zdd.py does when the tasks to kill are all of the old app's.
       return finalizeSwitch(remainingBlue(blue));
     }
     long admittedGreen = green.tasks().stream().filter(t -> rec.admittedTaskIds().contains(t.id())).count();
@@ -374,6 +376,9 @@ public final class Deployment {
   private Tick killBlue() {
     Optional<AppStatus> blue = blueApp();
     Map<String, TaskStatus> alive = presentTasks(blue, rec.killingTaskIds());
+    // The last drain retires all of blue: deleting the app kills those tasks (zdd.py's order).
+    boolean byDelete = rec.finalDrain() && blue.isPresent() && !alive.isEmpty()
+        && alive.keySet().containsAll(remainingBlue(blue.get()));
     if (!alive.isEmpty()) {
       List<String> ids = List.copyOf(alive.keySet());
       if (rec.options().preKillHook().isPresent()) {
@@ -382,6 +387,10 @@ public final class Deployment {
         if (code != 0) {
           return startRollback("pre-kill hook exited with " + code + " before killing " + ids);
         }
+      }
+      if (byDelete) {
+        go(rec.toBuilder().phase(Phase.FINISH));
+        return Tick.proceed();
       }
       ports.marathon().killTasksAndScale(rec.blueAppId(), ids);
       log.info("killed drained blue tasks {}", ids);
@@ -403,8 +412,16 @@ public final class Deployment {
 
   private Tick finish() {
     if (!rec.blueAppId().isEmpty() && findApp(rec.blueAppId()).isPresent()) {
+      // Every blue task still alive was drained on every LB (KILL_BLUE saved their ids first).
       ports.marathon().deleteApp(rec.blueAppId());
       emit(EventKind.MARATHON_CALL, "DELETE /v2/apps" + rec.blueAppId());
+      if (!rec.killingTaskIds().isEmpty()) {
+        emitKilled(rec.killingTaskIds());
+      }
+    }
+    if (!rec.killingTaskIds().isEmpty()) {
+      save(rec.toBuilder().killedTaskIds(union(rec.killedTaskIds(), rec.killingTaskIds())).killingTaskIds(List.of())
+          .drainingTaskIds(List.of()).retiredTaskIds(List.of()).build());
     }
     applyDesired(findApp(rec.greenAppId()), Optional.empty());
     return done(Outcome.SUCCEEDED, "green " + rec.greenAppId() + " serves all traffic");

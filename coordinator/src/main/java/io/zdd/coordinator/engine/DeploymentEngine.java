@@ -73,8 +73,7 @@ public final class DeploymentEngine {
         .goalInstances(p.goalInstances())
         .blueTargetInstances(blue.map(DeploymentPlanner::target).map(t -> Math.max(t, blue.get().instances())).orElse(0))
         .greenCreated(p.greenDefinition().isEmpty())
-        // Blue's serving tasks already take traffic; green's must prove UP on every LB first.
-        .admittedTaskIds(blueServing)
+        .admittedTaskIds(union(blueServing, p.existingGreen()))
         .build();
     ports.store().save(rec);
     log.info("deployment {} of group {}: {} -> {} ({})", rec.id(), rec.group(), rec.blueAppId(), rec.greenAppId(), p.mode());
@@ -97,6 +96,16 @@ public final class DeploymentEngine {
           "resumed by epoch " + rec.epoch() + " in phase " + rec.phase(), rec, List.of(), List.of(), List.of()));
       return d;
     });
+  }
+
+  /**
+   * Blue's serving tasks already take traffic. So do an existing green's (a held canary being
+   * resumed or completed); new green tasks must prove UP on every LB first.
+   */
+  private static List<String> union(List<String> blue, Optional<AppStatus> existingGreen) {
+    java.util.TreeSet<String> out = new java.util.TreeSet<>(blue);
+    existingGreen.ifPresent(g -> g.tasks().stream().filter(TaskStatus::serving).forEach(t -> out.add(t.id())));
+    return List.copyOf(out);
   }
 
   private PreparedDeployment preflight(String appJson, DeploymentOptions options) {

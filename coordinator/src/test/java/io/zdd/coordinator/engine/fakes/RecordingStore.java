@@ -1,0 +1,59 @@
+package io.zdd.coordinator.engine.fakes;
+
+import io.zdd.common.model.GroupName;
+import io.zdd.coordinator.engine.DeploymentRecord;
+import io.zdd.coordinator.engine.InMemoryDeploymentStore;
+import io.zdd.coordinator.engine.port.DeploymentStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The in-memory store, recording every save, and able to "crash the process" right after the
+ * n-th save: the record is stored, then {@link Crash} is thrown before the action that followed.
+ */
+public final class RecordingStore implements DeploymentStore {
+  /** Simulates the coordinator dying; not a ZddException, so the engine cannot swallow it. */
+  public static final class Crash extends RuntimeException {
+    public Crash(int save) {
+      super("simulated crash after save #" + save);
+    }
+  }
+
+  private final InMemoryDeploymentStore store = new InMemoryDeploymentStore();
+  private final List<DeploymentRecord> saves = new ArrayList<>();
+  private int crashAfter = -1;
+
+  public synchronized void crashAfterSave(int n) {
+    crashAfter = n;
+  }
+
+  public synchronized List<DeploymentRecord> saves() {
+    return List.copyOf(saves);
+  }
+
+  @Override
+  public synchronized void save(DeploymentRecord record) {
+    store.save(record);
+    saves.add(record);
+    if (saves.size() == crashAfter) {
+      crashAfter = -1;
+      throw new Crash(saves.size());
+    }
+  }
+
+  @Override
+  public synchronized Optional<DeploymentRecord> load(GroupName group) {
+    return store.load(group);
+  }
+
+  @Override
+  public synchronized void appendHistory(DeploymentRecord record) {
+    store.appendHistory(record);
+  }
+
+  @Override
+  public synchronized List<DeploymentRecord> history(GroupName group) {
+    return store.history(group);
+  }
+}
