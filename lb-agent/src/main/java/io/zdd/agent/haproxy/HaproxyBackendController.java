@@ -237,7 +237,12 @@ public final class HaproxyBackendController implements BackendController {
     for (GroupLayout.Backend be : layout.backends()) {
       Map<String, ServerStateRow> observed = runtime.showServersState(be.name()).stream()
           .collect(Collectors.toMap(ServerStateRow::server, r -> r, (a, b) -> a, LinkedHashMap::new));
-      plans.add(ServerPlan.diff(be.name(), be.servers(), observed));
+      ServerPlan plan = ServerPlan.diff(be.name(), be.servers(), observed);
+      if (!plan.isEmpty()) {
+        log.debug("plan for {}: add {}, change {}, retire {}", be.name(),
+            plan.add().stream().map(BackendServer::name).toList(), plan.change(), plan.retire());
+      }
+      plans.add(plan);
     }
     Map<String, GroupLayout.Backend> byName = layout.backends().stream()
         .collect(Collectors.toMap(GroupLayout.Backend::name, b -> b));

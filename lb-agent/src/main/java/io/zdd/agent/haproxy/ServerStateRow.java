@@ -20,8 +20,13 @@ public record ServerStateRow(
     int userWeight,
     int initialWeight) {
 
-  /** srv_admin_state bits (server-t.h): forced, inherited, config and DNS maintenance. */
-  private static final int MAINT_BITS = 0x01 | 0x02 | 0x04 | 0x20;
+  /**
+   * srv_admin_state bits (server-t.h) that keep a server out of service: forced, inherited and
+   * DNS maintenance. Not 0x04 (CMAINT, "disabled" in the config): HAProxy sets it together with
+   * 0x01 and keeps it after {@code state ready} although the server is back in service (measured
+   * on 2.6.12: admin 4, op state 2, status "no check").
+   */
+  private static final int MAINT_BITS = 0x01 | 0x02 | 0x20;
   /** Forced and inherited drain. */
   private static final int DRAIN_BITS = 0x08 | 0x10;
 

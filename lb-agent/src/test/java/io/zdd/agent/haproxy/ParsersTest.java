@@ -91,6 +91,9 @@ class ParsersTest {
     assertThat(rows.get(1).adminBits()).isEqualTo(5);
     assertThat(rows.get(1).adminState()).isEqualTo(AdminState.MAINT);
     assertThat(new ServerStateRow("b", "s", "1.2.3.4", 1, 2, 0x08, 1, 1).adminState()).isEqualTo(AdminState.DRAIN);
+    // A config-disabled server after 'state ready' (4) and 'state drain' (12), as 2.6.12 reports them.
+    assertThat(new ServerStateRow("b", "s", "1.2.3.4", 1, 2, 0x04, 1, 1).adminState()).isEqualTo(AdminState.READY);
+    assertThat(new ServerStateRow("b", "s", "1.2.3.4", 1, 2, 0x0c, 1, 1).adminState()).isEqualTo(AdminState.DRAIN);
   }
 
   @Test
