@@ -68,6 +68,7 @@ public final class HaproxyBackendController implements BackendController {
     try (LogContext ignored = LogContext.group(desired.group().value())) {
       Applied prev = groups.get(desired.group());
       GroupLayout layout = GroupLayout.of(desired);
+      refusePortsOfOtherGroups(layout);
       Map<GroupName, Applied> next = new TreeMap<>(groups);
       next.put(desired.group(), new Applied(desired, epoch, layout));
       String config = render(next);
@@ -226,6 +227,26 @@ public final class HaproxyBackendController implements BackendController {
       return List.copyOf(pendingRemovals.keySet());
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * HAProxy binds with SO_REUSEPORT, so two frontends on one port are not an error anywhere: they
+   * silently split the traffic (measured). The agent refuses it instead.
+   */
+  private void refusePortsOfOtherGroups(GroupLayout layout) {
+    for (Applied other : groups.values()) {
+      if (other.set().group().equals(layout.group())) {
+        continue;
+      }
+      for (GroupLayout.Frontend mine : layout.frontends()) {
+        for (GroupLayout.Frontend theirs : other.layout().frontends()) {
+          if (mine.port() == theirs.port()) {
+            throw new io.zdd.common.error.InvalidInputException("backend_set.frontend_port",
+                "port " + mine.port() + " is already used by group " + other.set().group());
+          }
+        }
+      }
     }
   }
 

@@ -218,6 +218,31 @@ class HaproxyBackendControllerIT {
   }
 
   @Test
+  void aPortUsedByAnotherGroupIsRefusedBeforeAnythingChanges() throws Exception {
+    h.controller.apply(web(1, 10, 10, 10, AdminState.READY), Epoch.of(1));
+    String before = Files.readString(dir.resolve("zdd.cfg"));
+    BackendSet same = set("other", 1, port, ProxyMode.HTTP, Optional.empty(), List.of(server("x", a, 1, AdminState.READY)));
+    assertThatThrownBy(() -> h.controller.apply(same, Epoch.of(1)))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("backend_set.frontend_port")
+        .hasMessageContaining("group web");
+    assertThat(Files.readString(dir.resolve("zdd.cfg"))).isEqualTo(before);
+  }
+
+  @Test
+  void aServerMovedToAnotherPortIsChangedInPlace() {
+    h.controller.apply(web(1, 10, 10, 10, AdminState.READY), Epoch.of(1));
+    TestBackends.Backend moved = apps.start("c2");
+    BackendSet next = set("web", 2, port, ProxyMode.TCP, Optional.of(Harness.FAST_CHECK), List.of(
+        server("a", a, 10, AdminState.READY), server("b", b, 10, AdminState.READY), server("c", moved, 10, AdminState.READY)));
+    ApplyResult r = h.controller.apply(next, Epoch.of(1));
+    assertThat(r.reloaded()).isFalse();
+    assertThat(r.runtimeCommands()).isEqualTo(1);
+    assertThat(r.observed().server("c").orElseThrow().port()).isEqualTo(moved.port());
+    await().atMost(Duration.ofSeconds(3)).until(() -> split(6).containsKey("c2"));
+  }
+
+  @Test
   void workersAndVersionAreReported() {
     h.controller.apply(web(1, 10, 10, 10, AdminState.READY), Epoch.of(1));
     assertThat(h.controller.haproxyVersion()).startsWith("2.6");
