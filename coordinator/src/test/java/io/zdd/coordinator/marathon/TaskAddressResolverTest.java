@@ -103,6 +103,20 @@ class TaskAddressResolverTest {
   }
 
   @Test
+  void userDefinitionFixture15_networksBridge_usesHostPortNotContainerPortOrIp() {
+    var json = Fixtures.json("1-nginx-marathon1.5.json");
+    json.set("tasks", MarathonJson.parseObject("t", "{\"t\":[{\"id\":\"nginx.2\",\"host\":\"10.0.6.26\","
+        + "\"ports\":[31777],\"ipAddresses\":[{\"ipAddress\":\"172.17.0.4\"}]}]}").get("t"));
+    MarathonApp app = MarathonJson.parseApp(json, "app");
+
+    TaskEndpoint e = resolver.endpoint(app, app.tasks().get(0), 0);
+
+    assertThat(app.networkingMode()).isEqualTo(NetworkingMode.BRIDGE);
+    assertThat(e.ip() + ":" + e.port()).isEqualTo("10.0.6.26:31777");
+    assertThat(e.legacyServerName()).isEqualTo("10_0_6_26_31777");
+  }
+
+  @Test
   void hostPortDefinitions_multiPort_oneEndpointPerPortInOrder() {
     MarathonApp app = app("""
         {"id":"/web","instances":1,"portDefinitions":[{"port":10000,"name":"http"},{"port":10002,"name":"admin"}],
