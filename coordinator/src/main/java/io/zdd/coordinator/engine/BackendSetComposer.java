@@ -22,7 +22,8 @@ import java.util.Set;
  * Computes a group's desired {@link BackendSet} from the deployment record and what Marathon
  * reports. Pure. Rules, in order:
  * <ul>
- *   <li>only tasks that serve (running, healthy, with an address) and were not killed are listed;
+ *   <li>tasks that serve (running, healthy, with an address) and were not killed are listed, and
+ *       so are tasks that had traffic and then turned unhealthy (DRAIN, weight 0);
  *   <li>a task not yet confirmed UP on every LB ({@code admittedTaskIds}) is listed at weight 0, so
  *       it gets no traffic before every LB has checked it;
  *   <li>retired blue tasks are DRAIN at weight 0;
@@ -51,11 +52,19 @@ public final class BackendSetComposer {
 
     List<TaskStatus> greenTasks = serving(green, gone);
     List<TaskStatus> blueTasks = serving(blue, gone);
+    List<BackendServer> servers = new ArrayList<>();
+    // A task that had traffic and then failed its Marathon health check stays listed, at weight 0
+    // in DRAIN, so its connections are still counted and it is never killed unseen.
+    for (TaskStatus t : unhealthyAdmitted(blue, gone, admitted)) {
+      servers.add(server(t, 0, AdminState.DRAIN, blueColour));
+    }
+    for (TaskStatus t : unhealthyAdmitted(green, gone, admitted)) {
+      servers.add(server(t, 0, AdminState.DRAIN, greenColour));
+    }
 
     // Servers that take load-balanced traffic, by colour; the others are fixed below.
     List<String> greenActive = new ArrayList<>();
     List<String> blueActive = new ArrayList<>();
-    List<BackendServer> servers = new ArrayList<>();
     for (TaskStatus t : blueTasks) {
       String name = ServerNames.of(t);
       if (!admitted.contains(t.id())) {
@@ -146,6 +155,13 @@ public final class BackendSetComposer {
   private static List<TaskStatus> serving(Optional<AppStatus> app, Set<String> gone) {
     return app.map(a -> a.tasks().stream().filter(TaskStatus::serving).filter(t -> !gone.contains(t.id())).toList())
         .orElse(List.of());
+  }
+
+  private static List<TaskStatus> unhealthyAdmitted(Optional<AppStatus> app, Set<String> gone, Set<String> admitted) {
+    return app.map(a -> a.tasks().stream()
+        .filter(t -> !t.serving() && admitted.contains(t.id()) && !gone.contains(t.id()))
+        .filter(t -> t.address() != null && !t.address().isEmpty() && !t.ports().isEmpty())
+        .toList()).orElse(List.of());
   }
 
   private static BackendServer server(TaskStatus t, int weight, AdminState state, Colour colour) {

@@ -440,6 +440,12 @@ public final class Deployment {
   }
 
   private Tick failOrRollback(String reason) {
+    if (rec.phase() == Phase.FINISH) {
+      // Green already serves everything and blue is drained: rolling back now would undo a good
+      // deployment because a clean-up call failed. Report the leftover instead.
+      return done(Outcome.SUCCEEDED, "green " + rec.greenAppId() + " serves all traffic, but deleting "
+          + rec.blueAppId() + " failed (" + reason + "); delete it by hand");
+    }
     if (rec.phase() == Phase.ROLLBACK) {
       return done(Outcome.FAILED, "rollback stopped: " + reason + " (rolling back because: " + rec.rollbackReason() + ")");
     }

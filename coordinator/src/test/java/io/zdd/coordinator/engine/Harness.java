@@ -137,6 +137,13 @@ final class Harness {
     return store.load(GROUP).orElseThrow();
   }
 
+  /** Kill and admission invariants from both fakes. */
+  List<String> allViolations() {
+    List<String> out = new ArrayList<>(violations);
+    out.addAll(fleet.violations);
+    return out;
+  }
+
   static String server(FakeMarathon.Task t) {
     return t.address.replace('.', '_') + "_" + t.port;
   }

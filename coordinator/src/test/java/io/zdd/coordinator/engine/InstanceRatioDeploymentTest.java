@@ -34,7 +34,7 @@ class InstanceRatioDeploymentTest {
         assertThat(lb.statesOf(Harness.server(task))).containsExactly("READY/0", "READY/100");
       }
     }
-    assertThat(h.violations).isEmpty();
+    assertThat(h.allViolations()).isEmpty();
   }
 
   @Test
@@ -62,7 +62,7 @@ class InstanceRatioDeploymentTest {
     assertThat(green.json.path("labels").path("HAPROXY_DEPLOYMENT_TARGET_INSTANCES").asText()).isEqualTo("3");
     assertThat(h.marathon.appIds()).containsExactly("/web-green");
     assertThat(h.marathon.killedTaskIds()).containsExactlyInAnyOrder("web-blue.0001", "web-blue.0002", "web-blue.0003");
-    assertThat(h.violations).isEmpty();
+    assertThat(h.allViolations()).isEmpty();
     // Each blue server went READY -> DRAIN at weight 0 before it disappeared.
     for (FakeMarathon.Task task : blueTasks) {
       assertThat(h.fleet.agent("lb1").statesOf(Harness.server(task))).endsWith("DRAIN/0");
@@ -87,7 +87,7 @@ class InstanceRatioDeploymentTest {
         "KILL /web-blue [web-blue.0003]", "PUT /web-green 5",
         "KILL /web-blue [web-blue.0004, web-blue.0005]", "PUT /web-green 10",
         "DELETE /web-blue");
-    assertThat(h.violations).isEmpty();
+    assertThat(h.allViolations()).isEmpty();
   }
 
   @Test
@@ -99,7 +99,7 @@ class InstanceRatioDeploymentTest {
 
     assertThat(d.record().outcome()).isEqualTo(Outcome.SUCCEEDED);
     assertThat(h.writes()).containsExactly("POST /web-green 1", "DELETE /web-blue");
-    assertThat(h.violations).isEmpty();
+    assertThat(h.allViolations()).isEmpty();
   }
 
   @Test
@@ -124,8 +124,8 @@ class InstanceRatioDeploymentTest {
         "KILL /web-blue [web-blue.0002, web-blue.0003, web-blue.0004]", "PUT /web-green 7",
         "KILL /web-blue [web-blue.0005, web-blue.0006, web-blue.0007]", "PUT /web-green 10",
         "DELETE /web-blue");
-    assertThat(h.violations).isEmpty();
-    assertThat(l.violations).isEmpty();
+    assertThat(h.allViolations()).isEmpty();
+    assertThat(l.allViolations()).isEmpty();
   }
 
   @Test
@@ -145,7 +145,7 @@ class InstanceRatioDeploymentTest {
     assertThat(Instant.parse(startedAt)).isEqualTo(Instant.parse("2026-11-26T05:00:00Z"));
     assertThat(h.marathon.appIds()).containsExactly("/web-blue");
     assertThat(h.writes()).startsWith("POST /web-blue 1").endsWith("DELETE /web-green");
-    assertThat(h.violations).isEmpty();
+    assertThat(h.allViolations()).isEmpty();
   }
 
   @Test
@@ -172,7 +172,7 @@ class InstanceRatioDeploymentTest {
       }
     }
     // The lingering task was killed only after lb2 reported it idle.
-    assertThat(h.violations).isEmpty();
+    assertThat(h.allViolations()).isEmpty();
     assertThat(h.fleet.agent("lb2").history.stream().flatMap(s -> s.servers().stream())
         .filter(s -> s.adminState() == AdminState.DRAIN && s.colour() == Colour.GREEN)).isEmpty();
     assertThat(h.marathon.killedTaskIds()).contains(lingeringTask.id);
@@ -187,6 +187,6 @@ class InstanceRatioDeploymentTest {
     h.run(h.start(Harness.appJson(3), Harness.options().build()));
     List<DeploymentRecord> saves = h.store.saves();
     assertThat(saves).anyMatch(r -> r.phase() == Phase.KILL_BLUE && r.killingTaskIds().contains("web-blue.0001"));
-    assertThat(h.violations).isEmpty();
+    assertThat(h.allViolations()).isEmpty();
   }
 }

@@ -79,6 +79,8 @@ public final class FakeFleet implements LbFleetPort {
   private final MutableClock clock;
   private final Map<AgentId, LbAgent> agents = new TreeMap<>();
   private final List<String> calls = new ArrayList<>();
+  /** Servers given traffic while some LB had not yet checked them UP. */
+  public final List<String> violations = new ArrayList<>();
 
   public FakeFleet(MutableClock clock, String... ids) {
     this.clock = clock;
@@ -112,6 +114,7 @@ public final class FakeFleet implements LbFleetPort {
   @Override
   public synchronized Map<AgentId, AgentCallResult> applyEverywhere(BackendSet set, Epoch epoch) {
     Map<AgentId, AgentCallResult> out = new LinkedHashMap<>();
+    checkAdmission(set);
     for (LbAgent a : agents.values()) {
       if (!a.reachable) {
         out.put(a.id, AgentCallResult.failed(a.id, "UNAVAILABLE: connection refused"));
@@ -131,6 +134,32 @@ public final class FakeFleet implements LbFleetPort {
           new ApplyResult(new ObservedBackend(set.group(), set.version(), epoch, set.frontendPort(), observed), false, 0)));
     }
     return out;
+  }
+
+  /**
+   * A server that was listed at weight 0 (being admitted) and now gets a weight must already be UP
+   * on every agent: that is the rule that keeps a server no LB has checked from taking traffic.
+   */
+  private void checkAdmission(BackendSet set) {
+    for (BackendServer s : set.servers()) {
+      if (s.weight() == 0 || s.adminState() != AdminState.READY) {
+        continue;
+      }
+      for (LbAgent a : agents.values()) {
+        boolean wasAdmitting = a.applied != null && a.applied.server(s.name())
+            .map(p -> p.weight() == 0 && p.adminState() == AdminState.READY).orElse(false);
+        if (!wasAdmitting) {
+          continue;
+        }
+        for (LbAgent other : agents.values()) {
+          Instant added = other.addedAt.get(s.name());
+          if (added == null || clock.instant().isBefore(added.plus(other.checkDelay))) {
+            violations.add(s.name() + " got weight " + s.weight() + " before " + other.id + " checked it UP");
+          }
+        }
+        break;
+      }
+    }
   }
 
   private ObservedServer observe(LbAgent a, BackendServer s) {
