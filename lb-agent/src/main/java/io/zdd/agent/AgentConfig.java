@@ -1,0 +1,336 @@
+package io.zdd.agent;
+
+import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.model.AgentId;
+import io.zdd.common.model.Validation;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * Every setting of the lb-agent, as command-line flags, each also read from an environment
+ * variable {@code ZDD_AGENT_*} (the flag wins). The typed accessors validate and name the flag in
+ * their error.
+ */
+public final class AgentConfig {
+  /** How the agent gets its HAProxy. */
+  public enum HaproxyMode {
+    /** Start HAProxy as a child and stop it with the agent. */
+    supervise,
+    /** Use an HAProxy someone else runs (it outlives agent restarts). */
+    attach
+  }
+
+  @Option(names = "--agent-id", defaultValue = "${env:ZDD_AGENT_ID}",
+      description = "Identity of this agent in ZooKeeper and in every answer; [A-Za-z0-9_.-]. "
+          + "Default: the host name. Env: ZDD_AGENT_ID.")
+  String agentId;
+
+  @Option(names = "--grpc-listen", defaultValue = "${env:ZDD_AGENT_GRPC_LISTEN:-0.0.0.0:7100}",
+      description = "host:port the LbAgent gRPC service (and gRPC health) listens on; port 0 picks a free "
+          + "port. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_GRPC_LISTEN.")
+  String grpcListen;
+
+  @Option(names = "--advertise-address", defaultValue = "${env:ZDD_AGENT_ADVERTISE_ADDRESS}",
+      description = "host:port the coordinator should dial, published in ZooKeeper. Default: the host name and "
+          + "the gRPC port. Env: ZDD_AGENT_ADVERTISE_ADDRESS.")
+  String advertiseAddress;
+
+  @Option(names = "--metrics-listen", defaultValue = "${env:ZDD_AGENT_METRICS_LISTEN:-0.0.0.0:7101}",
+      description = "host:port of the Prometheus endpoint (GET /metrics, /healthz). Default: ${DEFAULT-VALUE}. "
+          + "Env: ZDD_AGENT_METRICS_LISTEN.")
+  String metricsListen;
+
+  @Option(names = "--data-dir", defaultValue = "${env:ZDD_AGENT_DATA_DIR:-/var/lib/zdd-agent}",
+      description = "Directory for the agent's durable state: highest leader epoch, applied versions, port "
+          + "redirects. Must survive restarts. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_DATA_DIR.")
+  Path dataDir;
+
+  @Option(names = "--haproxy-mode", defaultValue = "${env:ZDD_AGENT_HAPROXY_MODE:-supervise}",
+      description = "supervise: start HAProxy (master-worker) as a child with the agent's base config and stop it "
+          + "on exit; attach: use a running HAProxy through --stats-socket and --master-socket, left running "
+          + "on exit. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HAPROXY_MODE.")
+  HaproxyMode haproxyMode;
+
+  @Option(names = "--haproxy-bin", defaultValue = "${env:ZDD_AGENT_HAPROXY_BIN:-/usr/sbin/haproxy}",
+      description = "HAProxy executable, used to run it (supervise) and for 'haproxy -c' checks (both modes). "
+          + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HAPROXY_BIN.")
+  Path haproxyBin;
+
+  @Option(names = "--haproxy-run-dir", defaultValue = "${env:ZDD_AGENT_HAPROXY_RUN_DIR:-/run/zdd-agent/haproxy}",
+      description = "supervise mode: where the base config, zdd.cfg, sockets, pid file, server-state file and "
+          + "HAProxy's output live. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HAPROXY_RUN_DIR.")
+  Path haproxyRunDir;
+
+  @Option(names = "--hard-stop-after", defaultValue = "${env:ZDD_AGENT_HARD_STOP_AFTER_SECONDS:-300}",
+      description = "supervise mode: seconds an old HAProxy worker may keep draining after a reload "
+          + "(hard-stop-after). Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HARD_STOP_AFTER_SECONDS.")
+  int hardStopAfterSeconds;
+
+  @Option(names = "--stats-socket", defaultValue = "${env:ZDD_AGENT_STATS_SOCKET}",
+      description = "attach mode: HAProxy worker stats socket (level admin). Env: ZDD_AGENT_STATS_SOCKET.")
+  Path statsSocket;
+
+  @Option(names = "--master-socket", defaultValue = "${env:ZDD_AGENT_MASTER_SOCKET}",
+      description = "attach mode: HAProxy master CLI socket (-S). Env: ZDD_AGENT_MASTER_SOCKET.")
+  Path masterSocket;
+
+  @Option(names = "--haproxy-base-config", defaultValue = "${env:ZDD_AGENT_HAPROXY_BASE_CONFIG}",
+      description = "attach mode: the operator's base config HAProxy was started with (-f), read only for "
+          + "'haproxy -c'. Env: ZDD_AGENT_HAPROXY_BASE_CONFIG.")
+  Path haproxyBaseConfig;
+
+  @Option(names = "--haproxy-zdd-config", defaultValue = "${env:ZDD_AGENT_HAPROXY_ZDD_CONFIG}",
+      description = "attach mode: the agent's own config file, loaded by HAProxy after the base config (-f). "
+          + "Env: ZDD_AGENT_HAPROXY_ZDD_CONFIG.")
+  Path haproxyZddConfig;
+
+  @Option(names = "--server-state-file", defaultValue = "${env:ZDD_AGENT_SERVER_STATE_FILE}",
+      description = "attach mode: the base config's server-state-file, dumped before each reload so runtime "
+          + "state survives it (optional). Env: ZDD_AGENT_SERVER_STATE_FILE.")
+  Path serverStateFile;
+
+  @Option(names = "--frontend-bind-address", defaultValue = "${env:ZDD_AGENT_FRONTEND_BIND_ADDRESS:-*}",
+      description = "Address the group frontends bind ('*' for all). Default: ${DEFAULT-VALUE}. "
+          + "Env: ZDD_AGENT_FRONTEND_BIND_ADDRESS.")
+  String frontendBindAddress;
+
+  @Option(names = "--zk-connect", defaultValue = "${env:ZDD_AGENT_ZK_CONNECT}",
+      description = "ZooKeeper connect string (host:port,...). When set, the agent registers itself as an "
+          + "ephemeral node <zk-root>/agents/<agent-id>; when empty it runs unregistered. Env: ZDD_AGENT_ZK_CONNECT.")
+  String zkConnect;
+
+  @Option(names = "--zk-root", defaultValue = "${env:ZDD_AGENT_ZK_ROOT:-/zdd}",
+      description = "ZooKeeper root path of zdd. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_ZK_ROOT.")
+  String zkRoot;
+
+  @Option(names = "--zk-session-timeout-ms", defaultValue = "${env:ZDD_AGENT_ZK_SESSION_TIMEOUT_MS:-15000}",
+      description = "ZooKeeper session timeout; the registration disappears this long after the agent dies. "
+          + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_ZK_SESSION_TIMEOUT_MS.")
+  int zkSessionTimeoutMs;
+
+  @Option(names = "--iptables-netns", defaultValue = "${env:ZDD_AGENT_IPTABLES_NETNS}",
+      description = "Network namespace whose nat table the port swap edits (commands run as 'ip netns exec "
+          + "<ns> iptables-restore'). Default: the agent's own namespace. Env: ZDD_AGENT_IPTABLES_NETNS.")
+  String iptablesNetns;
+
+  @Option(names = "--iptables-restore", defaultValue = "${env:ZDD_AGENT_IPTABLES_RESTORE:-iptables-restore}",
+      description = "iptables-restore binary; use the backend (nft or legacy) the host's other rules use. "
+          + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_IPTABLES_RESTORE.")
+  String iptablesRestore;
+
+  @Option(names = "--iptables-save", defaultValue = "${env:ZDD_AGENT_IPTABLES_SAVE:-iptables-save}",
+      description = "iptables-save binary matching --iptables-restore. Default: ${DEFAULT-VALUE}. "
+          + "Env: ZDD_AGENT_IPTABLES_SAVE.")
+  String iptablesSave;
+
+  @Option(names = "--sample-interval-ms", defaultValue = "${env:ZDD_AGENT_SAMPLE_INTERVAL_MS:-250}",
+      description = "Default WatchConnections sampling interval (a watcher may ask for another, at least 50 ms). "
+          + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_SAMPLE_INTERVAL_MS.")
+  int sampleIntervalMs;
+
+  @Option(names = "--heartbeat-ms", defaultValue = "${env:ZDD_AGENT_HEARTBEAT_MS:-5000}",
+      description = "Default WatchConnections heartbeat: a sample is sent at least this often even without "
+          + "changes. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HEARTBEAT_MS.")
+  int heartbeatMs;
+
+  @Option(names = "--shutdown-grace-seconds", defaultValue = "${env:ZDD_AGENT_SHUTDOWN_GRACE_SECONDS:-10}",
+      description = "How long in-flight calls may finish on shutdown before they are cut. "
+          + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_SHUTDOWN_GRACE_SECONDS.")
+  int shutdownGraceSeconds;
+
+  // ---- typed, validated views ----------------------------------------------------------------
+
+  public AgentId agentId() {
+    if (agentId != null && !agentId.isBlank()) {
+      return new AgentId(Validation.name("--agent-id", agentId));
+    }
+    try {
+      String host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_.-]", "-");
+      return new AgentId(host.length() > 64 ? host.substring(0, 64) : host);
+    } catch (UnknownHostException e) {
+      throw new InvalidInputException("--agent-id", "is required: the host name cannot be determined");
+    }
+  }
+
+  public InetSocketAddress grpcListen() {
+    return hostPort("--grpc-listen", grpcListen, true);
+  }
+
+  public InetSocketAddress metricsListen() {
+    return hostPort("--metrics-listen", metricsListen, true);
+  }
+
+  /** What to publish: the flag, or host name plus the port actually bound. */
+  public String advertiseAddress(int boundGrpcPort) {
+    if (advertiseAddress != null && !advertiseAddress.isBlank()) {
+      InetSocketAddress a = hostPort("--advertise-address", advertiseAddress, false);
+      return a.getHostString() + ":" + a.getPort();
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName() + ":" + boundGrpcPort;
+    } catch (UnknownHostException e) {
+      throw new InvalidInputException("--advertise-address", "is required: the host name cannot be determined");
+    }
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public HaproxyMode haproxyMode() {
+    return haproxyMode;
+  }
+
+  public Path haproxyBin() {
+    return haproxyBin;
+  }
+
+  public Path haproxyRunDir() {
+    return haproxyRunDir;
+  }
+
+  public Duration hardStopAfter() {
+    if (hardStopAfterSeconds < 1) {
+      throw new InvalidInputException("--hard-stop-after", "must be at least 1 second, got " + hardStopAfterSeconds);
+    }
+    return Duration.ofSeconds(hardStopAfterSeconds);
+  }
+
+  /** attach mode: the socket and config paths, all required. */
+  public Path required(String flag, Path value) {
+    if (value == null) {
+      throw new InvalidInputException(flag, "is required with --haproxy-mode attach");
+    }
+    return value;
+  }
+
+  public Path statsSocket() {
+    return required("--stats-socket", statsSocket);
+  }
+
+  public Path masterSocket() {
+    return required("--master-socket", masterSocket);
+  }
+
+  public Path haproxyBaseConfig() {
+    return required("--haproxy-base-config", haproxyBaseConfig);
+  }
+
+  public Path haproxyZddConfig() {
+    return required("--haproxy-zdd-config", haproxyZddConfig);
+  }
+
+  public Optional<Path> serverStateFile() {
+    return Optional.ofNullable(serverStateFile);
+  }
+
+  public String frontendBindAddress() {
+    return frontendBindAddress;
+  }
+
+  public Optional<String> zkConnect() {
+    return Optional.ofNullable(zkConnect).filter(s -> !s.isBlank());
+  }
+
+  public String zkRoot() {
+    if (zkRoot == null || !zkRoot.startsWith("/") || zkRoot.length() > 1 && zkRoot.endsWith("/")) {
+      throw new InvalidInputException("--zk-root", "must be an absolute path without a trailing slash, got " + zkRoot);
+    }
+    return zkRoot;
+  }
+
+  public Duration zkSessionTimeout() {
+    if (zkSessionTimeoutMs < 1000) {
+      throw new InvalidInputException("--zk-session-timeout-ms", "must be at least 1000, got " + zkSessionTimeoutMs);
+    }
+    return Duration.ofMillis(zkSessionTimeoutMs);
+  }
+
+  public Optional<String> iptablesNetns() {
+    return Optional.ofNullable(iptablesNetns).filter(s -> !s.isBlank())
+        .map(ns -> Validation.name("--iptables-netns", ns));
+  }
+
+  public String iptablesRestore() {
+    return iptablesRestore;
+  }
+
+  public String iptablesSave() {
+    return iptablesSave;
+  }
+
+  public Duration sampleInterval() {
+    if (sampleIntervalMs < 50) {
+      throw new InvalidInputException("--sample-interval-ms", "must be at least 50, got " + sampleIntervalMs);
+    }
+    return Duration.ofMillis(sampleIntervalMs);
+  }
+
+  public Duration heartbeat() {
+    if (heartbeatMs < sampleIntervalMs) {
+      throw new InvalidInputException("--heartbeat-ms", "must be at least --sample-interval-ms, got " + heartbeatMs);
+    }
+    return Duration.ofMillis(heartbeatMs);
+  }
+
+  public Duration shutdownGrace() {
+    if (shutdownGraceSeconds < 0) {
+      throw new InvalidInputException("--shutdown-grace-seconds", "must not be negative");
+    }
+    return Duration.ofSeconds(shutdownGraceSeconds);
+  }
+
+  /** Validates everything up front, so a bad flag stops the agent before it touches anything. */
+  public void validate() {
+    agentId();
+    grpcListen();
+    metricsListen();
+    zkRoot();
+    zkSessionTimeout();
+    iptablesNetns();
+    sampleInterval();
+    heartbeat();
+    shutdownGrace();
+    if (haproxyMode == HaproxyMode.supervise) {
+      hardStopAfter();
+    } else {
+      statsSocket();
+      masterSocket();
+      haproxyBaseConfig();
+      haproxyZddConfig();
+    }
+    if (dataDir == null) {
+      throw new InvalidInputException("--data-dir", "is required");
+    }
+  }
+
+  static InetSocketAddress hostPort(String flag, String value, boolean allowPortZero) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidInputException(flag, "is required (host:port)");
+    }
+    int colon = value.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new InvalidInputException(flag, "must be host:port, got '" + value + "'");
+    }
+    String host = value.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(value.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(flag, "port must be a number, got '" + value + "'");
+    }
+    if (!(allowPortZero && port == 0)) {
+      Validation.port(flag, port);
+    }
+    // Listen addresses are bound, so resolve them; an advertised one is only published.
+    return allowPortZero ? new InetSocketAddress(host, port) : InetSocketAddress.createUnresolved(host, port);
+  }
+}

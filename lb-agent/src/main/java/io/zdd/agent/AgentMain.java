@@ -1,0 +1,350 @@
+package io.zdd.agent;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.zdd.agent.exec.ProcessCommandRunner;
+import io.zdd.agent.firewall.IptablesCommands;
+import io.zdd.agent.firewall.NetAdminCapability;
+import io.zdd.agent.firewall.PortSwapper;
+import io.zdd.agent.grpc.LbAgentService;
+import io.zdd.agent.haproxy.BaseConfig;
+import io.zdd.agent.haproxy.ControllerSettings;
+import io.zdd.agent.haproxy.HaproxyBackendController;
+import io.zdd.agent.haproxy.HaproxyConfigApplier;
+import io.zdd.agent.haproxy.HaproxyConfigRenderer;
+import io.zdd.agent.haproxy.HaproxyConnectionSampler;
+import io.zdd.agent.haproxy.HaproxyPaths;
+import io.zdd.agent.haproxy.HaproxyProcess;
+import io.zdd.agent.haproxy.HaproxyRuntimeClient;
+import io.zdd.agent.haproxy.ReloadWatcher;
+import io.zdd.agent.metrics.AgentMetrics;
+import io.zdd.agent.registry.AgentInfo;
+import io.zdd.agent.registry.AgentRegistration;
+import io.zdd.agent.state.EpochStore;
+import io.zdd.common.concurrent.NamedThreadFactory;
+import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.lifecycle.LifecycleGroup;
+import io.zdd.common.logging.LogContext;
+import io.zdd.common.metrics.MetricsEndpoint;
+import io.zdd.common.model.AgentId;
+import io.zdd.common.model.ObservedBackend;
+import io.zdd.proto.v1.LbAgentGrpc;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** The lb-agent process: flags → {@link Running}, which wires and runs everything until stopped. */
+@Command(name = "zdd-lb-agent", mixinStandardHelpOptions = true, sortOptions = false,
+    version = "zdd lb-agent 0.1.0",
+    description = {
+        "The agent beside one HAProxy: applies backend sets through the runtime API (reloading only when a "
+            + "frontend or backend changes), swaps public ports with iptables, and streams connection counts "
+            + "to the zdd coordinator over gRPC.",
+        "Every flag can also be given as an environment variable (named after each flag); the flag wins."})
+public final class AgentMain implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
+
+  @Mixin final AgentConfig config = new AgentConfig();
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The parser, with errors of the typed accessors reported like picocli's own. */
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new AgentMain());
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof InvalidInputException) {
+        cmd.getErr().println("zdd-lb-agent: " + e.getMessage());
+        cmd.usage(cmd.getErr());
+        return 2;
+      }
+      throw e;
+    });
+    return cl;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    config.validate();
+    Running running = Running.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      running.close();
+      stopped.countDown();
+    }, "agent-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /**
+   * One running agent. Started in dependency order through a {@link LifecycleGroup}, so it stops
+   * in the reverse order, which is style rule 14's: health NOT_SERVING → pollers (registration
+   * refresh, reload watcher) and the ZooKeeper registration → WatchConnections streams → gRPC
+   * server (graceful, then forced) → metrics endpoint → HAProxy (only if supervised) → executors
+   * → ZooKeeper client last.
+   */
+  public static final class Running implements AutoCloseable {
+    private final LifecycleGroup life;
+    private final AgentId agentId;
+    private Server grpcServer;
+    private MetricsEndpoint metricsEndpoint;
+    private HealthStatusManager health;
+    private AgentRegistration registration;
+    private HaproxyProcess haproxy;
+
+    private Running(AgentId agentId) {
+      this.agentId = agentId;
+      this.life = new LifecycleGroup("lb-agent " + agentId);
+    }
+
+    public static Running start(AgentConfig c) throws Exception {
+      c.validate();
+      Running r = new Running(c.agentId());
+      try (LogContext ctx = LogContext.agent(r.agentId.value())) {
+        r.startAll(c);
+      }
+      return r;
+    }
+
+    private interface Stop<T> {
+      void stop(T t) throws Exception;
+    }
+
+    /** Adds one component and starts it right away; if it fails, everything started is stopped. */
+    private <T> T step(String name, Callable<T> start, Stop<T> stop) throws Exception {
+      AtomicReference<T> ref = new AtomicReference<>();
+      life.add(name, new LifecycleGroup.Component() {
+        @Override
+        public void start() throws Exception {
+          ref.set(start.call());
+        }
+
+        @Override
+        public void stop() throws Exception {
+          if (ref.get() != null) {
+            stop.stop(ref.get());
+          }
+        }
+      });
+      life.start();
+      return ref.get();
+    }
+
+    private void startAll(AgentConfig c) throws Exception {
+      Clock clock = Clock.systemUTC();
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      new JvmMemoryMetrics().bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      new UptimeMetrics().bindTo(registry);
+
+      Optional<CuratorFramework> curator = c.zkConnect().isEmpty() ? Optional.empty() : Optional.of(step(
+          "zookeeper client", () -> {
+            CuratorFramework cf = CuratorFrameworkFactory.builder()
+                .connectString(c.zkConnect().get())
+                .sessionTimeoutMs((int) c.zkSessionTimeout().toMillis())
+                .connectionTimeoutMs(5000)
+                .retryPolicy(new ExponentialBackoffRetry(500, 10, 10_000))
+                .build();
+            cf.start();
+            return cf;
+          }, CuratorFramework::close));
+
+      ScheduledExecutorService scheduler = step("executors",
+          () -> Executors.newScheduledThreadPool(2, new NamedThreadFactory("agent-scheduler")),
+          s -> {
+            s.shutdownNow();
+            if (!s.awaitTermination(5, TimeUnit.SECONDS)) {
+              log.warn("agent scheduler threads did not end within 5 s");
+            }
+          });
+
+      haproxy = step("haproxy (" + c.haproxyMode() + ")", () -> startHaproxy(c), HaproxyProcess::close);
+      Optional<java.nio.file.Path> stateFile = c.haproxyMode() == AgentConfig.HaproxyMode.supervise
+          ? Optional.of(BaseConfig.defaults(c.haproxyRunDir()).serverStateFile())
+          : c.serverStateFile();
+      ProcessCommandRunner runner = new ProcessCommandRunner();
+      HaproxyConfigApplier applier = new HaproxyConfigApplier(haproxy.paths(), runner, haproxy.masterCli(),
+          haproxy.runtime(), stateFile, Duration.ofSeconds(10), Duration.ofSeconds(10), haproxy::recentOutput);
+      HaproxyBackendController controller = new HaproxyBackendController(haproxy.runtime(), haproxy.masterCli(),
+          applier, new HaproxyConfigRenderer(c.frontendBindAddress(), 3), ControllerSettings.defaults(), clock);
+      HaproxyConnectionSampler sampler = new HaproxyConnectionSampler(haproxy.runtime(), haproxy.masterCli());
+
+      EpochStore epochs = EpochStore.open(c.dataDir());
+      PortSwapper portSwapper = step("port swapper", () -> {
+        PortSwapper p = new PortSwapper(runner,
+            IptablesCommands.of(c.iptablesRestore(), c.iptablesSave(), c.iptablesNetns()), c.dataDir(),
+            NetAdminCapability.ofThisProcess());
+        p.start(); // re-applies the persisted redirects
+        return p;
+      }, p -> { });
+
+      AgentMetrics metrics = new AgentMetrics(registry, epochs::highest);
+      metricsEndpoint = step("metrics endpoint", () -> {
+        MetricsEndpoint m = new MetricsEndpoint(registry, c.metricsListen());
+        m.route("/metrics", () -> {
+          refreshConnectionGauges(metrics, sampler);
+          return registry.scrape();
+        });
+        m.route("/healthz", () -> "ok\n");
+        m.start();
+        return m;
+      }, MetricsEndpoint::close);
+
+      LbAgentService service = new LbAgentService(agentId, epochs, controller, sampler, portSwapper, scheduler, clock,
+          new LbAgentService.StreamSettings(c.sampleInterval(), Duration.ofMillis(50), c.heartbeat()), metrics);
+      health = new HealthStatusManager();
+      // Not serving until everything below has started.
+      health.setStatus("", ServingStatus.NOT_SERVING);
+      health.setStatus(LbAgentGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+      Duration grace = c.shutdownGrace();
+      grpcServer = step("grpc server", () -> NettyServerBuilder.forAddress(c.grpcListen())
+          .addService(ServerInterceptors.intercept(service, new MetricCollectingServerInterceptor(registry)))
+          .addService(health.getHealthService())
+          // The coordinator keeps WatchConnections streams open for long; let it ping them.
+          .permitKeepAliveTime(10, TimeUnit.SECONDS)
+          .permitKeepAliveWithoutCalls(true)
+          .build()
+          .start(), s -> {
+            s.shutdown();
+            if (!s.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+              log.warn("gRPC calls still running after {}; cutting them", grace);
+              s.shutdownNow();
+              s.awaitTermination(5, TimeUnit.SECONDS);
+            }
+          });
+      log.info("gRPC listening on {}", grpcServer.getListenSockets());
+
+      step("watch streams", () -> service, LbAgentService::closeStreams);
+      step("reload watcher", () -> {
+        ReloadWatcher w = new ReloadWatcher(haproxy.masterCli(), controller, sampler, scheduler, Duration.ofMillis(250));
+        w.start();
+        return w;
+      }, ReloadWatcher::close);
+
+      if (curator.isPresent()) {
+        String advertised = c.advertiseAddress(grpcPort());
+        AgentInfo info = new AgentInfo(agentId.value(), advertised, safeVersion(controller), groupsOf(controller),
+            portSwapper.available() ? List.of(AgentInfo.PORT_SWAP) : List.of());
+        registration = step("zookeeper registration", () -> {
+          AgentRegistration reg = new AgentRegistration(curator.get(), c.zkRoot(), info, Duration.ofSeconds(10));
+          reg.start();
+          return reg;
+        }, AgentRegistration::close);
+        AgentRegistration reg = registration;
+        step("registration refresh", () -> scheduler.scheduleWithFixedDelay(() -> {
+          try {
+            reg.update(reg.info().withGroups(groupsOf(controller)).withHaproxyVersion(safeVersion(controller)));
+          } catch (RuntimeException e) {
+            log.debug("registration refresh skipped: {}", e.toString());
+          }
+        }, 5, 5, TimeUnit.SECONDS), (ScheduledFuture<?> f) -> f.cancel(false));
+      }
+
+      step("health", () -> {
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus(LbAgentGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        return health;
+      }, HealthStatusManager::enterTerminalState);
+      log.info("lb-agent {} ready: gRPC port {}, metrics port {}, HAProxy {}", agentId, grpcPort(), metricsPort(),
+          safeVersion(controller));
+    }
+
+    private static HaproxyProcess startHaproxy(AgentConfig c) {
+      if (c.haproxyMode() == AgentConfig.HaproxyMode.supervise) {
+        BaseConfig base = BaseConfig.defaults(c.haproxyRunDir()).withHardStopAfter(c.hardStopAfter());
+        return HaproxyProcess.start(c.haproxyBin(), c.haproxyRunDir(), base, Duration.ofSeconds(15));
+      }
+      HaproxyProcess p = HaproxyProcess.attach(new HaproxyPaths(c.haproxyBin(), c.haproxyBaseConfig(),
+          c.haproxyZddConfig(), c.statsSocket(), c.masterSocket()), HaproxyRuntimeClient.DEFAULT_TIMEOUT);
+      p.awaitReady(Duration.ofSeconds(15));
+      return p;
+    }
+
+    private static void refreshConnectionGauges(AgentMetrics metrics, HaproxyConnectionSampler sampler) {
+      try {
+        metrics.refresh(sampler.sample(Set.of()));
+      } catch (RuntimeException e) {
+        // A scrape must still answer while HAProxy reloads; the gauges keep their last values.
+        log.debug("connection gauges not refreshed: {}", e.toString());
+      }
+    }
+
+    private static List<String> groupsOf(HaproxyBackendController controller) {
+      return controller.observe().stream().map(ObservedBackend::group).map(g -> g.value()).toList();
+    }
+
+    private static String safeVersion(HaproxyBackendController controller) {
+      try {
+        return controller.haproxyVersion();
+      } catch (RuntimeException e) {
+        return "";
+      }
+    }
+
+    public AgentId agentId() {
+      return agentId;
+    }
+
+    public int grpcPort() {
+      return ((InetSocketAddress) grpcServer.getListenSockets().get(0)).getPort();
+    }
+
+    public int metricsPort() {
+      return metricsEndpoint.port();
+    }
+
+    /** The supervised HAProxy master's pid (empty when attached). */
+    public Optional<Long> haproxyMasterPid() {
+      return haproxy.masterPid();
+    }
+
+    public Optional<String> registrationPath() {
+      return Optional.ofNullable(registration).map(AgentRegistration::path);
+    }
+
+    /** Components started, in start order (for tests of the wiring). */
+    public List<String> components() {
+      return life.startedNames();
+    }
+
+    /** Stops everything in reverse start order; safe to call twice. */
+    @Override
+    public void close() {
+      try (LogContext ctx = LogContext.agent(agentId.value())) {
+        log.info("lb-agent {} stopping", agentId);
+        life.stop();
+        log.info("lb-agent {} stopped", agentId);
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.zdd.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Flags, environment variables, --help and refusal of bad settings before anything starts. */
+class AgentMainTest {
+  private static final List<String> FLAGS = List.of("--agent-id", "--grpc-listen", "--advertise-address",
+      "--metrics-listen", "--data-dir", "--haproxy-mode", "--haproxy-bin", "--haproxy-run-dir", "--hard-stop-after",
+      "--stats-socket", "--master-socket", "--haproxy-base-config", "--haproxy-zdd-config", "--server-state-file",
+      "--frontend-bind-address", "--zk-connect", "--zk-root", "--zk-session-timeout-ms", "--iptables-netns",
+      "--iptables-restore", "--iptables-save", "--sample-interval-ms", "--heartbeat-ms", "--shutdown-grace-seconds");
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    CommandLine cl = AgentMain.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    PrintWriter o = new PrintWriter(out, true);
+    PrintWriter e = new PrintWriter(err, true);
+    cl.setOut(o);
+    cl.setErr(e);
+    int exit = cl.execute(args);
+    o.flush();
+    e.flush();
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void help_explainsEveryFlagAndItsEnvironmentVariable() {
+    Run r = run("--help");
+
+    assertThat(r.exit()).isZero();
+    String help = r.out().replaceAll("\\s+", " ");
+    for (java.lang.reflect.Field f : AgentConfig.class.getDeclaredFields()) {
+      CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
+      if (o != null) {
+        String env = o.defaultValue().replaceAll("^\\$\\{env:([A-Z_]+).*$", "$1");
+        assertThat(help).as(o.names()[0]).contains(o.names()[0]).contains("Env: " + env + ".");
+      }
+    }
+    assertThat(help).contains("Default: 0.0.0.0:7100").contains("supervise: start HAProxy");
+  }
+
+  @Test
+  void everyFlag_isAlsoReadFromItsEnvironmentVariable() {
+    List<String> seen = new java.util.ArrayList<>();
+    for (java.lang.reflect.Field f : AgentConfig.class.getDeclaredFields()) {
+      CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
+      if (o != null) {
+        assertThat(o.defaultValue()).as(o.names()[0]).startsWith("${env:ZDD_AGENT_");
+        seen.add(o.names()[0]);
+      }
+    }
+    assertThat(seen).containsExactlyInAnyOrderElementsOf(FLAGS);
+  }
+
+  @Test
+  void badSettings_areRefusedNamingTheFlag_beforeAnythingStarts() {
+    Run port = run("--grpc-listen", "127.0.0.1:99999", "--data-dir", "/nonexistent-zdd");
+    assertThat(port.exit()).isEqualTo(2);
+    assertThat(port.err()).contains("--grpc-listen: port must be 1..65535");
+
+    Run attach = run("--haproxy-mode", "attach", "--data-dir", "/nonexistent-zdd");
+    assertThat(attach.exit()).isEqualTo(2);
+    assertThat(attach.err()).contains("--stats-socket: is required with --haproxy-mode attach");
+
+    Run ns = run("--iptables-netns", "a b", "--data-dir", "/nonexistent-zdd");
+    assertThat(ns.err()).contains("--iptables-netns:");
+
+    Run interval = run("--sample-interval-ms", "10", "--data-dir", "/nonexistent-zdd");
+    assertThat(interval.err()).contains("--sample-interval-ms: must be at least 50");
+
+    Run mode = run("--haproxy-mode", "sideways");
+    assertThat(mode.exit()).isEqualTo(2);
+    assertThat(mode.err()).contains("--haproxy-mode");
+  }
+
+  @Test
+  void hostPort_acceptsIpv6InBrackets() {
+    var a = AgentConfig.hostPort("--grpc-listen", "[::1]:7100", true);
+    assertThat(a.getAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
+    assertThat(a.getPort()).isEqualTo(7100);
+  }
+}
