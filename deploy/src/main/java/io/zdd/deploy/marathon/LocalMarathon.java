@@ -209,8 +209,7 @@ public final class LocalMarathon implements AutoCloseable {
     merged.put("id", id);
     ObjectNode spec = AppDefinitions.normalize(merged);
     assignServicePorts(id, spec);
-    Deployment deployment = change(app, spec);
-    publishApiPost(clientIp, uri, app);
+    Deployment deployment = change(app, spec, () -> publishApiPost(clientIp, uri, app));
     return new UpdateResult(false, versionAndDeployment(app.version, deployment.id));
   }
 
@@ -365,8 +364,15 @@ public final class LocalMarathon implements AutoCloseable {
 
   // ---------------------------------------------------------------- changes and deployments
 
-  /** Stores a new definition of an existing app and starts the deployment that realizes it. */
   private Deployment change(App app, ObjectNode spec) {
+    return change(app, spec, () -> { });
+  }
+
+  /**
+   * Stores a new definition of an existing app and starts the deployment that realizes it;
+   * {@code beforeDeployment} runs in between (Marathon posts api_post_event before deployment_info).
+   */
+  private Deployment change(App app, ObjectNode spec, Runnable beforeDeployment) {
     ObjectNode original = definitionJson(app);
     boolean configChanged = !withoutInstances(spec).equals(withoutInstances(app.spec));
     String version = newVersion();
@@ -379,6 +385,7 @@ public final class LocalMarathon implements AutoCloseable {
       app.nextLaunchAt = Instant.MIN;
     }
     servicePorts.assign(app.id, app.servicePorts());
+    beforeDeployment.run();
     return startDeployment(
         app, configChanged ? Deployment.Action.RestartApplication : Deployment.Action.ScaleApplication, original);
   }

@@ -79,7 +79,8 @@ public final class MarathonHttpServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) {
-    try (exchange) {
+    // Not try-with-resources: the exchange must still be open when the error reply is sent.
+    try {
       route(exchange);
     } catch (MarathonApiException e) {
       send(exchange, e.status(), e.body());
@@ -88,6 +89,8 @@ public final class MarathonHttpServer implements AutoCloseable {
       send(exchange, 500, MarathonJson.object().put("message", "internal error: " + e.getMessage()));
     } catch (IOException e) {
       log.debug("client went away: {}", e.toString());
+    } finally {
+      exchange.close();
     }
   }
 

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.HttpURLConnection;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,29 +24,36 @@ final class EventRecorder implements AutoCloseable {
 
   private final List<Event> events = new CopyOnWriteArrayList<>();
   private final List<String> rawLines = new CopyOnWriteArrayList<>();
-  private final HttpURLConnection connection;
+  private final InputStream body;
   private final Thread reader;
   private final CountDownLatch attached = new CountDownLatch(1);
 
   EventRecorder(String baseUrl, String query) throws IOException, InterruptedException {
-    connection = (HttpURLConnection) URI.create(baseUrl + "/v2/events" + query).toURL().openConnection();
-    connection.setRequestProperty("Accept", "text/event-stream");
-    connection.setConnectTimeout(5_000);
-    connection.setReadTimeout(60_000);
-    int status = connection.getResponseCode();
-    if (status != 200) {
-      throw new IOException("GET /v2/events -> " + status);
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v2/events" + query))
+        .header("Accept", "text/event-stream").build();
+    HttpResponse<InputStream> response;
+    try {
+      // The headers come at once; the body streams until close() cancels it.
+      response = http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream()).get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("GET /v2/events failed", e);
     }
+    if (response.statusCode() != 200) {
+      throw new IOException("GET /v2/events -> " + response.statusCode());
+    }
+    body = response.body();
     reader = new Thread(this::read, "sse-recorder");
     reader.setDaemon(true);
     reader.start();
     if (!attached.await(10, TimeUnit.SECONDS)) {
-      throw new IOException("no first event or keep-alive within 10 s");
+      throw new IOException("the event stream did not start within 10 s");
     }
   }
 
   private void read() {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
       String type = null;
       String line;
       attached.countDown();
@@ -81,6 +92,10 @@ final class EventRecorder implements AutoCloseable {
 
   @Override
   public void close() {
-    connection.disconnect();
+    try {
+      body.close();
+    } catch (IOException e) {
+      // already gone
+    }
   }
 }

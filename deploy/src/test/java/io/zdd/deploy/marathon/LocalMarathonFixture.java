@@ -36,7 +36,32 @@ final class LocalMarathonFixture implements AutoCloseable {
 
   /** A python web server on $PORT0 (cheap to start; 2 cores are shared by everyone). */
   static String pythonServer() {
-    return "exec python3 -m http.server --bind 127.0.0.1 $PORT0";
+    return "exec '" + python() + "' -m http.server --bind 127.0.0.1 $PORT0";
+  }
+
+  private static volatile String python;
+
+  /**
+   * The real interpreter behind {@code python3}: a pyenv shim would add two bash processes and a
+   * second of start-up to every task.
+   */
+  static String python() {
+    if (python == null) {
+      try {
+        Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
+          throw new IllegalStateException("cannot find python3: " + out);
+        }
+        python = out;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    return python;
   }
 
   static Path javaBinary() {

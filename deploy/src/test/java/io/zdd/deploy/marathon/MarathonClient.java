@@ -19,7 +19,7 @@ final class MarathonClient {
   record Reply(int status, JsonNode json, String text) {}
 
   private final String base;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
 
   MarathonClient(String base) {
     this.base = base;
