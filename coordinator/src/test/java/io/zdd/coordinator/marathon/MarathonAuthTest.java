@@ -114,7 +114,7 @@ class MarathonAuthTest {
 
   private DcosServiceAccountAuth dcosAuth(Path credentials) {
     return new DcosServiceAccountAuth(DcosServiceAccount(credentials), HttpClient.newHttpClient(),
-        Duration.ofSeconds(2), Duration.ofHours(1), Duration.ofSeconds(30), clock);
+        Duration.ofSeconds(10), Duration.ofHours(1), Duration.ofSeconds(30), clock);
   }
 
   private static DcosServiceAccountAuth.Credentials DcosServiceAccount(Path file) {

@@ -113,12 +113,12 @@ class MarathonEventStreamTest {
     marathon.on("GET", "/v2/events", sse(true,
         ": keep-alive comment\n\n",
         STATUS_UPDATE,
-        "PAUSE 700", // longer than the request timeout: the open stream must not be cut
+        "PAUSE 2500", // longer than the request timeout: the open stream must not be cut
         HEALTH,
         // No event: line; the type comes from eventType. Data split over two lines.
         "data: {\"eventType\":\"api_post_event\",\ndata: \"appDefinition\":{\"id\":\"/x\"}}\n\n"));
 
-    stream(MarathonAuth.NONE, Duration.ofMillis(300), "status_update_event", "health_status_changed_event", "api_post_event");
+    stream(MarathonAuth.NONE, Duration.ofSeconds(1), "status_update_event", "health_status_changed_event", "api_post_event");
 
     await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 3);
     assertThat(events).extracting(MarathonEvent::type)
@@ -217,7 +217,7 @@ class MarathonEventStreamTest {
   void marathonNotAnswering_timesOutAndReconnects() {
     marathon.on("GET", "/v2/events", marathon.hang(), sse(true, STATUS_UPDATE));
 
-    stream(MarathonAuth.NONE, Duration.ofMillis(300), "status_update_event");
+    stream(MarathonAuth.NONE, Duration.ofSeconds(1), "status_update_event");
 
     await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
     assertThat(disconnects).hasSize(1);
