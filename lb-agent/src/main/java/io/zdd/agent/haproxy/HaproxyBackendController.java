@@ -402,13 +402,13 @@ public final class HaproxyBackendController implements BackendController {
   private String renderWithout(Map<GroupName, Applied> sets, GroupName dropped) {
     // After an agent restart the file still serves groups the edge has not re-applied yet;
     // dropping them would take their frontends down at the next reload.
-    Map<GroupName, String> keep = new TreeMap<>(ConfigBlocks.parse(applier.current()));
-    keep.keySet().removeAll(sets.keySet());
+    // Blocks sorted by group either way, so the bytes do not depend on which group came first.
+    Map<GroupName, String> blocks = new TreeMap<>(ConfigBlocks.parse(applier.current()));
     if (dropped != null) {
-      keep.remove(dropped);
+      blocks.remove(dropped);
     }
-    return renderer.render(sets.values().stream().map(Applied::set).toList())
-        + keep.values().stream().collect(Collectors.joining());
+    sets.forEach((g, a) -> blocks.put(g, renderer.renderGroup(a.set())));
+    return HaproxyConfigRenderer.HEADER + String.join("", blocks.values());
   }
 
   /**

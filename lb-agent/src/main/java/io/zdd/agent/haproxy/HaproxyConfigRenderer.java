@@ -43,14 +43,21 @@ public final class HaproxyConfigRenderer {
     StringBuilder out = new StringBuilder(HEADER);
     List<BackendSet> sorted = sets.stream().sorted(Comparator.comparing(BackendSet::group)).toList();
     for (BackendSet set : sorted) {
-      out.append('\n').append("# group ").append(set.group()).append(" version ").append(set.version()).append('\n');
-      GroupLayout layout = GroupLayout.of(set);
-      for (GroupLayout.Frontend fe : layout.frontends()) {
-        renderFrontend(out, fe);
-      }
-      for (GroupLayout.Backend be : layout.backends()) {
-        renderBackend(out, be);
-      }
+      out.append(renderGroup(set));
+    }
+    return out.toString();
+  }
+
+  /** One group's block: a blank line, the {@code # group} marker, its frontends and backends. */
+  public String renderGroup(BackendSet set) {
+    StringBuilder out = new StringBuilder();
+    out.append('\n').append("# group ").append(set.group()).append(" version ").append(set.version()).append('\n');
+    GroupLayout layout = GroupLayout.of(set);
+    for (GroupLayout.Frontend fe : layout.frontends()) {
+      renderFrontend(out, fe);
+    }
+    for (GroupLayout.Backend be : layout.backends()) {
+      renderBackend(out, be);
     }
     return out.toString();
   }

@@ -243,6 +243,30 @@ class HaproxyBackendControllerIT {
   }
 
   @Test
+  void aRestartedAgentKeepsGroupsItHasNotSeenYetAndDoesNotReloadForKnownOnes() throws Exception {
+    TestBackends.Backend z = apps.start("z");
+    int zport = TestBackends.freePort();
+    BackendSet zeta = set("zeta", 1, zport, ProxyMode.HTTP, Optional.empty(), List.of(server("z", z, 5, AdminState.READY)));
+    h.controller.apply(web(1, 10, 10, 10, AdminState.READY), Epoch.of(1));
+    h.controller.apply(zeta, Epoch.of(1));
+    String file = Files.readString(dir.resolve("zdd.cfg"));
+
+    // A new controller over the same HAProxy and file: what a restarted agent has.
+    HaproxyBackendController fresh = new HaproxyBackendController(h.haproxy.runtime(), h.haproxy.masterCli(),
+        h.applier, new HaproxyConfigRenderer("127.0.0.1", 3), ControllerSettings.defaults(), java.time.Clock.systemUTC());
+    ApplyResult again = fresh.apply(zeta, Epoch.of(2));
+    assertThat(again.reloaded()).isFalse();
+    assertThat(again.runtimeCommands()).isZero();
+    assertThat(Files.readString(dir.resolve("zdd.cfg"))).isEqualTo(file);
+    // A change to a known group reloads, and the group it has not seen yet keeps serving.
+    BackendSet zeta2 = new BackendSet(GroupName.of("zeta"), 2, zport, ProxyMode.HTTP, "leastconn", Optional.empty(),
+        List.of(server("z", z, 5, AdminState.READY)), List.of());
+    assertThat(fresh.apply(zeta2, Epoch.of(2)).reloaded()).isTrue();
+    assertThat(Files.readString(dir.resolve("zdd.cfg"))).contains("frontend zdd_fe_web\n");
+    assertThat(split(3)).isNotEmpty();
+  }
+
+  @Test
   void workersAndVersionAreReported() {
     h.controller.apply(web(1, 10, 10, 10, AdminState.READY), Epoch.of(1));
     assertThat(h.controller.haproxyVersion()).startsWith("2.6");

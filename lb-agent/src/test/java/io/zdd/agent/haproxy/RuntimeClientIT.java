@@ -99,6 +99,24 @@ class RuntimeClientIT {
   }
 
   @Test
+  void attachingUsesTheSocketsAndNeverStopsSomeoneElsesHaproxy() {
+    HaproxyProcess attached = HaproxyProcess.attach(haproxy.paths(), Duration.ofSeconds(2));
+    assertThat(attached.masterPid()).isEmpty();
+    assertThat(attached.runtime().showInfo().pid()).isEqualTo(rt.showInfo().pid());
+    attached.close();
+    assertThat(rt.showInfo().pid()).isEqualTo(haproxy.masterCli().showProc().currentPid());
+  }
+
+  @Test
+  void stopEndsMasterAndWorkers() {
+    long master = haproxy.masterPid().orElseThrow();
+    int worker = haproxy.masterCli().showProc().currentPid();
+    haproxy.stop(Duration.ofSeconds(10));
+    assertThat(ProcessHandle.of(master).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(worker).map(p -> !p.isAlive()).orElse(true));
+  }
+
+  @Test
   void reloadIsConfirmedAndOldWorkerIsReadableThroughTheMaster() throws Exception {
     MasterCli master = haproxy.masterCli();
     try (HttpProbe held = new HttpProbe(feport, true)) {

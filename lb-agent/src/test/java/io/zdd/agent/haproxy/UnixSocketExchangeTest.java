@@ -1,0 +1,69 @@
+package io.zdd.agent.haproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.zdd.common.error.DeadlineExceededException;
+import io.zdd.common.error.UnavailableException;
+import java.io.ByteArrayOutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The socket exchange against tiny unix-socket servers that behave like the two HAProxy CLIs:
+ * one answers only after the client half-closes (like the 2.6 master CLI), one never answers.
+ */
+class UnixSocketExchangeTest {
+  @TempDir Path dir;
+
+  @Test
+  void halfClosesSoAServerWaitingForEofAnswers() throws Exception {
+    Path sock = dir.resolve("master.sock");
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(sock));
+      CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
+        try (SocketChannel c = server.accept()) {
+          ByteArrayOutputStream in = new ByteArrayOutputStream();
+          ByteBuffer buf = ByteBuffer.allocate(256);
+          while (c.read(buf) >= 0) { // until the client's EOF
+            in.write(buf.array(), 0, buf.position());
+            buf.clear();
+          }
+          c.write(ByteBuffer.wrap("answer\n".getBytes(StandardCharsets.US_ASCII)));
+          return in.toString(StandardCharsets.US_ASCII);
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      assertThat(UnixSocketExchange.exchange(sock, "show proc", Duration.ofSeconds(2))).isEqualTo("answer\n");
+      assertThat(received.get()).isEqualTo("show proc\n");
+    }
+  }
+
+  @Test
+  void aServerThatNeverAnswersHitsTheDeadline() throws Exception {
+    Path sock = dir.resolve("silent.sock");
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(sock));
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> UnixSocketExchange.exchange(sock, "show stat", Duration.ofMillis(300)))
+          .isInstanceOf(DeadlineExceededException.class).hasMessageContaining("show");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(2));
+    }
+  }
+
+  @Test
+  void aMissingSocketIsUnavailable() {
+    assertThatThrownBy(() -> UnixSocketExchange.exchange(dir.resolve("none.sock"), "show info", Duration.ofSeconds(1)))
+        .isInstanceOf(UnavailableException.class).hasMessageContaining("none.sock");
+  }
+}
