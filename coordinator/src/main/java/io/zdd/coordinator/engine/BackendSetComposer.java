@@ -113,10 +113,7 @@ public final class BackendSetComposer {
 
   private static Map<String, Integer> weights(DeploymentRecord rec, boolean rollingBack, List<String> green,
       List<String> blue) {
-    if (rollingBack) {
-      return WeightSplit.of(0, green, blue).weights();
-    }
-    if (rec.options().strategy() == ShiftStrategy.WEIGHT_STEPS) {
+    if (!rollingBack && rec.options().strategy() == ShiftStrategy.WEIGHT_STEPS) {
       int percent = rec.step() < 0 ? 0 : rec.options().trafficSteps().get(rec.step());
       if (rec.firstDeployment() || rec.finalDrain()) {
         percent = 100;
