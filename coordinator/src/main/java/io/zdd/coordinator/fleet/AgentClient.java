@@ -76,6 +76,16 @@ public final class AgentClient {
     }
   }
 
+  /** Cuts the sessions of one server; returns how many it held. */
+  public int shutdownSessions(Epoch epoch, GroupName group, String server) {
+    try {
+      return withDeadline().shutdownSessions(io.zdd.proto.v1.ShutdownSessionsRequest.newBuilder()
+          .setEpoch(epoch.value()).setGroup(group.value()).setServer(server).build()).getSessionsCut();
+    } catch (StatusRuntimeException e) {
+      throw StatusMapper.toException(e);
+    }
+  }
+
   public AgentStateView state() {
     try {
       return ProtoMapper.agentState(withDeadline().getState(GetStateRequest.getDefaultInstance()));

@@ -1,0 +1,310 @@
+package io.zdd.coordinator;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.zdd.common.concurrent.Backoff;
+import io.zdd.common.concurrent.NamedThreadFactory;
+import io.zdd.common.lifecycle.LifecycleGroup;
+import io.zdd.common.metrics.MetricsEndpoint;
+import io.zdd.common.model.Epoch;
+import io.zdd.coordinator.admin.AdminService;
+import io.zdd.coordinator.engine.DeploymentEngine;
+import io.zdd.coordinator.engine.EnginePorts;
+import io.zdd.coordinator.engine.hook.ProcessPreKillHook;
+import io.zdd.coordinator.engine.port.Sleeper;
+import io.zdd.coordinator.engine.probe.HttpPendingOperationsProbe;
+import io.zdd.coordinator.fleet.AgentDirectory;
+import io.zdd.coordinator.fleet.AgentFleet;
+import io.zdd.coordinator.fleet.FleetPortAdapter;
+import io.zdd.coordinator.fleet.StaticAgentDirectory;
+import io.zdd.coordinator.fleet.ZkAgentDirectory;
+import io.zdd.coordinator.ha.LeadershipManager;
+import io.zdd.coordinator.marathon.DnsHostAddressResolver;
+import io.zdd.coordinator.marathon.HttpMarathonClient;
+import io.zdd.coordinator.marathon.MarathonAuth;
+import io.zdd.coordinator.marathon.MarathonClientConfig;
+import io.zdd.coordinator.marathon.MarathonPortAdapter;
+import io.zdd.coordinator.marathon.TaskAddressResolver;
+import io.zdd.coordinator.service.CoordinatorMetrics;
+import io.zdd.coordinator.service.DeploymentSupervisor;
+import io.zdd.coordinator.service.EventLog;
+import io.zdd.coordinator.zk.ZkDeploymentStore;
+import io.zdd.coordinator.zk.ZkPaths;
+import io.zdd.proto.v1.WatchConnectionsRequest;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One coordinator process, wired by hand (no DI framework). Several can run in one JVM (the
+ * local cluster): each has its own ports, ZooKeeper session, threads and state, so stopping one
+ * behaves like killing a process.
+ *
+ * <p>Start order: metrics → ZooKeeper → agent fleet → admin gRPC server → leader election.
+ * Stop order is the reverse (style rule 14): leadership is released first, so no leader work
+ * runs while the rest shuts down; ZooKeeper closes last.
+ */
+public final class Coordinator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+  /**
+   * @param advertise host:port other processes reach this coordinator's admin API at
+   * @param zkDigest user:password for ZooKeeper digest auth and creator-only ACLs; empty for none
+   * @param staticAgents {@code id=host:port,…}; empty to discover agents in ZooKeeper
+   * @param abort called when ZooKeeper stays unreachable too long (the process should exit)
+   */
+  public record Config(
+      String advertise,
+      InetSocketAddress grpcListen,
+      Optional<InetSocketAddress> metricsListen,
+      String zkConnect,
+      String zkRoot,
+      Duration zkSessionTimeout,
+      Optional<String> zkDigest,
+      URI marathon,
+      MarathonAuth marathonAuth,
+      Optional<String> staticAgents,
+      Duration agentCallDeadline,
+      Duration sampleInterval,
+      Duration maxZkDisconnected,
+      int historyLimit,
+      Consumer<String> abort) {}
+
+  private final Config config;
+  private final Clock clock = Clock.systemUTC();
+  private final LifecycleGroup lifecycle;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final EventLog events = new EventLog();
+  private final AtomicReference<DeploymentSupervisor> term = new AtomicReference<>();
+  private CuratorFramework curator;
+  private AgentFleet fleet;
+  private LeadershipManager leadership;
+  private Server server;
+  private MetricsEndpoint metrics;
+  private ScheduledExecutorService scheduler;
+  private ExecutorService agentCalls;
+
+  public Coordinator(Config config) {
+    this.config = config;
+    this.lifecycle = new LifecycleGroup("coordinator " + config.advertise());
+  }
+
+  public void start() throws Exception {
+    ZkPaths paths = new ZkPaths(config.zkRoot());
+    scheduler = Executors.newScheduledThreadPool(2, new NamedThreadFactory("coord-sched"));
+    agentCalls = Executors.newCachedThreadPool(new NamedThreadFactory("coord-agent-call"));
+    lifecycle.addCloseable("executors", () -> {
+      scheduler.shutdownNow();
+      agentCalls.shutdownNow();
+    });
+
+    config.metricsListen().ifPresent(addr -> {
+      metrics = new MetricsEndpoint(registry, addr).route("/healthz", () -> "ok\n");
+      lifecycle.add("metrics endpoint", new LifecycleGroup.Component() {
+        @Override
+        public void start() throws Exception {
+          metrics.start();
+        }
+
+        @Override
+        public void stop() {
+          metrics.close();
+        }
+      });
+    });
+
+    curator = newCurator();
+    lifecycle.add("zookeeper client", new LifecycleGroup.Component() {
+      @Override
+      public void start() throws Exception {
+        curator.start();
+        if (!curator.blockUntilConnected((int) config.zkSessionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new IllegalStateException("cannot reach ZooKeeper at " + config.zkConnect()
+              + " within " + config.zkSessionTimeout().toSeconds() + " s");
+        }
+      }
+
+      @Override
+      public void stop() {
+        curator.close();
+      }
+    });
+
+    AgentDirectory directory = config.staticAgents().isPresent()
+        ? StaticAgentDirectory.parse(config.staticAgents().get())
+        : new ZkAgentDirectory(curator, paths.root());
+    fleet = new AgentFleet(directory,
+        e -> NettyChannelBuilder.forAddress(e.host(), e.port()).usePlaintext()
+            .keepAliveTime(30, TimeUnit.SECONDS).build(),
+        config.agentCallDeadline(),
+        WatchConnectionsRequest.newBuilder().setIntervalMs((int) config.sampleInterval().toMillis()).build(),
+        scheduler, Backoff::standard, clock, s -> {});
+    lifecycle.add("agent fleet", new LifecycleGroup.Component() {
+      @Override
+      public void start() {
+        if (directory instanceof ZkAgentDirectory z) {
+          z.start();
+        }
+        fleet.start();
+      }
+
+      @Override
+      public void stop() {
+        fleet.close();
+        directory.close();
+      }
+    });
+
+    ZkDeploymentStore store = new ZkDeploymentStore(curator, paths, config.historyLimit());
+    MarathonClientConfig mcfg = MarathonClientConfig.defaults(config.marathon());
+    HttpMarathonClient marathon = new HttpMarathonClient(mcfg, HttpMarathonClient.newHttpClient(mcfg),
+        config.marathonAuth(), registry, clock, io.zdd.coordinator.marathon.Sleeper.SYSTEM);
+    MarathonPortAdapter marathonPort = new MarathonPortAdapter(marathon,
+        new TaskAddressResolver(DnsHostAddressResolver.system(agentCalls, clock)));
+    FleetPortAdapter fleetPort = new FleetPortAdapter(fleet, agentCalls);
+    HttpPendingOperationsProbe probe = new HttpPendingOperationsProbe(Duration.ofSeconds(2));
+    ProcessPreKillHook hook = new ProcessPreKillHook(Duration.ofMinutes(2));
+
+    CoordinatorMetrics coordinatorMetrics = new CoordinatorMetrics(registry, () -> term.get() != null,
+        () -> Optional.ofNullable(term.get()).map(t -> t.epoch().value()).orElse(0L), fleet);
+    events.addListener(coordinatorMetrics::onEvent);
+
+    leadership = new LeadershipManager(curator, paths, config.advertise(), epoch -> {
+      DeploymentEngine engine = new DeploymentEngine(new EnginePorts(marathonPort, fleetPort, store, probe, hook,
+          events, clock, () -> epoch), () -> UUID.randomUUID().toString());
+      DeploymentSupervisor s = new DeploymentSupervisor(epoch, engine, Sleeper.real(), clock);
+      term.set(s);
+      s.resumeAll(store.groups());
+      return new io.zdd.coordinator.ha.LeaderTerm() {
+        @Override
+        public Epoch epoch() {
+          return epoch;
+        }
+
+        @Override
+        public void close() {
+          term.compareAndSet(s, null);
+          s.close();
+        }
+      };
+    }, scheduler, config.maxZkDisconnected(), config.abort());
+
+    AdminService admin = new AdminService(() -> Optional.ofNullable(term.get()), leadership::leaderAddress,
+        store, events, fleet);
+    server = NettyServerBuilder.forAddress(config.grpcListen())
+        .addService(ServerInterceptors.intercept(admin, new MetricCollectingServerInterceptor(registry)))
+        .addService(health.getHealthService())
+        .build();
+    lifecycle.add("admin gRPC server", new LifecycleGroup.Component() {
+      @Override
+      public void start() throws Exception {
+        server.start();
+        health.setStatus("", ServingStatus.SERVING);
+        log.info("admin API listening on {}", server.getListenSockets());
+      }
+
+      @Override
+      public void stop() throws InterruptedException {
+        health.enterTerminalState();
+        server.shutdown();
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+        }
+      }
+    });
+    lifecycle.add("leader election", new LifecycleGroup.Component() {
+      @Override
+      public void start() {
+        leadership.start();
+      }
+
+      @Override
+      public void stop() {
+        leadership.close();
+      }
+    });
+    lifecycle.start();
+  }
+
+  private CuratorFramework newCurator() {
+    CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
+        .connectString(config.zkConnect())
+        .sessionTimeoutMs((int) config.zkSessionTimeout().toMillis())
+        .connectionTimeoutMs((int) Math.min(config.zkSessionTimeout().toMillis(), 15_000))
+        .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000));
+    config.zkDigest().ifPresent(digest -> {
+      // Every znode zdd creates is readable and writable only by the same digest identity.
+      b.authorization("digest", digest.getBytes(StandardCharsets.UTF_8));
+      b.aclProvider(new ACLProvider() {
+        @Override
+        public java.util.List<ACL> getDefaultAcl() {
+          return ZooDefs.Ids.CREATOR_ALL_ACL;
+        }
+
+        @Override
+        public java.util.List<ACL> getAclForPath(String path) {
+          return ZooDefs.Ids.CREATOR_ALL_ACL;
+        }
+      });
+    });
+    return b.build();
+  }
+
+  /** The port the admin API is bound to (useful with port 0). */
+  public int adminPort() {
+    return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+  }
+
+  public Optional<Integer> metricsPort() {
+    return Optional.ofNullable(metrics).map(MetricsEndpoint::port);
+  }
+
+  public boolean isLeader() {
+    return term.get() != null;
+  }
+
+  public Optional<Epoch> epoch() {
+    return Optional.ofNullable(term.get()).map(DeploymentSupervisor::epoch);
+  }
+
+  public EventLog events() {
+    return events;
+  }
+
+  public String advertise() {
+    return config.advertise();
+  }
+
+  /** Stops everything, leadership first. Idempotent. */
+  @Override
+  public void close() {
+    lifecycle.stop();
+  }
+
+}

@@ -1,0 +1,144 @@
+package io.zdd.coordinator;
+
+import io.zdd.coordinator.marathon.HttpMarathonClient;
+import io.zdd.coordinator.marathon.MarathonAuth;
+import io.zdd.coordinator.marathon.MarathonAuths;
+import io.zdd.coordinator.marathon.MarathonClientConfig;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code zdd coordinator}: runs one coordinator until SIGTERM. */
+@Command(name = "zdd coordinator", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Runs a zdd coordinator. Three run per cluster; ZooKeeper elects one leader, which drives",
+        "Marathon and the lb-agents. Standbys answer reads and point writers at the leader.",
+        "Every option can also be set with the environment variable shown in brackets."},
+    defaultValueProvider = CommandLine.PropertiesDefaultProvider.class)
+public final class CoordinatorMain implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(CoordinatorMain.class);
+
+  @Option(names = "--listen", defaultValue = "${env:ZDD_COORDINATOR_LISTEN:-0.0.0.0:7100}",
+      description = "Admin gRPC listen address host:port [ZDD_COORDINATOR_LISTEN] (default: ${DEFAULT-VALUE})")
+  String listen;
+
+  @Option(names = "--advertise", defaultValue = "${env:ZDD_COORDINATOR_ADVERTISE:-}",
+      description = "host:port other processes use to reach this coordinator; also its leader-election id "
+          + "[ZDD_COORDINATOR_ADVERTISE] (default: the host name and the listen port)")
+  String advertise;
+
+  @Option(names = "--metrics-listen", defaultValue = "${env:ZDD_COORDINATOR_METRICS_LISTEN:-0.0.0.0:7101}",
+      description = "Prometheus /metrics listen address host:port, or 'off' [ZDD_COORDINATOR_METRICS_LISTEN] (default: ${DEFAULT-VALUE})")
+  String metricsListen;
+
+  @Option(names = "--zk", defaultValue = "${env:ZDD_ZK:-127.0.0.1:2181}",
+      description = "ZooKeeper connect string [ZDD_ZK] (default: ${DEFAULT-VALUE})")
+  String zk;
+
+  @Option(names = "--zk-root", defaultValue = "${env:ZDD_ZK_ROOT:-/zdd}",
+      description = "ZooKeeper root path of zdd's state [ZDD_ZK_ROOT] (default: ${DEFAULT-VALUE})")
+  String zkRoot;
+
+  @Option(names = "--zk-session-timeout", defaultValue = "${env:ZDD_ZK_SESSION_TIMEOUT:-PT15S}",
+      description = "ZooKeeper session timeout, ISO-8601 duration [ZDD_ZK_SESSION_TIMEOUT] (default: ${DEFAULT-VALUE})")
+  Duration zkSessionTimeout;
+
+  @Option(names = "--zk-digest-file", defaultValue = "${env:ZDD_ZK_DIGEST_FILE:-}",
+      description = "File whose first line is user:password for ZooKeeper digest auth; zdd's znodes then "
+          + "get creator-only ACLs [ZDD_ZK_DIGEST_FILE]")
+  String zkDigestFile;
+
+  @Option(names = "--max-zk-disconnected", defaultValue = "${env:ZDD_MAX_ZK_DISCONNECTED:-PT60S}",
+      description = "Exit when ZooKeeper stays unreachable this long [ZDD_MAX_ZK_DISCONNECTED] (default: ${DEFAULT-VALUE})")
+  Duration maxZkDisconnected;
+
+  @Option(names = {"--marathon", "-m"}, required = true, defaultValue = "${env:ZDD_MARATHON:-}",
+      description = "Marathon base URL, e.g. http://marathon.mesos:8080 [ZDD_MARATHON]")
+  String marathon;
+
+  @Option(names = "--auth-credentials", defaultValue = "${env:ZDD_MARATHON_AUTH:-}",
+      description = "Marathon HTTP basic auth user:password [ZDD_MARATHON_AUTH]; never logged")
+  String authCredentials;
+
+  @Option(names = "--marathon-auth-credential-file", defaultValue = "${env:ZDD_MARATHON_AUTH_FILE:-}",
+      description = "File whose first line is user:password for Marathon [ZDD_MARATHON_AUTH_FILE]")
+  String authFile;
+
+  @Option(names = "--dcos-auth-credentials", defaultValue = "${env:DCOS_SERVICE_ACCOUNT_CREDENTIAL_FILE:-}",
+      description = "DC/OS service-account JSON file (uid, private_key, login_endpoint) [DCOS_SERVICE_ACCOUNT_CREDENTIAL_FILE]")
+  String dcosFile;
+
+  @Option(names = "--agents", defaultValue = "${env:ZDD_AGENTS:-}",
+      description = "Static agent list id=host:port,... instead of discovery in ZooKeeper [ZDD_AGENTS]")
+  String agents;
+
+  @Option(names = "--agent-deadline", defaultValue = "${env:ZDD_AGENT_DEADLINE:-PT5S}",
+      description = "Deadline of every unary call to an agent [ZDD_AGENT_DEADLINE] (default: ${DEFAULT-VALUE})")
+  Duration agentDeadline;
+
+  @Option(names = "--sample-interval", defaultValue = "${env:ZDD_SAMPLE_INTERVAL:-PT0.25S}",
+      description = "Connection-count sampling interval asked of agents [ZDD_SAMPLE_INTERVAL] (default: ${DEFAULT-VALUE})")
+  Duration sampleInterval;
+
+  @Option(names = "--history-limit", defaultValue = "${env:ZDD_HISTORY_LIMIT:-50}",
+      description = "Finished deployments kept per group [ZDD_HISTORY_LIMIT] (default: ${DEFAULT-VALUE})")
+  int historyLimit;
+
+  @Override
+  public Integer call() throws Exception {
+    InetSocketAddress grpc = parse("--listen", listen);
+    String adv = advertise.isEmpty() ? java.net.InetAddress.getLocalHost().getHostName() + ":" + grpc.getPort() : advertise;
+    Optional<InetSocketAddress> metrics = metricsListen.equals("off") ? Optional.empty() : Optional.of(parse("--metrics-listen", metricsListen));
+    MarathonClientConfig mcfg = MarathonClientConfig.defaults(URI.create(marathon));
+    MarathonAuth auth = MarathonAuths.fromFlags(opt(authCredentials), opt(authFile).map(Path::of), opt(dcosFile).map(Path::of),
+        HttpMarathonClient.newHttpClient(mcfg), Duration.ofSeconds(10), Clock.systemUTC());
+    Optional<String> digest = opt(zkDigestFile).map(f -> {
+      try {
+        return java.nio.file.Files.readAllLines(Path.of(f)).get(0).trim();
+      } catch (Exception e) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--zk-digest-file: cannot read " + f + ": " + e.getMessage());
+      }
+    });
+    CountDownLatch stop = new CountDownLatch(1);
+    Coordinator c = new Coordinator(new Coordinator.Config(adv, grpc, metrics, zk, zkRoot, zkSessionTimeout, digest,
+        URI.create(marathon), auth, opt(agents), agentDeadline, sampleInterval, maxZkDisconnected, historyLimit,
+        reason -> {
+          log.error("stopping: {}", reason);
+          Runtime.getRuntime().halt(3);
+        }));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      c.close();
+      stop.countDown();
+    }, "shutdown"));
+    c.start();
+    log.info("coordinator {} running", adv);
+    stop.await();
+    return 0;
+  }
+
+  private static Optional<String> opt(String s) {
+    return s == null || s.isBlank() ? Optional.empty() : Optional.of(s);
+  }
+
+  static InetSocketAddress parse(String flag, String hostPort) {
+    int i = hostPort.lastIndexOf(':');
+    if (i <= 0) {
+      throw new IllegalArgumentException(flag + ": expected host:port, got '" + hostPort + "'");
+    }
+    return new InetSocketAddress(hostPort.substring(0, i), Integer.parseInt(hostPort.substring(i + 1)));
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new CoordinatorMain()).execute(args));
+  }
+}

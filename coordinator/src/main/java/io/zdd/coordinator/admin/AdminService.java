@@ -1,0 +1,245 @@
+package io.zdd.coordinator.admin;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.zdd.common.error.NotFoundException;
+import io.zdd.common.error.NotLeaderException;
+import io.zdd.common.grpc.StatusMapper;
+import io.zdd.common.model.GroupName;
+import io.zdd.coordinator.engine.Deployment;
+import io.zdd.coordinator.engine.DeploymentEvent;
+import io.zdd.coordinator.engine.DeploymentPlan;
+import io.zdd.coordinator.engine.DeploymentRecord;
+import io.zdd.coordinator.engine.EventKind;
+import io.zdd.coordinator.fleet.AgentFleet;
+import io.zdd.coordinator.service.DeploymentSupervisor;
+import io.zdd.coordinator.service.EventLog;
+import io.zdd.coordinator.zk.ZkDeploymentStore;
+import io.zdd.proto.v1.AgentInfo;
+import io.zdd.proto.v1.ControlRequest;
+import io.zdd.proto.v1.CoordinatorAdminGrpc;
+import io.zdd.proto.v1.GetDeploymentRequest;
+import io.zdd.proto.v1.ListAgentsRequest;
+import io.zdd.proto.v1.ListAgentsResponse;
+import io.zdd.proto.v1.ListDeploymentsRequest;
+import io.zdd.proto.v1.ListDeploymentsResponse;
+import io.zdd.proto.v1.PlanResponse;
+import io.zdd.proto.v1.PlannedLbChange;
+import io.zdd.proto.v1.PlannedMarathonCall;
+import io.zdd.proto.v1.StartDeploymentRequest;
+import io.zdd.proto.v1.WatchDeploymentRequest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The admin API's gRPC edge. Only translates: reads come from ZooKeeper (any coordinator
+ * answers them), writes go to the leader's {@link DeploymentSupervisor}; on a standby they fail
+ * with {@link NotLeaderException} naming the leader, which the CLI follows. Every error is
+ * mapped by {@link StatusMapper}.
+ */
+public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImplBase {
+  private final Supplier<Optional<DeploymentSupervisor>> leaderWork;
+  private final Supplier<Optional<String>> leaderAddress;
+  private final ZkDeploymentStore store;
+  private final EventLog events;
+  private final AgentFleet fleet;
+
+  public AdminService(Supplier<Optional<DeploymentSupervisor>> leaderWork, Supplier<Optional<String>> leaderAddress,
+      ZkDeploymentStore store, EventLog events, AgentFleet fleet) {
+    this.leaderWork = leaderWork;
+    this.leaderAddress = leaderAddress;
+    this.store = store;
+    this.events = events;
+    this.fleet = fleet;
+  }
+
+  private DeploymentSupervisor leader() {
+    return leaderWork.get().orElseThrow(() -> new NotLeaderException(leaderAddress.get().orElse("")));
+  }
+
+  private static <T> void unary(StreamObserver<T> out, Supplier<T> body) {
+    T reply;
+    try {
+      reply = body.get();
+    } catch (RuntimeException e) {
+      out.onError(StatusMapper.toStatusException(e));
+      return;
+    }
+    out.onNext(reply);
+    out.onCompleted();
+  }
+
+  private io.zdd.proto.v1.Deployment view(DeploymentRecord r) {
+    return events.latest(r.id())
+        .map(e -> AdminMapper.toProto(r, e.traffic(), e.drain()))
+        .orElseGet(() -> AdminMapper.toProto(r, List.of(), List.of()));
+  }
+
+  @Override
+  public void startDeployment(StartDeploymentRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
+    unary(out, () -> view(leader().start(req.getAppJson(), AdminMapper.options(req.getOptions()))));
+  }
+
+  @Override
+  public void plan(StartDeploymentRequest req, StreamObserver<PlanResponse> out) {
+    unary(out, () -> {
+      DeploymentPlan p = leader().plan(req.getAppJson(), AdminMapper.options(req.getOptions()));
+      PlanResponse.Builder b = PlanResponse.newBuilder()
+          .setGreenAppJson(p.greenAppJson())
+          .setDeployment(io.zdd.proto.v1.Deployment.newBuilder()
+              .setGroup(p.prepared().group().value())
+              .setBlueAppId(p.prepared().blue().map(a -> a.id()).orElse(""))
+              .setGreenAppId(p.prepared().greenAppId())
+              .setGreenColour(io.zdd.common.grpc.ProtoMapper.toProto(p.prepared().greenColour()))
+              .setOptions(AdminMapper.toProto(p.prepared().options())));
+      p.marathonCalls().forEach(c -> b.addMarathonCalls(PlannedMarathonCall.newBuilder()
+          .setMethod(c.method()).setPath(c.path()).setBody(c.body() == null ? "" : c.body()).setPurpose(c.purpose())));
+      p.lbChanges().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+          .forEach(e -> b.addLbChanges(PlannedLbChange.newBuilder().setAgentId(e.getKey().value()).addAllChanges(e.getValue())));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void getDeployment(GetDeploymentRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
+    unary(out, () -> view(findRecord(req.getId())));
+  }
+
+  private DeploymentRecord findRecord(String id) {
+    Optional<DeploymentRecord> live = leaderWork.get().flatMap(s -> s.find(id, "")).map(Deployment::record);
+    if (live.isPresent()) {
+      return live.get();
+    }
+    for (GroupName g : store.groups()) {
+      Optional<DeploymentRecord> r = store.load(g).filter(x -> x.id().equals(id));
+      if (r.isPresent()) {
+        return r.get();
+      }
+      for (DeploymentRecord h : store.history(g)) {
+        if (h.id().equals(id)) {
+          return h;
+        }
+      }
+    }
+    throw new NotFoundException("no deployment with id '" + id + "'");
+  }
+
+  @Override
+  public void listDeployments(ListDeploymentsRequest req, StreamObserver<ListDeploymentsResponse> out) {
+    unary(out, () -> {
+      List<DeploymentRecord> running = new ArrayList<>();
+      List<DeploymentRecord> finished = new ArrayList<>();
+      for (GroupName g : store.groups()) {
+        store.load(g).ifPresent(r -> (r.running() ? running : finished).add(r));
+        if (req.getIncludeFinished()) {
+          store.history(g).forEach(h -> {
+            if (finished.stream().noneMatch(f -> f.id().equals(h.id()))) {
+              finished.add(h);
+            }
+          });
+        }
+      }
+      Comparator<DeploymentRecord> newestFirst = Comparator.comparing(
+          (DeploymentRecord r) -> r.startedAt() == null ? java.time.Instant.EPOCH : r.startedAt()).reversed();
+      running.sort(newestFirst);
+      finished.sort(newestFirst);
+      ListDeploymentsResponse.Builder b = ListDeploymentsResponse.newBuilder();
+      running.forEach(r -> b.addDeployments(view(r)));
+      if (req.getIncludeFinished()) {
+        finished.forEach(r -> b.addDeployments(view(r)));
+      }
+      return b.build();
+    });
+  }
+
+  @Override
+  public void listAgents(ListAgentsRequest req, StreamObserver<ListAgentsResponse> out) {
+    unary(out, () -> {
+      ListAgentsResponse.Builder b = ListAgentsResponse.newBuilder().setLeader(leaderAddress.get().orElse(""));
+      fleet.members().stream().sorted(Comparator.comparing(m -> m.endpoint().id())).forEach(m -> b.addAgents(
+          AgentInfo.newBuilder()
+              .setAgentId(m.endpoint().id().value())
+              .setAddress(m.endpoint().address())
+              .setConnected(m.subscription().connected())
+              .setHaproxyVersion(m.endpoint().haproxyVersion())
+              .addAllGroups(m.endpoint().groups())
+              .setLastSampleUnixMs(m.subscription().latest().map(s -> s.sampledAt().toEpochMilli()).orElse(0L))));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void promote(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
+    control(req, out, Deployment::promote);
+  }
+
+  @Override
+  public void pause(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
+    control(req, out, Deployment::pause);
+  }
+
+  @Override
+  public void resume(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
+    control(req, out, Deployment::resume);
+  }
+
+  @Override
+  public void abort(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
+    control(req, out, Deployment::abort);
+  }
+
+  private void control(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out,
+      Function<Deployment, DeploymentRecord> op) {
+    unary(out, () -> {
+      if (req.getId().isEmpty() && req.getGroup().isEmpty()) {
+        throw new io.zdd.common.error.InvalidInputException("id", "give a deployment id or a group");
+      }
+      return view(leader().control(req.getId(), req.getGroup(), op));
+    });
+  }
+
+  @Override
+  public void watchDeployment(WatchDeploymentRequest req, StreamObserver<io.zdd.proto.v1.DeploymentEvent> out) {
+    ServerCallStreamObserver<io.zdd.proto.v1.DeploymentEvent> call =
+        (ServerCallStreamObserver<io.zdd.proto.v1.DeploymentEvent>) out;
+    String id = req.getId();
+    if (events.events(id).isEmpty()) {
+      // Not driven here: a finished deployment is answered from the store; a running one
+      // belongs to the leader, so point the client there.
+      try {
+        DeploymentRecord r = findRecord(id);
+        if (r.running()) {
+          throw new NotLeaderException(leaderAddress.get().orElse(""));
+        }
+        out.onNext(AdminMapper.toProto(new DeploymentEvent(1, r.finishedAt() == null ? java.time.Instant.now() : r.finishedAt(),
+            EventKind.FINISHED, "finished: " + r.outcome() + " " + r.message(), r, List.of(), List.of(), List.of())));
+        out.onCompleted();
+      } catch (RuntimeException e) {
+        out.onError(StatusMapper.toStatusException(e));
+      }
+      return;
+    }
+    Object lock = new Object();
+    boolean[] done = {false};
+    EventLog.Watcher w = e -> {
+      synchronized (lock) {
+        if (done[0] || call.isCancelled()) {
+          return false;
+        }
+        out.onNext(AdminMapper.toProto(e));
+        if (e.kind() == EventKind.FINISHED) {
+          done[0] = true;
+          out.onCompleted();
+          return false;
+        }
+        return true;
+      }
+    };
+    call.setOnCancelHandler(() -> events.unwatch(id, w));
+    events.watch(id, w);
+  }
+}

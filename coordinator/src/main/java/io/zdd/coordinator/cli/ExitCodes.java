@@ -1,0 +1,59 @@
+package io.zdd.coordinator.cli;
+
+import io.zdd.common.error.ConflictException;
+import io.zdd.common.error.DeadlineExceededException;
+import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.error.NotFoundException;
+import io.zdd.common.error.NotLeaderException;
+import io.zdd.common.error.PreconditionException;
+import io.zdd.common.error.UnavailableException;
+
+/** The CLI's documented exit codes (also printed by {@code zdd --help}). */
+public final class ExitCodes {
+  /** The deployment succeeded (or a canary is holding as asked), or the command did what it said. */
+  public static final int OK = 0;
+  /** Unexpected failure (a bug, or an error zdd has no better code for). */
+  public static final int INTERNAL = 1;
+  /** Bad command line or bad input (invalid JSON, missing labels): nothing was changed. */
+  public static final int BAD_INPUT = 2;
+  /** The deployment rolled back: traffic is on the previous version. */
+  public static final int ROLLED_BACK = 3;
+  /** The deployment stopped in a state that needs an operator (see its message). */
+  public static final int FAILED = 4;
+  /** The group already has a deployment running. */
+  public static final int CONFLICT = 5;
+  /** No such deployment. */
+  public static final int NOT_FOUND = 6;
+  /** No coordinator (or no leader) could be reached in time. */
+  public static final int UNAVAILABLE = 7;
+  /** The request does not fit the deployment's state (e.g. nothing to promote). */
+  public static final int PRECONDITION = 8;
+
+  public static final String HELP = "Exit codes:%n"
+      + "  0  success (deployment succeeded, canary holding as asked, or the command did what it said)%n"
+      + "  1  unexpected failure%n"
+      + "  2  bad command line or input; nothing was changed%n"
+      + "  3  the deployment rolled back%n"
+      + "  4  the deployment failed and needs an operator%n"
+      + "  5  the group already has a deployment running%n"
+      + "  6  no such deployment%n"
+      + "  7  no coordinator or leader reachable%n"
+      + "  8  the request does not fit the deployment's state";
+
+  private ExitCodes() {}
+
+  static int of(Throwable e) {
+    if (e instanceof InvalidInputException) {
+      return BAD_INPUT;
+    } else if (e instanceof ConflictException) {
+      return CONFLICT;
+    } else if (e instanceof NotFoundException) {
+      return NOT_FOUND;
+    } else if (e instanceof NotLeaderException || e instanceof UnavailableException || e instanceof DeadlineExceededException) {
+      return UNAVAILABLE;
+    } else if (e instanceof PreconditionException) {
+      return PRECONDITION;
+    }
+    return INTERNAL;
+  }
+}

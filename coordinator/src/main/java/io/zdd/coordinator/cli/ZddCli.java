@@ -1,0 +1,481 @@
+package io.zdd.coordinator.cli;
+
+import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.error.ZddException;
+import io.zdd.proto.v1.ControlRequest;
+import io.zdd.proto.v1.Deployment;
+import io.zdd.proto.v1.DeploymentEvent;
+import io.zdd.proto.v1.DeploymentOptions;
+import io.zdd.proto.v1.DrainPolicy;
+import io.zdd.proto.v1.EventKind;
+import io.zdd.proto.v1.GetDeploymentRequest;
+import io.zdd.proto.v1.ListAgentsRequest;
+import io.zdd.proto.v1.ListDeploymentsRequest;
+import io.zdd.proto.v1.Outcome;
+import io.zdd.proto.v1.PlanResponse;
+import io.zdd.proto.v1.ShiftStrategy;
+import io.zdd.proto.v1.StartDeploymentRequest;
+import io.zdd.proto.v1.WatchDeploymentRequest;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** The {@code zdd} command line: talks only to the coordinators' admin API. */
+@Command(name = "zdd", mixinStandardHelpOptions = true, version = "zdd 0.1.0",
+    description = "Zero-downtime blue/green and canary deployments for Marathon behind HAProxy load balancers.",
+    footer = {"", ExitCodes.HELP},
+    subcommands = {ZddCli.Deploy.class, ZddCli.PlanCmd.class, ZddCli.Status.class, ZddCli.ListCmd.class,
+        ZddCli.Agents.class, ZddCli.Promote.class, ZddCli.Pause.class, ZddCli.Resume.class, ZddCli.Abort.class})
+public final class ZddCli implements Callable<Integer> {
+  @Option(names = "--coordinator", defaultValue = "${env:ZDD_COORDINATOR:-127.0.0.1:7100}",
+      description = "host:port of any coordinator; the CLI follows to the leader by itself [ZDD_COORDINATOR] (default: ${DEFAULT-VALUE})",
+      scope = CommandLine.ScopeType.INHERIT)
+  String coordinator;
+
+  @Option(names = "--timeout", defaultValue = "PT10S", scope = CommandLine.ScopeType.INHERIT,
+      description = "Deadline of each admin call, ISO-8601 duration (default: ${DEFAULT-VALUE})")
+  Duration timeout;
+
+  PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+  PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(out);
+    return ExitCodes.BAD_INPUT;
+  }
+
+  AdminConnection connect() {
+    return new AdminConnection(coordinator, timeout);
+  }
+
+  /** Runs a command body, turning domain errors into a message and the documented exit code. */
+  int run(java.util.function.ToIntFunction<AdminConnection> body) {
+    try (AdminConnection c = connect()) {
+      return body.applyAsInt(c);
+    } catch (ZddException e) {
+      err.println("zdd: " + e.getMessage());
+      return ExitCodes.of(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- deploy / plan
+
+  /** The deployment flags, zdd.py's names where they exist. */
+  static final class DeployFlags {
+    @Parameters(index = "0", paramLabel = "APP.json", description = "Marathon app definition with HAPROXY_DEPLOYMENT_GROUP and HAPROXY_DEPLOYMENT_ALT_PORT labels")
+    Path appJson;
+
+    @Option(names = {"-i", "--initial-instances"}, description = "Instances of the new app at creation (default 1)")
+    int initialInstances;
+
+    @Option(names = "--linear-increase", description = "Grow the new app by this many per step instead of ~50%%")
+    int linearIncrease;
+
+    @Option(names = {"-n", "--new-instances"}, description = "Canary: keep this many new instances beside the old ones and hold")
+    int newInstances;
+
+    @Option(names = {"-s", "--step-delay"}, description = "Seconds between polls and steps (default 5)")
+    double stepDelay;
+
+    @Option(names = {"-w", "--max-wait"}, description = "Seconds to wait for one drain before --drain-policy applies (default 300)")
+    double maxWait;
+
+    @Option(names = {"-d", "--dry-run"}, description = "Show what would happen (same as 'zdd plan'); change nothing")
+    boolean dryRun;
+
+    @Option(names = {"-f", "--force"}, description = "Do not ask for confirmation (zdd never prompts without a terminal)")
+    boolean force;
+
+    @Option(names = {"-c", "--complete-cur"}, description = "Finish a canary group in favour of the newest app")
+    boolean completeCur;
+
+    @Option(names = {"-p", "--complete-prev"}, description = "Finish a canary group in favour of the previous app (roll back)")
+    boolean completePrev;
+
+    @Option(names = {"-r", "--resume"}, description = "Continue an interrupted deployment of a group holding two apps")
+    boolean resume;
+
+    @Option(names = "--pre-kill-hook", description = "Executable run before each kill with (old app JSON, task ids JSON, new app JSON); non-zero rolls back")
+    String preKillHook;
+
+    @Option(names = "--traffic", split = ",", paramLabel = "PCT",
+        description = "Weight steps: green's share per step, e.g. 5,25,50,100")
+    List<Integer> traffic;
+
+    @Option(names = "--step-pause", description = "Seconds between traffic steps; 0 (default) waits for 'zdd promote' at each step but the last")
+    double stepPause;
+
+    @Option(names = "--swap", paramLabel = "port", description = "'port': flip the public port with iptables instead of weights")
+    String swap;
+
+    @Option(names = "--blue-frontend-port", description = "With --swap port: blue's own frontend port")
+    int blueFrontendPort;
+
+    @Option(names = "--green-frontend-port", description = "With --swap port: green's own frontend port")
+    int greenFrontendPort;
+
+    @Option(names = "--drain-policy", description = "At --max-wait: wait, shutdown (cut sessions) or abort (roll back); default wait")
+    String drainPolicy;
+
+    @Option(names = "--health-timeout", description = "Seconds green may take to be healthy everywhere before rolling back (default 600)")
+    double healthTimeout;
+
+    @Option(names = "--keep-previous", description = "Seconds to keep blue at weight 0 after the switch, so a rollback is a routing flip")
+    double keepPrevious;
+
+    @Option(names = "--pending-metric", description = "Prometheus gauge of pending operations on each task; kill a drained task only at 0")
+    String pendingMetric;
+
+    @Option(names = "--pending-metric-path", description = "Path of the tasks' metrics endpoint (default /metrics)")
+    String pendingMetricPath;
+
+    @Option(names = "--pending-metric-port-index", description = "Index of the task port serving metrics (default 0)")
+    int pendingMetricPortIndex;
+
+    StartDeploymentRequest request() {
+      String json;
+      try {
+        json = Files.readString(appJson, StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        throw new InvalidInputException("APP.json", "cannot read " + appJson + ": " + e.getMessage());
+      }
+      DeploymentOptions.Builder o = DeploymentOptions.newBuilder()
+          .setInitialInstances(nonNegative("--initial-instances", initialInstances))
+          .setLinearIncrease(nonNegative("--linear-increase", linearIncrease))
+          .setNewInstances(nonNegative("--new-instances", newInstances))
+          .setStepDelayMs(millis("--step-delay", stepDelay))
+          .setMaxWaitMs(millis("--max-wait", maxWait))
+          .setDryRun(dryRun).setForce(force).setCompleteCur(completeCur).setCompletePrev(completePrev).setResume(resume)
+          .setPreKillHook(preKillHook == null ? "" : preKillHook)
+          .setStepPauseMs(millis("--step-pause", stepPause))
+          .setHealthTimeoutMs(millis("--health-timeout", healthTimeout))
+          .setKeepPreviousMs(millis("--keep-previous", keepPrevious))
+          .setPendingMetric(pendingMetric == null ? "" : pendingMetric)
+          .setPendingMetricPath(pendingMetricPath == null ? "" : pendingMetricPath)
+          .setPendingMetricPortIndex(nonNegative("--pending-metric-port-index", pendingMetricPortIndex))
+          .setBlueFrontendPort(nonNegative("--blue-frontend-port", blueFrontendPort))
+          .setGreenFrontendPort(nonNegative("--green-frontend-port", greenFrontendPort));
+      if (traffic != null) {
+        o.addAllTrafficStepsPercent(traffic).setStrategy(ShiftStrategy.WEIGHT_STEPS);
+      }
+      if (swap != null) {
+        if (!swap.equals("port")) {
+          throw new InvalidInputException("--swap", "the only swap mode is 'port', got '" + swap + "'");
+        }
+        if (traffic != null) {
+          throw new InvalidInputException("--swap", "cannot be combined with --traffic");
+        }
+        o.setStrategy(ShiftStrategy.PORT_SWAP);
+      }
+      if (drainPolicy != null) {
+        o.setDrainPolicy(switch (drainPolicy) {
+          case "wait" -> DrainPolicy.WAIT;
+          case "shutdown" -> DrainPolicy.SHUTDOWN;
+          case "abort" -> DrainPolicy.ABORT_DEPLOYMENT;
+          default -> throw new InvalidInputException("--drain-policy", "must be wait, shutdown or abort, got '" + drainPolicy + "'");
+        });
+      }
+      return StartDeploymentRequest.newBuilder().setAppJson(json).setOptions(o).build();
+    }
+
+    private static int nonNegative(String flag, int v) {
+      if (v < 0) {
+        throw new InvalidInputException(flag, "must not be negative, got " + v);
+      }
+      return v;
+    }
+
+    private static int millis(String flag, double seconds) {
+      if (seconds < 0 || Double.isNaN(seconds) || seconds > Integer.MAX_VALUE / 1000.0) {
+        throw new InvalidInputException(flag, "must be a number of seconds >= 0, got " + seconds);
+      }
+      return (int) Math.round(seconds * 1000);
+    }
+  }
+
+  @Command(name = "deploy", mixinStandardHelpOptions = true,
+      description = "Deploy APP.json as blue/green or canary and follow it live until it finishes or holds.",
+      footer = {"", ExitCodes.HELP})
+  static final class Deploy implements Callable<Integer> {
+    @ParentCommand ZddCli cli;
+    @Mixin DeployFlags flags;
+
+    @Option(names = {"-j", "--json"}, description = "Print one JSON object per event instead of the live view")
+    boolean json;
+
+    @Option(names = "--detach", description = "Start the deployment and return without following it")
+    boolean detach;
+
+    @Override
+    public Integer call() {
+      StartDeploymentRequest req;
+      try {
+        req = flags.request();
+      } catch (ZddException e) {
+        cli.err.println("zdd: " + e.getMessage());
+        return ExitCodes.of(e);
+      }
+      if (flags.dryRun) {
+        return cli.run(c -> PlanCmd.printPlan(cli.out, c.call(x -> x.blocking().plan(req))));
+      }
+      return cli.run(c -> {
+        Deployment d = c.call(x -> x.blocking().startDeployment(req));
+        if (!json) {
+          cli.out.printf("deployment %s of group %s: %s -> %s (via %s)%n", d.getId(), d.getGroup(),
+              d.getBlueAppId().isEmpty() ? "(first deployment)" : d.getBlueAppId(), d.getGreenAppId(), c.target());
+        }
+        if (detach) {
+          if (json) {
+            cli.out.println(EventPrinter.deploymentJson(d));
+          }
+          return ExitCodes.OK;
+        }
+        return follow(cli, c, d.getId(), new EventPrinter(cli.out, json));
+      });
+    }
+  }
+
+  /** Streams a deployment's events until it finishes or holds; the exit code follows the outcome. */
+  static int follow(ZddCli cli, AdminConnection c, String id, EventPrinter printer) {
+    Deployment last = null;
+    Iterator<DeploymentEvent> it = c.call(x -> x.streaming().watchDeployment(WatchDeploymentRequest.newBuilder().setId(id).build()));
+    try {
+      while (it.hasNext()) {
+        DeploymentEvent e = it.next();
+        printer.print(e);
+        last = e.getDeployment();
+        if (e.getKind() == EventKind.WAITING_FOR_PROMOTE) {
+          if (printer != null) {
+            cli.err.printf("held: run 'zdd promote %s' to continue or 'zdd abort %s' to roll back%n", id, id);
+          }
+          return ExitCodes.OK;
+        }
+        if (e.getKind() == EventKind.FINISHED) {
+          break;
+        }
+      }
+    } catch (io.grpc.StatusRuntimeException e) {
+      throw io.zdd.common.grpc.StatusMapper.toException(e);
+    }
+    if (last == null) {
+      return ExitCodes.INTERNAL;
+    }
+    return outcomeCode(last.getOutcome());
+  }
+
+  static int outcomeCode(Outcome o) {
+    return switch (o) {
+      case SUCCEEDED -> ExitCodes.OK;
+      case ROLLED_BACK -> ExitCodes.ROLLED_BACK;
+      case FAILED -> ExitCodes.FAILED;
+      default -> ExitCodes.INTERNAL;
+    };
+  }
+
+  @Command(name = "plan", mixinStandardHelpOptions = true,
+      description = "Show the Marathon calls and per-LB changes a deployment of APP.json would make. Changes nothing.")
+  static final class PlanCmd implements Callable<Integer> {
+    @ParentCommand ZddCli cli;
+    @Mixin DeployFlags flags;
+
+    @Override
+    public Integer call() {
+      StartDeploymentRequest req;
+      try {
+        req = flags.request();
+      } catch (ZddException e) {
+        cli.err.println("zdd: " + e.getMessage());
+        return ExitCodes.of(e);
+      }
+      return cli.run(c -> printPlan(cli.out, c.call(x -> x.blocking().plan(req))));
+    }
+
+    static int printPlan(PrintWriter out, PlanResponse p) {
+      Deployment d = p.getDeployment();
+      out.printf("group %s: %s -> %s (%s)%n", d.getGroup(), d.getBlueAppId().isEmpty() ? "(first deployment)" : d.getBlueAppId(),
+          d.getGreenAppId(), d.getGreenColour().name().toLowerCase(java.util.Locale.ROOT));
+      out.println("Marathon calls:");
+      int i = 1;
+      for (var call : p.getMarathonCallsList()) {
+        out.printf("  %2d. %-6s %-40s %s%n", i++, call.getMethod(), call.getPath(), call.getPurpose());
+      }
+      for (var lb : p.getLbChangesList()) {
+        out.printf("LB %s:%n", lb.getAgentId());
+        lb.getChangesList().forEach(ch -> out.printf("      %s%n", ch));
+      }
+      if (!p.getGreenAppJson().isEmpty()) {
+        out.println("Green app definition:");
+        out.println(p.getGreenAppJson());
+      }
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Show one deployment (follow it live with --watch).")
+  static final class Status implements Callable<Integer> {
+    @ParentCommand ZddCli cli;
+    @Parameters(paramLabel = "ID", description = "deployment id") String id;
+    @Option(names = "--watch", description = "Follow it live until it finishes") boolean watch;
+    @Option(names = {"-j", "--json"}, description = "JSON output") boolean json;
+
+    @Override
+    public Integer call() {
+      return cli.run(c -> {
+        if (watch) {
+          return follow(cli, c, id, new EventPrinter(cli.out, json));
+        }
+        Deployment d = c.call(x -> x.blocking().getDeployment(GetDeploymentRequest.newBuilder().setId(id).build()));
+        if (json) {
+          cli.out.println(EventPrinter.deploymentJson(d));
+        } else {
+          printDeployment(cli.out, d);
+        }
+        return ExitCodes.OK;
+      });
+    }
+  }
+
+  static void printDeployment(PrintWriter out, Deployment d) {
+    out.printf("%s  group=%s  phase=%s  outcome=%s%s  epoch=%d%n", d.getId(), d.getGroup(), d.getPhase(),
+        d.getOutcome() == Outcome.OUTCOME_UNSPECIFIED ? "running" : d.getOutcome().name(),
+        d.getPaused() ? " (held)" : "", d.getEpoch());
+    out.printf("    %s -> %s  %s%n", d.getBlueAppId().isEmpty() ? "-" : d.getBlueAppId(), d.getGreenAppId(), EventPrinter.traffic(d));
+    d.getDrainList().forEach(p -> out.printf("    %-16s %s %d/%d drained, %d connections%n", p.getAgentId(),
+        EventPrinter.bar(p.getServersDrained(), p.getServersTotal()), p.getServersDrained(), p.getServersTotal(), p.getConnections()));
+    if (!d.getMessage().isEmpty()) {
+      out.printf("    %s%n", d.getMessage());
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List running deployments (--all: also finished ones).")
+  static final class ListCmd implements Callable<Integer> {
+    @ParentCommand ZddCli cli;
+    @Option(names = {"-a", "--all"}, description = "Include finished deployments") boolean all;
+    @Option(names = {"-j", "--json"}, description = "JSON output, one deployment per line") boolean json;
+
+    @Override
+    public Integer call() {
+      return cli.run(c -> {
+        var r = c.call(x -> x.blocking().listDeployments(ListDeploymentsRequest.newBuilder().setIncludeFinished(all).build()));
+        if (r.getDeploymentsCount() == 0 && !json) {
+          cli.out.println(all ? "no deployments" : "no running deployments");
+        }
+        r.getDeploymentsList().forEach(d -> {
+          if (json) {
+            cli.out.println(EventPrinter.deploymentJson(d));
+          } else {
+            printDeployment(cli.out, d);
+          }
+        });
+        return ExitCodes.OK;
+      });
+    }
+  }
+
+  @Command(name = "agents", mixinStandardHelpOptions = true, description = "List the lb-agents and whether they are connected.")
+  static final class Agents implements Callable<Integer> {
+    @ParentCommand ZddCli cli;
+
+    @Override
+    public Integer call() {
+      return cli.run(c -> {
+        var r = c.call(x -> x.blocking().listAgents(ListAgentsRequest.getDefaultInstance()));
+        cli.out.printf("leader: %s%n", r.getLeader().isEmpty() ? "(none)" : r.getLeader());
+        r.getAgentsList().forEach(a -> cli.out.printf("%-16s %-22s %-12s haproxy %s groups %s%n", a.getAgentId(),
+            a.getAddress(), a.getConnected() ? "connected" : "DISCONNECTED", a.getHaproxyVersion(),
+            a.getGroupsList().isEmpty() ? "(all)" : String.join(",", a.getGroupsList())));
+        return ExitCodes.OK;
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- controls
+
+  abstract static class Control implements Callable<Integer> {
+    @ParentCommand ZddCli cli;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "deployment id") String id;
+    @Option(names = {"-g", "--group"}, description = "the group's running deployment (instead of ID)") String group;
+
+    abstract Deployment send(AdminConnection c, ControlRequest req);
+
+    @Override
+    public Integer call() {
+      if ((id == null) == (group == null)) {
+        cli.err.println("zdd: give either a deployment ID or --group GROUP");
+        return ExitCodes.BAD_INPUT;
+      }
+      ControlRequest req = ControlRequest.newBuilder().setId(id == null ? "" : id).setGroup(group == null ? "" : group).build();
+      return cli.run(c -> {
+        printDeployment(cli.out, c.call(x -> send(x, req)));
+        return ExitCodes.OK;
+      });
+    }
+  }
+
+  @Command(name = "promote", mixinStandardHelpOptions = true, description = "Move a held canary or traffic step on.")
+  static final class Promote extends Control {
+    @Override
+    Deployment send(AdminConnection c, ControlRequest req) {
+      return c.blocking().promote(req);
+    }
+  }
+
+  @Command(name = "pause", mixinStandardHelpOptions = true, description = "Hold a running deployment at its current step.")
+  static final class Pause extends Control {
+    @Override
+    Deployment send(AdminConnection c, ControlRequest req) {
+      return c.blocking().pause(req);
+    }
+  }
+
+  @Command(name = "resume", mixinStandardHelpOptions = true, description = "Release a paused deployment.")
+  static final class Resume extends Control {
+    @Override
+    Deployment send(AdminConnection c, ControlRequest req) {
+      return c.blocking().resume(req);
+    }
+  }
+
+  @Command(name = "abort", mixinStandardHelpOptions = true, description = "Roll a deployment back: traffic to blue first, then green removed.")
+  static final class Abort extends Control {
+    @Override
+    Deployment send(AdminConnection c, ControlRequest req) {
+      return c.blocking().abort(req);
+    }
+  }
+
+  /** Entry point; returns the exit code (tests call this instead of main). */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    ZddCli cli = new ZddCli();
+    cli.out = out;
+    cli.err = err;
+    CommandLine cmd = new CommandLine(cli);
+    cmd.setOut(out);
+    cmd.setErr(err);
+    cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      err.println("zdd: " + ex.getMessage());
+      return ExitCodes.of(ex);
+    });
+    return cmd.execute(args);
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+        new PrintWriter(System.err, true, StandardCharsets.UTF_8), args));
+  }
+}
