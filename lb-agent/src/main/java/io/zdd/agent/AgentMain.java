@@ -172,7 +172,7 @@ public final class AgentMain implements Callable<Integer> {
             CuratorFramework cf = CuratorFrameworkFactory.builder()
                 .connectString(c.zkConnect().get())
                 .sessionTimeoutMs((int) c.zkSessionTimeout().toMillis())
-                .connectionTimeoutMs(5000)
+                .connectionTimeoutMs((int) Math.min(5000, c.zkSessionTimeout().toMillis()))
                 .retryPolicy(new ExponentialBackoffRetry(500, 10, 10_000))
                 .build();
             cf.start();

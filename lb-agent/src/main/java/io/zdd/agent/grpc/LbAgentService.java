@@ -241,20 +241,22 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
   }
 
   private <T> void unary(StreamObserver<T> response, Supplier<T> call) {
-    T result;
     try (LogContext a = LogContext.agent(agentId.value())) {
-      result = call.get();
-    } catch (RuntimeException e) {
-      io.grpc.Status status = StatusMapper.toStatus(e);
-      if (status.getCode() == io.grpc.Status.Code.INTERNAL) {
-        log.error("call failed unexpectedly", e);
-      } else {
-        log.info("call refused: {} {}", status.getCode(), status.getDescription());
+      T result;
+      try {
+        result = call.get();
+      } catch (RuntimeException e) {
+        io.grpc.Status status = StatusMapper.toStatus(e);
+        if (status.getCode() == io.grpc.Status.Code.INTERNAL) {
+          log.error("call failed unexpectedly", e);
+        } else {
+          log.info("call refused: {} {}", status.getCode(), status.getDescription());
+        }
+        response.onError(status.asRuntimeException());
+        return;
       }
-      response.onError(status.asRuntimeException());
-      return;
+      response.onNext(result);
+      response.onCompleted();
     }
-    response.onNext(result);
-    response.onCompleted();
   }
 }

@@ -1,0 +1,263 @@
+package io.zdd.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.NettyChannelBuilder;
+import io.zdd.common.testing.ZooKeeperExtension;
+import io.zdd.proto.v1.AgentState;
+import io.zdd.proto.v1.ApplyBackendsRequest;
+import io.zdd.proto.v1.ApplyBackendsResponse;
+import io.zdd.proto.v1.BackendSet;
+import io.zdd.proto.v1.ConnectionSample;
+import io.zdd.proto.v1.GetStateRequest;
+import io.zdd.proto.v1.LbAgentGrpc;
+import io.zdd.proto.v1.Server;
+import io.zdd.proto.v1.SwapPortRequest;
+import io.zdd.proto.v1.SwapPortResponse;
+import io.zdd.proto.v1.WatchConnectionsRequest;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The whole agent as main wires it: a supervised real HAProxy 2.6, a real ZooKeeper, iptables in
+ * a network namespace this test creates, gRPC and /metrics on 127.0.0.1. Then a restart on the
+ * same data dir (acceptance 4: a stale epoch is still refused; acceptance 3: the redirects are
+ * read back) and checks that nothing is left running.
+ */
+class AgentMainIT {
+  @RegisterExtension static final ZooKeeperExtension zk = new ZooKeeperExtension();
+  @TempDir static Path work;
+  private static final String NETNS = "zddtest-" + UUID.randomUUID().toString().substring(0, 8);
+  private static HttpServer app;
+
+  @BeforeAll
+  static void startAppAndNamespace() throws Exception {
+    app = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    app.createContext("/", ex -> {
+      byte[] body = "hello from the app\n".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    app.start();
+    exec("ip", "netns", "add", NETNS);
+  }
+
+  @AfterAll
+  static void cleanUp() throws Exception {
+    if (app != null) {
+      app.stop(0);
+    }
+    exec("ip", "netns", "del", NETNS);
+  }
+
+  private static String exec(String... argv) throws Exception {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(String.join(" ", argv) + ": " + out).isZero();
+    return out;
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static AgentMain.Running startAgent() throws Exception {
+    AgentMain main = new AgentMain();
+    new CommandLine(main).parseArgs(
+        "--agent-id", "lb-it",
+        "--grpc-listen", "127.0.0.1:0",
+        "--advertise-address", "127.0.0.1:7100",
+        "--metrics-listen", "127.0.0.1:0",
+        "--data-dir", work.resolve("data").toString(),
+        "--haproxy-run-dir", work.resolve("run").toString(),
+        "--hard-stop-after", "5",
+        "--frontend-bind-address", "127.0.0.1",
+        "--zk-connect", zk.connectString(),
+        "--zk-session-timeout-ms", "4000",
+        "--iptables-netns", NETNS,
+        "--sample-interval-ms", "100",
+        "--shutdown-grace-seconds", "2");
+    return AgentMain.Running.start(main.config);
+  }
+
+  private static <T> T withChannel(AgentMain.Running agent, Function<ManagedChannel, T> body) throws Exception {
+    return withChannel(agent.grpcPort(), body);
+  }
+
+  private static <T> T withChannel(int port, Function<ManagedChannel, T> body) throws Exception {
+    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    try {
+      return body.apply(ch);
+    } finally {
+      ch.shutdownNow();
+      ch.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static LbAgentGrpc.LbAgentBlockingStub stub(ManagedChannel ch) {
+    return LbAgentGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  private static ApplyBackendsRequest apply(long epoch, long version, int frontendPort) {
+    return ApplyBackendsRequest.newBuilder().setEpoch(epoch).setBackendSet(BackendSet.newBuilder()
+        .setGroup("web").setVersion(version).setFrontendPort(frontendPort)
+        .addServers(Server.newBuilder().setName("s1").setAddress("127.0.0.1").setPort(app.getAddress().getPort())
+            .setWeight(100))
+        .build()).build();
+  }
+
+  private static String get(String url) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(url).isEqualTo(200);
+    return r.body();
+  }
+
+  private static Status.Code codeOf(Runnable call) {
+    try {
+      call.run();
+      return Status.Code.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    }
+  }
+
+  @Test
+  void agent_servesAppliesSwapsStreamsRegisters_andARestartKeepsItsFencingAndRules() throws Exception {
+    int frontendPort = freePort();
+    int servicePort = freePort();
+    AgentMain.Running agent = startAgent();
+    long masterPid;
+    String znode;
+    int grpcPort = agent.grpcPort();
+    SwapPortResponse swapped;
+    try {
+      assertThat(agent.components()).containsExactly("zookeeper client", "executors", "haproxy (supervise)",
+          "port swapper", "metrics endpoint", "grpc server", "watch streams", "reload watcher",
+          "zookeeper registration", "registration refresh", "health");
+      masterPid = agent.haproxyMasterPid().orElseThrow();
+      znode = agent.registrationPath().orElseThrow();
+
+      swapped = withChannel(agent, ch -> {
+        assertThat(HealthGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.newBuilder().setService(LbAgentGrpc.SERVICE_NAME).build()).getStatus())
+            .isEqualTo(ServingStatus.SERVING);
+
+        ApplyBackendsResponse applied = stub(ch).applyBackends(apply(5, 1, frontendPort));
+        assertThat(applied.getObserved().getServersList()).extracting(s -> s.getName()).containsExactly("s1");
+        assertThat(applied.getReloaded()).isTrue();
+
+        assertThat(codeOf(() -> stub(ch).applyBackends(apply(4, 2, frontendPort))))
+            .isEqualTo(Status.Code.FAILED_PRECONDITION);
+
+        SwapPortResponse swap = stub(ch).swapPort(SwapPortRequest.newBuilder().setEpoch(5).setGroup("web")
+            .setServicePort(servicePort).setTargetPort(frontendPort).build());
+        assertThat(swap.getChanged()).isTrue();
+
+        AgentState state = stub(ch).getState(GetStateRequest.getDefaultInstance());
+        assertThat(state.getHighestEpoch()).isEqualTo(5);
+        assertThat(state.getBackends(0).getAppliedVersion()).isEqualTo(1);
+        assertThat(state.getPortSwapAvailable()).isTrue();
+        assertThat(state.getRedirectsList()).containsExactlyInAnyOrderElementsOf(swap.getRedirectsList());
+        assertThat(state.getHaproxyVersion()).startsWith("2.");
+
+        Iterator<ConnectionSample> samples = LbAgentGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+            .watchConnections(WatchConnectionsRequest.newBuilder().addGroups("web").build());
+        ConnectionSample first = samples.next();
+        assertThat(first.getAgentId()).isEqualTo("lb-it");
+        assertThat(first.getServersList()).extracting(s -> s.getServer()).containsExactly("s1");
+        return swap;
+      });
+
+      try {
+        assertThat(get("http://127.0.0.1:" + frontendPort + "/")).isEqualTo("hello from the app\n");
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+
+      await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
+        JsonNode json = new ObjectMapper().readTree(zk.newClient().getData().forPath(znode));
+        return json.get("groups").toString().equals("[\"web\"]")
+            && json.get("address").asText().equals("127.0.0.1:7100")
+            && json.get("capabilities").toString().equals("[\"port-swap\"]");
+      });
+
+      String metrics = get("http://127.0.0.1:" + agent.metricsPort() + "/metrics");
+      assertThat(metrics)
+          .contains("zdd_agent_highest_epoch 5.0")
+          .contains("zdd_agent_reloads_total{result=\"ok\"} 1.0")
+          .contains("zdd_agent_backend_connections{group=\"web\",server=\"s1\"} 0.0")
+          .contains("zdd_agent_haproxy_workers ")
+          .contains("zdd_agent_runtime_commands_total{result=\"ok\"}")
+          .contains("grpc_server_processing_duration_seconds");
+    } finally {
+      agent.close();
+    }
+
+    // Nothing left behind: HAProxy's master is gone, the registration too, the port is closed.
+    long pid = masterPid;
+    await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+    assertThat(zk.newClient().checkExists().forPath(znode)).isNull();
+    assertThat(codeOf(() -> {
+      try {
+        withChannel(grpcPort, ch -> HealthGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance()));
+      } catch (StatusRuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    })).as("port " + grpcPort + " closed").isEqualTo(Status.Code.UNAVAILABLE);
+
+    // Restart on the same data dir.
+    AgentMain.Running restarted = startAgent();
+    try {
+      withChannel(restarted, ch -> {
+        assertThat(codeOf(() -> stub(ch).applyBackends(apply(4, 9, frontendPort))))
+            .as("epoch 4 after a restart").isEqualTo(Status.Code.FAILED_PRECONDITION);
+        AgentState state = stub(ch).getState(GetStateRequest.getDefaultInstance());
+        assertThat(state.getHighestEpoch()).isEqualTo(5);
+        assertThat(state.getRedirectsList()).containsExactlyInAnyOrderElementsOf(swapped.getRedirectsList());
+        return null;
+      });
+    } finally {
+      restarted.close();
+    }
+    assertThat(exec("ip", "netns", "exec", NETNS, "iptables-save", "-t", "nat"))
+        .contains("--dport " + servicePort + " -j REDIRECT --to-ports " + frontendPort);
+  }
+}
