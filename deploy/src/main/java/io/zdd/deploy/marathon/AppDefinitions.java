@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,9 +57,7 @@ final class AppDefinitions {
   /** A top-level merge: every field the update carries replaces the stored one (Marathon's PUT). */
   static ObjectNode merge(ObjectNode stored, ObjectNode update) {
     ObjectNode merged = stored.deepCopy();
-    Iterator<Map.Entry<String, JsonNode>> fields = update.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> field = fields.next();
+    for (Map.Entry<String, JsonNode> field : update.properties()) {
       if (!RUNTIME_FIELDS.contains(field.getKey()) && !field.getKey().equals("id")) {
         merged.set(field.getKey(), field.getValue().deepCopy());
       }
@@ -454,7 +451,7 @@ final class AppDefinitions {
       errors.add("/" + field, "error.expected.jsobject");
       return out;
     }
-    value.fields().forEachRemaining(e -> {
+    value.properties().forEach(e -> {
       if (e.getValue().isTextual()) {
         out.put(e.getKey(), e.getValue().asText());
       } else {

@@ -39,10 +39,16 @@ final class EventBus {
     return subscriber;
   }
 
-  /** Adds {@code eventType} and {@code timestamp} and hands the event to every subscriber. */
-  void publish(String eventType, ObjectNode event) {
+  /** Adds {@code eventType} and {@code timestamp}, as every Marathon event has them. */
+  ObjectNode stamped(String eventType, ObjectNode event) {
     event.put("eventType", eventType);
     event.put("timestamp", MarathonJson.timestamp(clock.instant()));
+    return event;
+  }
+
+  /** Stamps the event and hands it to every subscriber. */
+  void publish(String eventType, ObjectNode event) {
+    stamped(eventType, event);
     String full = serialize(event);
     String light = null;
     if (event.has("plan")) {

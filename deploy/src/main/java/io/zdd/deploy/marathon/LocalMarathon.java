@@ -657,7 +657,7 @@ public final class LocalMarathon implements AutoCloseable {
   /** The environment Marathon and Mesos give a task. */
   private Map<String, String> taskEnv(App app, String taskId, List<Integer> ports, Path sandbox) {
     Map<String, String> env = new LinkedHashMap<>();
-    app.spec.path("env").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+    app.spec.path("env").properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
     for (int i = 0; i < ports.size(); i++) {
       env.put("PORT" + i, String.valueOf(ports.get(i)));
     }
@@ -687,7 +687,7 @@ public final class LocalMarathon implements AutoCloseable {
     env.put("MARATHON_APP_RESOURCE_DISK", app.spec.path("disk").asText());
     env.put("MARATHON_APP_RESOURCE_GPUS", app.spec.path("gpus").asText());
     List<String> labelNames = new ArrayList<>();
-    app.spec.path("labels").fields().forEachRemaining(e -> {
+    app.spec.path("labels").properties().forEach(e -> {
       if (ENV_NAME.matcher(e.getKey()).matches() && e.getValue().asText().length() <= 512) {
         labelNames.add(e.getKey());
         env.put("MARATHON_APP_LABEL_" + e.getKey().toUpperCase(java.util.Locale.ROOT), e.getValue().asText());

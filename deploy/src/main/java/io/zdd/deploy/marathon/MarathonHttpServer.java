@@ -122,7 +122,7 @@ public final class MarathonHttpServer implements AutoCloseable {
       if (method.equals("GET") && id.endsWith("/tasks")) {
         send(exchange, 200, marathon.getAppTasks(id.substring(0, id.length() - "/tasks".length())));
       } else if (method.equals("GET")) {
-        send(exchange, 200, marathon.getApp(id, appEmbeds(query)));
+        send(exchange, 200, marathon.getApp(id, appEmbeds()));
       } else if (method.equals("PUT")) {
         LocalMarathon.UpdateResult result = marathon.updateApp(id, readJson(exchange), flag(query, "force"), clientIp, uri);
         send(exchange, result.created() ? 201 : 200, result.body());
@@ -165,11 +165,9 @@ public final class MarathonHttpServer implements AutoCloseable {
     exchange.getResponseHeaders().set("Cache-Control", "no-cache, no-store, must-revalidate");
     exchange.sendResponseHeaders(200, 0);
     try (subscriber; OutputStream out = exchange.getResponseBody()) {
-      ObjectNode attached = MarathonJson.object();
-      attached.put("remoteAddress", exchange.getRemoteAddress().getAddress().getHostAddress());
-      attached.put("eventType", "event_stream_attached");
-      attached.put("timestamp", MarathonJson.timestamp(java.time.Instant.now()));
       if (types.isEmpty() || types.contains("event_stream_attached")) {
+        ObjectNode attached = marathon.events().stamped("event_stream_attached", MarathonJson.object()
+            .put("remoteAddress", exchange.getRemoteAddress().getAddress().getHostAddress()));
         out.write(("event: event_stream_attached\ndata: " + json(attached) + "\n\n").getBytes(StandardCharsets.UTF_8));
       }
       out.flush();
@@ -226,8 +224,8 @@ public final class MarathonHttpServer implements AutoCloseable {
     return embeds;
   }
 
-  private static Set<LocalMarathon.Embed> appEmbeds(Map<String, List<String>> query) {
-    // A single app comes with tasks, counts, deployments and the last failure, as in Marathon.
+  /** A single app always comes with tasks, counts, deployments and the last failure, as in Marathon. */
+  private static Set<LocalMarathon.Embed> appEmbeds() {
     return EnumSet.allOf(LocalMarathon.Embed.class);
   }
 
@@ -251,7 +249,7 @@ public final class MarathonHttpServer implements AutoCloseable {
 
   private static Map<String, String> labels(ObjectNode app) {
     Map<String, String> labels = new LinkedHashMap<>();
-    app.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    app.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
     return labels;
   }
 

@@ -2,7 +2,6 @@ package io.zdd.deploy.marathon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -38,9 +37,7 @@ final class JsonShape {
       return;
     }
     if (expected.isObject()) {
-      Iterator<Map.Entry<String, JsonNode>> fields = expected.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
+      for (Map.Entry<String, JsonNode> field : expected.properties()) {
         compare(field.getValue(), actual.get(field.getKey()), path + "." + field.getKey(), out);
       }
     } else if (expected.isArray() && !expected.isEmpty()) {
