@@ -7,7 +7,7 @@ zdd_package_command() {
     iptables) echo iptables ;;
     iproute2) echo ip ;;
     wrk) echo wrk ;;
-    prometheus) echo prometheus ;;
+    prometheus) echo promtool ;;
     chromium) echo chromium ;;
     *) echo "$1" ;;
   esac
