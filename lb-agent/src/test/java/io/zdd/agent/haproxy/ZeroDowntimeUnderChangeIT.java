@@ -13,7 +13,6 @@ import io.zdd.common.model.HealthCheck;
 import io.zdd.common.model.ProxyMode;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
