@@ -159,6 +159,21 @@ public final class Deployment {
   }
 
   private Tick preflight() {
+    if (rec.options().strategy() == ShiftStrategy.PORT_SWAP && !rec.blueAppId().isEmpty()) {
+      // Port swap routes the public port only through the colour frontends: first blue's own
+      // frontend must exist on every LB and the port must point at it, before green gets weights.
+      Applied applied = applyDesired(Optional.empty(), blueApp());
+      if (!applied.converged()) {
+        return waitConverged("blue frontend :" + frontendPort(rec.greenColour().other()), applied);
+      }
+      int bluePort = frontendPort(rec.greenColour().other());
+      List<String> failed = failures(ports.fleet().swapPort(rec.group(), rec.servicePort(), bluePort, ports.epoch().get()));
+      if (!failed.isEmpty()) {
+        return waitConverged("port " + rec.servicePort() + " -> blue frontend " + bluePort,
+            new Applied(applied.set(), failed, false));
+      }
+      convergingSince = null;
+    }
     Phase next = rec.greenCreated() ? Phase.SCALE_GREEN : Phase.CREATE_GREEN;
     go(rec.toBuilder().phase(next).healthDeadline(now().plus(rec.options().healthTimeout())));
     return Tick.proceed();
@@ -202,6 +217,13 @@ public final class Deployment {
     }
     if (!applied.converged()) {
       return waitHealthy("LBs have not applied backend set v" + applied.set().version() + ": " + applied.problems());
+    }
+    if (rec.options().strategy() != ShiftStrategy.INSTANCE_RATIO && green.instances() < rec.goalInstances()) {
+      // Weight steps and port swap move traffic only once green has its full size.
+      int next = GrowthPolicy.next(green.instances(), blue.map(AppStatus::instances).orElse(0), rec.goalInstances(),
+          rec.options().linearIncrease());
+      save(rec.toBuilder().plannedGreenInstances(next).healthDeadline(now().plus(rec.options().healthTimeout())).build());
+      return Tick.proceed();
     }
     go(rec.toBuilder().phase(Phase.SHIFT_TRAFFIC).healthDeadline(null).plannedGreenInstances(0));
     return Tick.proceed();
@@ -306,9 +328,6 @@ public final class Deployment {
   private Tick shiftBySwap() {
     AppStatus green = ports.marathon().getApp(rec.greenAppId());
     Optional<AppStatus> blue = blueApp();
-    if (blue.isEmpty()) {
-      return finalizeSwitch(List.of());
-    }
     Applied applied = applyDesired(Optional.of(green), blue);
     if (!applied.converged()) {
       return waitConverged("green frontend", applied);
@@ -322,8 +341,9 @@ public final class Deployment {
       return waitConverged("port " + rec.servicePort() + " -> " + target, new Applied(applied.set(), failed, false));
     }
     convergingSince = null;
+    lastTraffic = BackendSetComposer.compose(rec, rec.backendVersion(), Optional.of(green), blue).traffic();
     emit(EventKind.TRAFFIC_SHIFTED, "public port " + rec.servicePort() + " now redirects to green's frontend " + target);
-    return finalizeSwitch(remainingBlue(blue.get()));
+    return finalizeSwitch(blue.map(this::remainingBlue).orElse(List.of()));
   }
 
   /** Green has all traffic: the remaining blue tasks drain (after keep-previous, if set). */
@@ -508,6 +528,7 @@ public final class Deployment {
       if (!failed.isEmpty()) {
         return rollbackConverge("port " + rec.servicePort() + " back to blue's frontend " + target + ": " + failed);
       }
+      // Saved only once every LB confirmed: a resumed rollback flips the port again (idempotent).
       save(rec.toBuilder().swapped(false).build());
     }
     Optional<AppStatus> green = findApp(rec.greenAppId());
