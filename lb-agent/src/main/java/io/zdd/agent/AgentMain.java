@@ -17,6 +17,7 @@ import io.zdd.agent.firewall.IptablesCommands;
 import io.zdd.agent.firewall.NetAdminCapability;
 import io.zdd.agent.firewall.PortSwapper;
 import io.zdd.agent.grpc.LbAgentService;
+import io.zdd.agent.grpc.SessionShutdown;
 import io.zdd.agent.haproxy.BaseConfig;
 import io.zdd.agent.haproxy.ControllerSettings;
 import io.zdd.agent.haproxy.HaproxyBackendController;
@@ -25,7 +26,10 @@ import io.zdd.agent.haproxy.HaproxyConfigRenderer;
 import io.zdd.agent.haproxy.HaproxyConnectionSampler;
 import io.zdd.agent.haproxy.HaproxyPaths;
 import io.zdd.agent.haproxy.HaproxyProcess;
+import io.zdd.agent.haproxy.GroupLayout;
 import io.zdd.agent.haproxy.HaproxyRuntimeClient;
+import io.zdd.agent.haproxy.NoSuchServerException;
+import io.zdd.agent.haproxy.StatRow;
 import io.zdd.agent.haproxy.ReloadWatcher;
 import io.zdd.agent.metrics.AgentMetrics;
 import io.zdd.agent.registry.AgentInfo;
@@ -33,10 +37,12 @@ import io.zdd.agent.registry.AgentRegistration;
 import io.zdd.agent.state.EpochStore;
 import io.zdd.common.concurrent.NamedThreadFactory;
 import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.error.NotFoundException;
 import io.zdd.common.lifecycle.LifecycleGroup;
 import io.zdd.common.logging.LogContext;
 import io.zdd.common.metrics.MetricsEndpoint;
 import io.zdd.common.model.AgentId;
+import io.zdd.common.model.GroupName;
 import io.zdd.common.model.ObservedBackend;
 import io.zdd.proto.v1.LbAgentGrpc;
 import java.net.InetSocketAddress;
@@ -220,7 +226,8 @@ public final class AgentMain implements Callable<Integer> {
         return m;
       }, MetricsEndpoint::close);
 
-      LbAgentService service = new LbAgentService(agentId, epochs, controller, sampler, portSwapper, scheduler, clock,
+      LbAgentService service = new LbAgentService(agentId, epochs, controller, sampler, portSwapper,
+          new HaproxySessionShutdown(haproxy.runtime()), scheduler, clock,
           new LbAgentService.StreamSettings(c.sampleInterval(), Duration.ofMillis(50), c.heartbeat()), metrics);
       health = new HealthStatusManager();
       // Not serving until everything below has started.
@@ -277,6 +284,42 @@ public final class AgentMain implements Callable<Integer> {
       }, HealthStatusManager::enterTerminalState);
       log.info("lb-agent {} ready: gRPC port {}, metrics port {}, HAProxy {}", agentId, grpcPort(), metricsPort(),
           safeVersion(controller));
+    }
+
+    /**
+     * ShutdownSessions over the runtime API: the server in the group's main backend and in its
+     * colour backends (port-swap mode), since sessions that came through a colour frontend are
+     * counted there. Reaches the current worker only; old workers end with hard-stop-after.
+     */
+    static final class HaproxySessionShutdown implements SessionShutdown {
+      private final HaproxyRuntimeClient runtime;
+
+      HaproxySessionShutdown(HaproxyRuntimeClient runtime) {
+        this.runtime = runtime;
+      }
+
+      @Override
+      public int shutdown(GroupName group, String server) {
+        String main = GroupLayout.BACKEND_PREFIX + group.value();
+        List<StatRow> rows = runtime.showStat().stream()
+            .filter(r -> r.isServer() && r.name().equals(server))
+            .filter(r -> r.proxy().equals(main) || r.proxy().startsWith(main + ":"))
+            .toList();
+        if (rows.isEmpty()) {
+          throw new NotFoundException("group " + group + " has no server " + server + " in HAProxy");
+        }
+        int held = 0;
+        for (StatRow r : rows) {
+          held += r.scur();
+          try {
+            runtime.shutdownSessions(r.proxy(), server);
+          } catch (NoSuchServerException e) {
+            // Deleted since the read: it has no sessions left to cut.
+            log.debug("server {}/{} went away before its sessions were cut", r.proxy(), server);
+          }
+        }
+        return held;
+      }
     }
 
     private static HaproxyProcess startHaproxy(AgentConfig c) {

@@ -22,6 +22,7 @@ import io.zdd.proto.v1.ConnectionSample;
 import io.zdd.proto.v1.GetStateRequest;
 import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.Server;
+import io.zdd.proto.v1.ShutdownSessionsRequest;
 import io.zdd.proto.v1.SwapPortRequest;
 import io.zdd.proto.v1.SwapPortResponse;
 import io.zdd.proto.v1.WatchConnectionsRequest;
@@ -58,6 +59,8 @@ class AgentMainIT {
   @TempDir static Path work;
   private static final String NETNS = "zddtest-" + UUID.randomUUID().toString().substring(0, 8);
   private static HttpServer app;
+  /** Released by the test: until then /slow holds its request (a session on the server). */
+  private static final java.util.concurrent.CountDownLatch releaseSlow = new java.util.concurrent.CountDownLatch(1);
 
   @BeforeAll
   static void startAppAndNamespace() throws Exception {
@@ -68,6 +71,16 @@ class AgentMainIT {
       ex.getResponseBody().write(body);
       ex.close();
     });
+    app.createContext("/slow", ex -> {
+      try {
+        releaseSlow.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ex.sendResponseHeaders(200, -1);
+      ex.close();
+    });
+    app.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     app.start();
     exec("ip", "netns", "add", NETNS);
   }
@@ -132,10 +145,14 @@ class AgentMainIT {
   }
 
   private static ApplyBackendsRequest apply(long epoch, long version, int frontendPort) {
+    return apply(epoch, version, frontendPort, 100);
+  }
+
+  private static ApplyBackendsRequest apply(long epoch, long version, int frontendPort, int weight) {
     return ApplyBackendsRequest.newBuilder().setEpoch(epoch).setBackendSet(BackendSet.newBuilder()
         .setGroup("web").setVersion(version).setFrontendPort(frontendPort)
         .addServers(Server.newBuilder().setName("s1").setAddress("127.0.0.1").setPort(app.getAddress().getPort())
-            .setWeight(100))
+            .setWeight(weight))
         .build()).build();
   }
 
@@ -181,8 +198,10 @@ class AgentMainIT {
         assertThat(applied.getObserved().getServersList()).extracting(s -> s.getName()).containsExactly("s1");
         assertThat(applied.getReloaded()).isTrue();
 
-        assertThat(codeOf(() -> stub(ch).applyBackends(apply(4, 2, frontendPort))))
+        assertThat(codeOf(() -> stub(ch).applyBackends(apply(4, 2, frontendPort, 7))))
             .isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(stub(ch).getState(GetStateRequest.getDefaultInstance()).getBackends(0).getServers(0).getWeight())
+            .as("HAProxy unchanged by the stale leader").isEqualTo(100);
 
         SwapPortResponse swap = stub(ch).swapPort(SwapPortRequest.newBuilder().setEpoch(5).setGroup("web")
             .setServicePort(servicePort).setTargetPort(frontendPort).build());
@@ -208,6 +227,24 @@ class AgentMainIT {
       } catch (Exception e) {
         throw new AssertionError(e);
       }
+
+      // ShutdownSessions cuts a request in flight on s1.
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      var inFlight = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + frontendPort + "/slow"))
+          .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.discarding());
+      withChannel(agent, ch -> {
+        await().atMost(Duration.ofSeconds(10)).until(() -> stub(ch).getState(GetStateRequest.getDefaultInstance())
+            .getBackends(0).getServers(0).getScur() == 1);
+        assertThat(stub(ch).shutdownSessions(ShutdownSessionsRequest.newBuilder().setEpoch(5).setGroup("web")
+            .setServer("s1").build()).getSessionsCut()).isEqualTo(1);
+        assertThat(codeOf(() -> stub(ch).shutdownSessions(ShutdownSessionsRequest.newBuilder().setEpoch(5)
+            .setGroup("web").setServer("s9").build()))).isEqualTo(Status.Code.NOT_FOUND);
+        return null;
+      });
+      await().atMost(Duration.ofSeconds(10)).until(inFlight::isDone);
+      assertThat(inFlight).as("the cut request did not get its 200").satisfies(f ->
+          assertThat(f.isCompletedExceptionally() || f.join().statusCode() != 200).isTrue());
+      releaseSlow.countDown();
 
       await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
         JsonNode json = new ObjectMapper().readTree(zk.newClient().getData().forPath(znode));

@@ -29,6 +29,8 @@ import io.zdd.proto.v1.GetStateRequest;
 import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.RemoveGroupRequest;
 import io.zdd.proto.v1.RemoveGroupResponse;
+import io.zdd.proto.v1.ShutdownSessionsRequest;
+import io.zdd.proto.v1.ShutdownSessionsResponse;
 import io.zdd.proto.v1.SwapPortRequest;
 import io.zdd.proto.v1.SwapPortResponse;
 import io.zdd.proto.v1.WatchConnectionsRequest;
@@ -64,6 +66,7 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
   private final BackendController controller;
   private final ConnectionSampler sampler;
   private final PortSwapper portSwapper;
+  private final SessionShutdown sessionShutdown;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
   private final StreamSettings streams;
@@ -73,13 +76,14 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
   private volatile boolean closing;
 
   public LbAgentService(AgentId agentId, EpochStore epochs, BackendController controller, ConnectionSampler sampler,
-      PortSwapper portSwapper, ScheduledExecutorService scheduler, Clock clock, StreamSettings streams,
-      AgentMetrics metrics) {
+      PortSwapper portSwapper, SessionShutdown sessionShutdown, ScheduledExecutorService scheduler, Clock clock,
+      StreamSettings streams, AgentMetrics metrics) {
     this.agentId = agentId;
     this.epochs = epochs;
     this.controller = controller;
     this.sampler = sampler;
     this.portSwapper = portSwapper;
+    this.sessionShutdown = sessionShutdown;
     this.scheduler = scheduler;
     this.clock = clock;
     this.streams = streams;
@@ -144,6 +148,23 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
         SwapPortResponse.Builder b = SwapPortResponse.newBuilder().setChanged(r.changed());
         r.redirects().forEach(p -> b.addRedirects(ProtoMapper.toProto(p)));
         return b.build();
+      }
+    });
+  }
+
+  @Override
+  public void shutdownSessions(ShutdownSessionsRequest request, StreamObserver<ShutdownSessionsResponse> response) {
+    unary(response, () -> {
+      GroupName group = GroupName.of(request.getGroup());
+      String server = Validation.name("server", request.getServer());
+      Epoch epoch = epoch(request.getEpoch());
+      try (LogContext g = LogContext.group(group.value())) {
+        int cut = groupLocks.with(group, () -> {
+          epochs.accept(epoch);
+          return sessionShutdown.shutdown(group, server);
+        });
+        log.info("shut down {} sessions on server {} (epoch {})", cut, server, epoch);
+        return ShutdownSessionsResponse.newBuilder().setSessionsCut(cut).build();
       }
     });
   }

@@ -52,6 +52,7 @@ class ConnectionStreamFlowControlTest {
     service = new LbAgentService(AgentId.of("agent-1"), EpochStore.open(dataDir), new InMemoryBackendController(),
         sampler, new PortSwapper((c, in, t) -> { throw new AssertionError("no iptables here"); },
             IptablesCommands.defaults(Optional.empty()), dataDir, () -> false),
+        (group, server) -> 0,
         scheduler, Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS,
         new AgentMetrics(new SimpleMeterRegistry(), () -> Epoch.ZERO));
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();

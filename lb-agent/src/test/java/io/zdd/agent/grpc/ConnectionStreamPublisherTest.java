@@ -44,6 +44,7 @@ class ConnectionStreamPublisherTest {
     service = new LbAgentService(AgentId.of("agent-1"), EpochStore.open(dataDir), new InMemoryBackendController(),
         sampler, new PortSwapper((c, in, t) -> { throw new AssertionError("no iptables here"); },
             IptablesCommands.defaults(Optional.empty()), dataDir, () -> false),
+        (group, server) -> 0,
         time.scheduler, time.clock, LbAgentService.StreamSettings.DEFAULTS,
         new AgentMetrics(new SimpleMeterRegistry(), () -> Epoch.ZERO));
     ManagedChannel channel = grpc.start(service);

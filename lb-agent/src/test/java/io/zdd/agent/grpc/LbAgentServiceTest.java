@@ -26,6 +26,7 @@ import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.PortRedirect;
 import io.zdd.proto.v1.RemoveGroupRequest;
 import io.zdd.proto.v1.Server;
+import io.zdd.proto.v1.ShutdownSessionsRequest;
 import io.zdd.proto.v1.SwapPortRequest;
 import io.zdd.proto.v1.SwapPortResponse;
 import java.nio.file.Path;
@@ -52,6 +53,15 @@ class LbAgentServiceTest {
   private final InMemoryBackendController controller = new InMemoryBackendController();
   private final FakeNatTable nat = new FakeNatTable();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  /** Sessions per "group/server" that ShutdownSessions may cut; absent means unknown server. */
+  private final java.util.Map<String, Integer> openSessions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final SessionShutdown sessions = (group, server) -> {
+    Integer n = openSessions.replace(group + "/" + server, 0);
+    if (n == null) {
+      throw new io.zdd.common.error.NotFoundException("no server " + server + " in group " + group);
+    }
+    return n;
+  };
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private boolean netAdmin = true;
   private LbAgentGrpc.LbAgentBlockingStub agent;
@@ -71,7 +81,7 @@ class LbAgentServiceTest {
     PortSwapper swapper = new PortSwapper(nat, IptablesCommands.defaults(Optional.empty()), dataDir, () -> netAdmin);
     swapper.start();
     LbAgentService service = new LbAgentService(AgentId.of("lb-1"), EpochStore.open(dataDir), controller,
-        new InMemoryConnectionSampler(), swapper, scheduler, Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS,
+        new InMemoryConnectionSampler(), swapper, sessions, scheduler, Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS,
         new AgentMetrics(meters, () -> Epoch.ZERO));
     ManagedChannel ch = grpc.start(service);
     return LbAgentGrpc.newBlockingStub(ch);
@@ -317,5 +327,25 @@ class LbAgentServiceTest {
       last = a.set().version();
     }
     assertThatThrownBy(() -> agent.applyBackends(apply(5, set(1)))).isInstanceOf(StatusRuntimeException.class);
+  }
+
+  @Test
+  void shutdownSessions_cutsAndCounts_unknownServerIsNotFound_staleEpochRefused() {
+    openSessions.put("web/blue-1", 3);
+    ShutdownSessionsRequest.Builder req = ShutdownSessionsRequest.newBuilder().setEpoch(5).setGroup("web")
+        .setServer("blue-1");
+
+    assertThat(agent.shutdownSessions(req.build()).getSessionsCut()).isEqualTo(3);
+    assertThat(agent.shutdownSessions(req.build()).getSessionsCut()).isZero(); // idempotent
+
+    Status unknown = statusOf(() -> agent.shutdownSessions(req.setServer("green-9").build()));
+    assertThat(unknown.getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    Status badName = statusOf(() -> agent.shutdownSessions(req.setServer("a/b").build()));
+    assertThat(badName.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(badName.getDescription()).startsWith("server:");
+    openSessions.put("web/blue-1", 2);
+    Status stale = statusOf(() -> agent.shutdownSessions(req.setServer("blue-1").setEpoch(4).build()));
+    assertThat(stale.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(openSessions.get("web/blue-1")).as("a stale leader cut nothing").isEqualTo(2);
   }
 }
