@@ -49,6 +49,7 @@ public final class LocalMarathon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalMarathon.class);
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final int PROBE_THREADS = 2;
+  private static final Duration TREE_SCAN_INTERVAL = Duration.ofSeconds(2);
 
   /** What to put into an app's JSON besides its definition. */
   public enum Embed {
@@ -497,7 +498,7 @@ public final class LocalMarathon implements AutoCloseable {
     }
     Instant now = clock.instant();
     for (App app : List.copyOf(apps.values())) {
-      app.tasks.values().stream().filter(t -> t.tree != null).forEach(t -> t.tree.remember());
+      app.tasks.values().stream().filter(t -> t.tree != null).forEach(t -> t.tree.rememberEvery(TREE_SCAN_INTERVAL, now));
       reconcileApp(app, now);
     }
     checkDeployments();

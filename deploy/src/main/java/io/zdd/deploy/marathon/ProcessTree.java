@@ -26,6 +26,19 @@ final class ProcessTree {
     }
   }
 
+  /**
+   * {@link #remember()} at most once per {@code interval}: listing descendants reads all of
+   * {@code /proc}, too much to do for every task on every reconciliation tick.
+   */
+  synchronized void rememberEvery(java.time.Duration interval, java.time.Instant now) {
+    if (lastScan == null || !now.isBefore(lastScan.plus(interval))) {
+      lastScan = now;
+      remember();
+    }
+  }
+
+  private java.time.Instant lastScan;
+
   /** SIGTERM to every live member. */
   synchronized void terminate() {
     remember();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,5 +55,37 @@ class RollingRestartIT {
           .filter(pid -> OsProcesses.withEnv("ROLLING_TEST", suffix).contains(pid)).count()).isEqualTo(2);
     }
     assertThat(OsProcesses.withEnv("ROLLING_TEST", suffix)).isEmpty();
+  }
+
+  /** A client that PUTs back the app it got from GET, with other instances, scales; it does not restart. */
+  @Test
+  void putBackOfTheGetReplyWithNewInstancesIsAScaleNotARestart() throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String appId = "/roundtrip-" + suffix;
+    try (LocalMarathonFixture fixture = new LocalMarathonFixture();
+        EventRecorder events = new EventRecorder(fixture.url(), "?event_type=deployment_info")) {
+      MarathonClient client = fixture.client;
+      ObjectNode definition = (ObjectNode) MarathonClient.JSON.readTree(LocalMarathonFixture.fixture("1-nginx.json"));
+      definition.put("id", appId).put("cmd", LocalMarathonFixture.pythonServer()).put("instances", 1);
+      definition.putObject("env").put("ROUNDTRIP_TEST", suffix);
+      ((ObjectNode) definition.get("healthChecks").get(0)).put("intervalSeconds", 1).put("timeoutSeconds", 1);
+      assertThat(client.post("/v2/apps", definition).status()).isEqualTo(201);
+      await().atMost(Duration.ofSeconds(30)).until(() -> client.app(appId).get("deployments").isEmpty());
+      ObjectNode got = (ObjectNode) client.app(appId);
+      String taskId = got.get("tasks").get(0).get("id").asText();
+
+      got.put("instances", 2);
+      MarathonClient.Reply reply = client.put("/v2/apps" + appId, got);
+
+      assertThat(reply.status()).as(reply.text()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(30)).until(() -> client.app(appId).get("deployments").isEmpty());
+      JsonNode after = client.app(appId);
+      assertThat(after.get("tasks").findValuesAsText("id")).contains(taskId).hasSize(2);
+      assertThat(after.get("versionInfo").get("lastConfigChangeAt").asText())
+          .isEqualTo(got.get("versionInfo").get("lastConfigChangeAt").asText());
+      assertThat(events.events().get(events.events().size() - 1).data().get("currentStep").get("actions").get(0)
+          .get("action").asText()).isEqualTo("ScaleApplication");
+    }
+    assertThat(OsProcesses.withEnv("ROUNDTRIP_TEST", suffix)).isEmpty();
   }
 }
