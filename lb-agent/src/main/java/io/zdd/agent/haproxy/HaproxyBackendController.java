@@ -2,6 +2,7 @@ package io.zdd.agent.haproxy;
 
 import io.zdd.agent.core.BackendController;
 import io.zdd.common.error.DeadlineExceededException;
+import io.zdd.common.error.NotFoundException;
 import io.zdd.common.error.UnavailableException;
 import io.zdd.common.logging.LogContext;
 import io.zdd.common.model.AdminState;
@@ -143,6 +144,53 @@ public final class HaproxyBackendController implements BackendController {
       version = runtime.showInfo().version();
     }
     return version;
+  }
+
+  /**
+   * Cuts every session still open on one server of a group, in the current worker and in every
+   * old worker (the last resort when a drain deadline expires). Has the shape of the edge's
+   * {@code SessionShutdown}.
+   *
+   * @return sessions the server held just before, summed over all workers
+   * @throws NotFoundException when the group is not managed here or has no such server
+   */
+  public int shutdownSessions(GroupName group, String server) {
+    io.zdd.common.model.Validation.name("server", server);
+    Applied a;
+    lock.lock();
+    try {
+      a = groups.get(group);
+    } finally {
+      lock.unlock();
+    }
+    if (a == null) {
+      throw new NotFoundException("group " + group + " is not managed by this agent");
+    }
+    List<String> backends = a.layout().backends().stream().map(GroupLayout.Backend::name).toList();
+    int held = 0;
+    boolean found = false;
+    for (String be : backends) {
+      Optional<StatRow> row = runtime.showServerStats(be).stream().filter(r -> r.name().equals(server)).findFirst();
+      if (row.isPresent()) {
+        found = true;
+        held += row.get().scur();
+        runtime.shutdownSessions(be, server);
+      }
+    }
+    for (ProcTable.Proc old : master.showProc().oldWorkers()) {
+      for (StatRow r : master.showServerStats(old.pid()).orElse(List.of())) {
+        if (r.name().equals(server) && backends.contains(r.proxy())) {
+          found = true;
+          held += r.scur();
+          master.shutdownSessions(old.pid(), r.proxy(), server);
+        }
+      }
+    }
+    if (!found) {
+      throw new NotFoundException("group " + group + " has no server '" + server + "'");
+    }
+    log.info("shut down {} sessions on {}/{}", held, group, server);
+    return held;
   }
 
   /** Desired sets currently held, by group. */

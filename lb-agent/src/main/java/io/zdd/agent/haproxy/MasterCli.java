@@ -137,6 +137,61 @@ public final class MasterCli {
     });
   }
 
+  /**
+   * Cuts every session of one server in one worker (old workers included: the stats socket
+   * cannot reach them). False when the worker is gone or does not have that server.
+   */
+  public boolean shutdownSessions(int pid, String backend, String server) {
+    String cmd = "shutdown sessions server " + RuntimeArgs.proxy("backend", backend) + "/"
+        + RuntimeArgs.server("server.name", server);
+    Optional<String> reply = onWorker(pid, cmd);
+    if (reply.isEmpty()) {
+      return false;
+    }
+    String r = reply.get().strip();
+    if (r.isEmpty()) {
+      return true;
+    }
+    if (r.startsWith("Proxy is disabled")) {
+      // A soft-stopping worker has disabled its proxies and refuses the per-server command
+      // (measured on 2.6.12); its streams can still be cut one by one.
+      return shutdownStreams(pid, backend, server) > 0;
+    }
+    HaproxyCommandException e = HaproxyCommandException.of(cmd, r);
+    if (e instanceof NoSuchServerException) {
+      return false;
+    }
+    throw e;
+  }
+
+  private static final java.util.regex.Pattern STREAM_ID = java.util.regex.Pattern.compile("0x[0-9a-fA-F]{1,16}");
+
+  /** {@code show sess} in one worker, then {@code shutdown session <id>} for each stream on the server. */
+  private int shutdownStreams(int pid, String backend, String server) {
+    Optional<String> sessions = onWorker(pid, "show sess");
+    if (sessions.isEmpty()) {
+      return 0;
+    }
+    int cut = 0;
+    String be = " be=" + backend + " ";
+    String srv = " srv=" + server + " ";
+    for (String line : sessions.get().split("\n")) {
+      int colon = line.indexOf(':');
+      if (colon < 0 || !line.contains(be) || !line.contains(srv)) {
+        continue;
+      }
+      String id = line.substring(0, colon).strip();
+      if (!STREAM_ID.matcher(id).matches()) {
+        continue;
+      }
+      Optional<String> r = onWorker(pid, "shutdown session " + id);
+      if (r.isPresent() && r.get().isBlank()) {
+        cut++;
+      }
+    }
+    return cut;
+  }
+
   private Optional<String> onWorker(int pid, String command) {
     String reply = send("@!" + RuntimeArgs.pid(pid) + " " + command, timeout);
     if (reply.startsWith(NO_TARGET)) {

@@ -267,6 +267,30 @@ class HaproxyBackendControllerIT {
   }
 
   @Test
+  void aNewServerThatFailsItsFirstCheckIsNeverPutInService() throws Exception {
+    HaproxyBackendController strict = new HaproxyBackendController(h.haproxy.runtime(), h.haproxy.masterCli(),
+        h.applier, new HaproxyConfigRenderer("127.0.0.1", 3),
+        new ControllerSettings(Duration.ofSeconds(1), Duration.ofMillis(50), RemovalPolicy.KEEP_IN_MAINT,
+            Duration.ofSeconds(1)), java.time.Clock.systemUTC());
+    strict.apply(set("web", 1, port, ProxyMode.TCP, Optional.of(Harness.FAST_CHECK),
+        List.of(server("a", a, 10, AdminState.READY))), Epoch.of(1));
+    int deadPort = TestBackends.freePort(); // nothing listens there
+    BackendSet withDead = set("web", 2, port, ProxyMode.TCP, Optional.of(Harness.FAST_CHECK), List.of(
+        server("a", a, 10, AdminState.READY),
+        new io.zdd.common.model.BackendServer("dead", "127.0.0.1", deadPort, 100, AdminState.READY,
+            io.zdd.common.model.Colour.GREEN, "")));
+    ApplyResult r = strict.apply(withDead, Epoch.of(1));
+    ObservedServer dead = r.observed().server("dead").orElseThrow();
+    // Held in DRAIN (checked, no traffic) instead of READY at weight 100 before any check passed.
+    assertThat(dead.adminState()).isEqualTo(AdminState.DRAIN);
+    assertThat(dead.checkStatus()).isNotEmpty().doesNotEndWith("OK");
+    assertThat(split(20)).containsOnlyKeys("a");
+    StatRow deadRow = h.haproxy.runtime().showServerStats("zdd_be_web").stream()
+        .filter(x -> x.name().equals("dead")).findFirst().orElseThrow();
+    assertThat(deadRow.stot()).as("sessions ever sent to the dead server").isZero();
+  }
+
+  @Test
   void workersAndVersionAreReported() {
     h.controller.apply(web(1, 10, 10, 10, AdminState.READY), Epoch.of(1));
     assertThat(h.controller.haproxyVersion()).startsWith("2.6");

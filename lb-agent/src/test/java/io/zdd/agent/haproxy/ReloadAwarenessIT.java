@@ -97,6 +97,28 @@ class ReloadAwarenessIT {
   }
 
   @Test
+  void shutdownSessionsCutsConnectionsHeldByOldWorkersToo() throws Exception {
+    var x = apps.start("x");
+    h.controller.apply(set("tcpapp", 1, port, ProxyMode.TCP, Optional.empty(),
+        List.of(server("x", x, 10, AdminState.READY))), Epoch.of(1));
+    GroupName g = GroupName.of("tcpapp");
+    try (HttpProbe old = new HttpProbe(port, true); HttpProbe current = new HttpProbe(port, true)) {
+      assertThat(old.get()).isEqualTo("x");
+      assertThat(h.haproxy.masterCli().reloadAndWait(Duration.ofSeconds(10)).succeeded()).isTrue();
+      assertThat(current.get()).isEqualTo("x");
+      assertThat(h.sampler.sample(Set.of(g)).servers().get(0).scur()).isEqualTo(2);
+
+      assertThat(h.controller.shutdownSessions(g, "x")).isEqualTo(2);
+      await().atMost(Duration.ofSeconds(3)).until(() -> h.sampler.sample(Set.of(g)).servers().get(0).scur() == 0);
+      assertThat(h.haproxy.masterCli().showProc().oldWorkers()).isEmpty();
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.controller.shutdownSessions(g, "nope"))
+        .isInstanceOf(io.zdd.common.error.NotFoundException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.controller.shutdownSessions(GroupName.of("other"), "x"))
+        .isInstanceOf(io.zdd.common.error.NotFoundException.class);
+  }
+
+  @Test
   void oldWorkerConnectionsAreCountedUntilTheyClose() throws Exception {
     var x = apps.start("x");
     h.controller.apply(set("tcpapp", 1, port, ProxyMode.TCP, Optional.empty(),
