@@ -79,6 +79,14 @@ class ZeroDowntimeUnderChangeIT {
         servers, List.of());
   }
 
+  static long p50(List<Long> xs) {
+    return xs.isEmpty() ? 0 : xs.stream().sorted().toList().get(xs.size() / 2);
+  }
+
+  static long max(List<Long> xs) {
+    return xs.stream().mapToLong(Long::longValue).max().orElse(0);
+  }
+
   @Test
   void fiftyChangesWithReloadsUnderLoadLoseNothing() throws Exception {
     h.controller.apply(change(0), Epoch.of(1));
@@ -106,10 +114,14 @@ class ZeroDowntimeUnderChangeIT {
     }
     int reloads = 0;
     long commands = 0;
+    List<Long> runtimeMs = new ArrayList<>();
+    List<Long> reloadMs = new ArrayList<>();
     long start = System.nanoTime();
     try {
       for (int i = 1; i <= 50; i++) {
+        long t0 = System.nanoTime();
         ApplyResult r = h.controller.apply(change(i), Epoch.of(1));
+        (r.reloaded() ? reloadMs : runtimeMs).add((System.nanoTime() - t0) / 1_000_000);
         reloads += r.reloaded() ? 1 : 0;
         commands += r.runtimeCommands();
       }
@@ -120,8 +132,10 @@ class ZeroDowntimeUnderChangeIT {
       }
     }
     double secs = (System.nanoTime() - start) / 1e9;
-    log.info("50 changes in {} s: {} reloads, {} runtime commands, {} requests OK, {} failed",
-        String.format("%.1f", secs), reloads, commands, ok.get(), failures.size());
+    log.info("50 changes in {} s: {} reloads, {} runtime commands, {} requests OK, {} failed; "
+        + "apply latency ms runtime-only p50 {} max {}, with reload p50 {} max {}",
+        String.format("%.1f", secs), reloads, commands, ok.get(), failures.size(),
+        p50(runtimeMs), max(runtimeMs), p50(reloadMs), max(reloadMs));
     assertThat(reloads).isGreaterThanOrEqualTo(5);
     assertThat(commands).isPositive();
     assertThat(ok.get()).isGreaterThan(1000);
