@@ -22,7 +22,7 @@ class RollingRestartIT {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     String appId = "/rolling-" + suffix;
     try (LocalMarathonFixture fixture = new LocalMarathonFixture();
-        EventRecorder events = new EventRecorder(fixture.url(), "?event_type=deployment_info")) {
+        EventRecorder events = new EventRecorder(fixture.url(), "?plan-format=light&event_type=deployment_info")) {
       MarathonClient client = fixture.client;
       client.post("/v2/apps", Map.of("id", appId, "cmd", LocalMarathonFixture.pythonServer(), "instances", 2,
           "env", Map.of("ROLLING_TEST", suffix, "GENERATION", "1"),
@@ -51,6 +51,10 @@ class RollingRestartIT {
       assertThat(healthySeen).as("healthy tasks while restarting").allMatch(n -> n >= 2);
       assertThat(events.events().get(events.events().size() - 1).data().get("currentStep").get("actions").get(0)
           .get("action").asText()).isEqualTo("RestartApplication");
+      JsonNode lightPlan = events.events().get(0).data().get("plan");
+      assertThat(lightPlan.has("id")).isTrue();
+      assertThat(lightPlan.has("original")).as("plan-format=light leaves out original and target").isFalse();
+      assertThat(lightPlan.has("target")).isFalse();
       assertThat(OsProcesses.withEnv("GENERATION", "2").stream()
           .filter(pid -> OsProcesses.withEnv("ROLLING_TEST", suffix).contains(pid)).count()).isEqualTo(2);
     }

@@ -133,6 +133,8 @@ class ScaleLifecycleIT {
     assertThat(osProcesses()).isEmpty();
     assertScaleDownEventOrder(eventsOf(zero, mark), zero, 2);
 
+    assertWireFormat();
+
     assertThat(client.delete("/v2/apps" + appId).status()).isEqualTo(200);
     await().atMost(DEADLINE).until(() -> client.get("/v2/apps" + appId).status() == 404);
   }
@@ -169,6 +171,26 @@ class ScaleLifecycleIT {
         assertThat(e.data().get("host").asText()).isEqualTo("127.0.0.1");
       }
     }
+  }
+
+  /** Marathon's SSE framing: "event: TYPE", "data: JSON" with eventType TYPE and a timestamp, blank line. */
+  private void assertWireFormat() {
+    List<String> lines = events.rawLines();
+    assertThat(lines.get(0)).isEqualTo("event: event_stream_attached");
+    int frames = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("event: ")) {
+        String type = lines.get(i).substring(7);
+        assertThat(lines.get(i + 1)).startsWith("data: {");
+        assertThat(lines.get(i + 1)).contains("\"eventType\":\"" + type + "\"", "\"timestamp\":\"");
+        assertThat(lines.get(i + 2)).isEmpty();
+        frames++;
+      }
+    }
+    assertThat(frames).isEqualTo(events.events().size());
+    EventRecorder.Event info = events.events(e -> e.type().equals("deployment_info")).get(0);
+    assertThat(info.data().get("plan").get("original").get("id").asText()).isEqualTo("/");
+    assertThat(info.data().get("plan").get("target").get("apps").get(0).get("id").asText()).isEqualTo(appId);
   }
 
   /** api_post_event, deployment_info, KILLING then KILLED for each task removed, then success. */

@@ -120,5 +120,8 @@ class TaskReplacementIT {
         .stream().map(e -> e.data().get("taskStatus").asText()).toList())
         .containsExactly("TASK_STAGING", "TASK_RUNNING", "TASK_FAILED");
     assertThat(OsProcesses.withEnv("MARATHON_APP_ID", appId)).hasSize(1);
+    assertThat(events.events()).extracting(EventRecorder.Event::type).as("event_type filtering")
+        .isNotEmpty()
+        .allMatch(t -> List.of("status_update_event", "unhealthy_task_kill_event", "health_status_changed_event").contains(t));
   }
 }
