@@ -66,7 +66,7 @@ public final class AgentConfig {
           + "HAProxy's output live. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HAPROXY_RUN_DIR.")
   Path haproxyRunDir;
 
-  @Option(names = "--hard-stop-after", defaultValue = "${env:ZDD_AGENT_HARD_STOP_AFTER_SECONDS:-300}",
+  @Option(names = "--hard-stop-after-seconds", defaultValue = "${env:ZDD_AGENT_HARD_STOP_AFTER_SECONDS:-300}",
       description = "supervise mode: seconds an old HAProxy worker may keep draining after a reload "
           + "(hard-stop-after). Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HARD_STOP_AFTER_SECONDS.")
   int hardStopAfterSeconds;
@@ -196,7 +196,7 @@ public final class AgentConfig {
 
   public Duration hardStopAfter() {
     if (hardStopAfterSeconds < 1) {
-      throw new InvalidInputException("--hard-stop-after", "must be at least 1 second, got " + hardStopAfterSeconds);
+      throw new InvalidInputException("--hard-stop-after-seconds", "must be at least 1 second, got " + hardStopAfterSeconds);
     }
     return Duration.ofSeconds(hardStopAfterSeconds);
   }

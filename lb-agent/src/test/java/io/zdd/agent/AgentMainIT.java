@@ -116,7 +116,7 @@ class AgentMainIT {
         "--metrics-listen", "127.0.0.1:0",
         "--data-dir", work.resolve("data").toString(),
         "--haproxy-run-dir", work.resolve("run").toString(),
-        "--hard-stop-after", "5",
+        "--hard-stop-after-seconds", "5",
         "--frontend-bind-address", "127.0.0.1",
         "--zk-connect", zk.connectString(),
         "--zk-session-timeout-ms", "4000",

@@ -11,7 +11,7 @@ import picocli.CommandLine;
 /** Flags, environment variables, --help and refusal of bad settings before anything starts. */
 class AgentMainTest {
   private static final List<String> FLAGS = List.of("--agent-id", "--grpc-listen", "--advertise-address",
-      "--metrics-listen", "--data-dir", "--haproxy-mode", "--haproxy-bin", "--haproxy-run-dir", "--hard-stop-after",
+      "--metrics-listen", "--data-dir", "--haproxy-mode", "--haproxy-bin", "--haproxy-run-dir", "--hard-stop-after-seconds",
       "--stats-socket", "--master-socket", "--haproxy-base-config", "--haproxy-zdd-config", "--server-state-file",
       "--frontend-bind-address", "--zk-connect", "--zk-root", "--zk-session-timeout-ms", "--iptables-netns",
       "--iptables-restore", "--iptables-save", "--sample-interval-ms", "--heartbeat-ms", "--shutdown-grace-seconds");

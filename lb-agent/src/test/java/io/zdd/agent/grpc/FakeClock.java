@@ -79,8 +79,8 @@ final class FakeClock {
     final long seq;
     final long periodNanos; // 0: one shot; >0: fixed delay
 
-    Task(Callable<Object> c, long due, long periodNanos) {
-      super(c);
+    Task(Callable<?> c, long due, long periodNanos) {
+      super(c::call);
       this.due = due;
       this.periodNanos = periodNanos;
       synchronized (FakeClock.this) {
@@ -118,7 +118,7 @@ final class FakeClock {
   }
 
   private final class Scheduler extends AbstractExecutorService implements ScheduledExecutorService {
-    private Task add(Callable<Object> c, long delay, TimeUnit unit, long period) {
+    private Task add(Callable<?> c, long delay, TimeUnit unit, long period) {
       Task t;
       synchronized (FakeClock.this) {
         t = new Task(c, nowNanos + unit.toNanos(delay), period);
@@ -136,8 +136,9 @@ final class FakeClock {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
-      throw new UnsupportedOperationException("not needed by the code under test");
+      return (ScheduledFuture<V>) add(callable::call, delay, unit, 0);
     }
 
     @Override
