@@ -41,9 +41,19 @@ final class Harness {
   long epoch = 1;
   private int ids;
 
+  /** Two LBs, lb1 and lb2, unless others are named. */
   Harness(String... lbs) {
-    fleet = new FakeFleet(clock, lbs.length == 0 ? new String[] {"lb1", "lb2"} : lbs);
+    this(lbs.length == 0 ? new String[] {"lb1", "lb2"} : lbs, true);
+  }
+
+  private Harness(String[] lbs, boolean exact) {
+    fleet = new FakeFleet(clock, lbs);
     marathon.beforeKill(tasks -> tasks.forEach(this::checkKill));
+  }
+
+  /** A fleet in which no LB serves the group. */
+  static Harness withoutLbs() {
+    return new Harness(new String[0], true);
   }
 
   private void checkKill(FakeMarathon.Task t) {

@@ -64,6 +64,7 @@ public final class FakeMarathon implements MarathonPort {
   private final List<String> calls = new ArrayList<>();
   private final List<String> killedTaskIds = new ArrayList<>();
   private final Set<String> neverHealthyApps = new HashSet<>();
+  private final Map<String, Integer> healthyLimit = new HashMap<>();
   private final Map<String, Integer> taskSeq = new HashMap<>();
   private int nextPort = 31000;
   private int nextHost = 1;
@@ -89,6 +90,11 @@ public final class FakeMarathon implements MarathonPort {
 
   public synchronized void clearFaults() {
     faults.clear();
+  }
+
+  /** Only the first {@code n} tasks ever started for the app get healthy; later ones never do. */
+  public synchronized void healthyTaskLimit(String appId, int n) {
+    healthyLimit.put(appId, n);
   }
 
   public synchronized void neverHealthy(String appId) {
@@ -244,6 +250,10 @@ public final class FakeMarathon implements MarathonPort {
 
   private boolean healthy(App app, Task t) {
     if (app.neverHealthy || neverHealthyApps.contains(app.id)) {
+      return false;
+    }
+    Integer limit = healthyLimit.get(app.id);
+    if (limit != null && Integer.parseInt(t.id.substring(t.id.lastIndexOf('.') + 1)) > limit) {
       return false;
     }
     Duration after = app.healthyAfter != null ? app.healthyAfter : healthyAfter;
