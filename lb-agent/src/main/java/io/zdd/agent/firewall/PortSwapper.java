@@ -40,6 +40,8 @@ public final class PortSwapper {
   private final Path stateFile;
   private final BooleanSupplier hasNetAdmin;
   private final SortedMap<Integer, Integer> desired = new TreeMap<>();
+  /** Set when iptables itself said "permission denied" although CapEff looked fine. */
+  private volatile boolean deniedByKernel;
 
   public PortSwapper(CommandRunner runner, IptablesCommands commands, Path dataDir, BooleanSupplier hasNetAdmin) {
     this.runner = runner;
@@ -61,7 +63,13 @@ public final class PortSwapper {
       return;
     }
     if (persisted.isEmpty()) {
-      RedirectRules.Observed now = observe();
+      RedirectRules.Observed now;
+      try {
+        now = observe();
+      } catch (PreconditionException e) {
+        log.warn("{}; port swap disabled (weight modes still work)", e.getMessage());
+        return;
+      }
       now.redirects().stream()
           .filter(r -> r.chain().equals(RedirectRules.OUTPUT_CHAIN))
           .forEach(r -> desired.put(r.servicePort(), r.targetPort()));
@@ -69,13 +77,17 @@ public final class PortSwapper {
       return;
     }
     desired.putAll(persisted);
-    boolean changed = applyIfDifferent();
-    log.info("port swap: re-applied persisted redirects {} (changed={})", desired, changed);
+    try {
+      boolean changed = applyIfDifferent();
+      log.info("port swap: re-applied persisted redirects {} (changed={})", desired, changed);
+    } catch (PreconditionException e) {
+      log.warn("{}; port swap disabled (weight modes still work)", e.getMessage());
+    }
   }
 
   /** Whether this process may change nat rules (CAP_NET_ADMIN). */
   public boolean available() {
-    return hasNetAdmin.getAsBoolean();
+    return !deniedByKernel && hasNetAdmin.getAsBoolean();
   }
 
   /**
@@ -156,9 +168,10 @@ public final class PortSwapper {
     }
   }
 
-  private static void failOnPermission(CommandRunner.Result r) {
+  private void failOnPermission(CommandRunner.Result r) {
     String msg = r.message().toLowerCase(Locale.ROOT);
     if (msg.contains("permission denied") || msg.contains("you must be root") || msg.contains("operation not permitted")) {
+      deniedByKernel = true;
       throw new PreconditionException(NO_CAP_MESSAGE + " (" + r.message() + ")");
     }
   }

@@ -152,6 +152,19 @@ class PortSwapperTest {
     assertThatThrownBy(() -> s.swap(8000, 9101))
         .isInstanceOf(PreconditionException.class)
         .hasMessageContaining("needs CAP_NET_ADMIN");
+    assertThat(s.available()).as("GetState reports the swap unavailable").isFalse();
+  }
+
+  @Test
+  void startWhenIptablesDeniesAccess_disablesTheSwapInsteadOfFailingTheAgent() throws Exception {
+    Files.writeString(dataDir.resolve(PortSwapper.STATE_FILE), "8000 9101\n");
+    PortSwapper s = new PortSwapper(new RecordingCommandRunner(c -> new Result(c.command(), 4, "",
+        "Permission denied (you must be root)")), commands, dataDir, () -> true);
+
+    s.start();
+
+    assertThat(s.available()).isFalse();
+    assertThat(s.desired()).containsEntry(8000, 9101);
   }
 
   @Test
