@@ -44,6 +44,11 @@ public final class HaproxyProcess implements AutoCloseable {
    * (no daemon, no chroot, no user switch) and waits until both sockets answer.
    */
   public static HaproxyProcess start(Path binary, Path runDir, BaseConfig base, Duration startTimeout) {
+    if (!runDir.toString().matches("[A-Za-z0-9_./-]+")) {
+      // The master socket path goes into "-S <path>,mode,600": no commas, spaces or the like.
+      throw new io.zdd.common.error.InvalidInputException("haproxy_run_dir",
+          "must be a plain path of [A-Za-z0-9_./-], got " + runDir);
+    }
     try {
       Files.createDirectories(runDir);
       Path baseCfg = runDir.resolve("base.cfg");
