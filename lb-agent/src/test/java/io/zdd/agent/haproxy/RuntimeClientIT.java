@@ -78,6 +78,10 @@ class RuntimeClientIT {
     assertThatThrownBy(() -> rt.delServer("be", "b")).isInstanceOf(ServerNotRemovableException.class)
         .hasMessageContaining("maintenance");
     rt.setState("be", "b", AdminState.MAINT);
+    rt.enableServer("be", "b");
+    assertThat(rt.showServersState("be")).filteredOn(r -> r.server().equals("b"))
+        .extracting(ServerStateRow::adminState).containsExactly(AdminState.READY);
+    rt.setState("be", "b", AdminState.MAINT);
     rt.shutdownSessions("be", "b");
     rt.delServer("be", "b");
     assertThat(rt.showServersState("be")).extracting(ServerStateRow::server).containsExactly("a");
