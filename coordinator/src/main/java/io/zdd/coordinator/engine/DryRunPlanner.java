@@ -47,8 +47,12 @@ public final class DryRunPlanner {
           lb.add("hold: canary " + g + " green beside " + b + " blue; waits for promote or abort");
           break;
         }
-        if (!canary && g >= target && b == 0) {
-          calls.add(new PlannedCall("DELETE", "/v2/apps" + blue.id(), "", "delete the drained blue app"));
+        if (!canary && g >= target) {
+          if (b > 0) {
+            lb.add("drain " + names(blueTasks, killed, b) + "; wait for 0 connections on every LB"
+                + (o.pendingMetric().isPresent() ? " and " + o.pendingMetric().get() + " = 0" : ""));
+          }
+          calls.add(new PlannedCall("DELETE", "/v2/apps" + blue.id(), "", "delete the drained blue app (kills its last tasks)"));
           lb.add("remove the last blue servers");
           break;
         }
@@ -108,9 +112,7 @@ public final class DryRunPlanner {
         lb.add("keep blue running at weight 0 for " + o.keepPrevious());
       }
       lb.add("drain all blue servers " + names(blueTasks, 0, blueTasks.size()) + "; wait for 0 connections on every LB");
-      calls.add(new PlannedCall("POST", "/v2/tasks/delete?scale=true", idsJson(ids(blueTasks, 0, blueTasks.size())),
-          "kill the drained blue tasks"));
-      calls.add(new PlannedCall("DELETE", "/v2/apps" + blue.id(), "", "delete the blue app"));
+      calls.add(new PlannedCall("DELETE", "/v2/apps" + blue.id(), "", "delete the drained blue app (kills its tasks)"));
       lb.add("remove the blue servers");
     }
     return new DeploymentPlan(p, p.greenDefinition().map(Object::toString).orElse(""), calls, perAgent(agents, lb));
