@@ -29,7 +29,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -47,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalMarathon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalMarathon.class);
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final int PROBE_THREADS = 2;
   private static final Duration TREE_SCAN_INTERVAL = Duration.ofSeconds(2);
 
@@ -70,6 +68,7 @@ public final class LocalMarathon implements AutoCloseable {
   private final boolean ownsSandboxRoot;
   private final String hostAddress;
   private final String slaveId = UUID.randomUUID() + "-S0";
+  private final MarathonViews views;
   private final String frameworkId = UUID.randomUUID() + "-0000";
   private final Map<String, App> apps = new TreeMap<>();
   private final Map<String, Deployment> deployments = new LinkedHashMap<>();
@@ -89,6 +88,7 @@ public final class LocalMarathon implements AutoCloseable {
       throw new IllegalArgumentException("host: cannot resolve '" + config.host() + "'", e);
     }
     this.servicePorts = new ServicePortRegistry(config.servicePorts());
+    this.views = new MarathonViews(config.host(), hostAddress, slaveId);
     try {
       if (config.sandboxRoot() == null) {
         this.sandboxRoot = Files.createTempDirectory("zdd-marathon-");
@@ -582,12 +582,12 @@ public final class LocalMarathon implements AutoCloseable {
     String uuid = UUID.randomUUID().toString();
     String taskId = app.taskIdPrefix() + "." + uuid;
     Path sandbox = sandboxRoot.resolve(taskId);
-    Map<String, String> env = taskEnv(app, taskId, ports, sandbox);
+    Map<String, String> env = TaskProcessSpec.environment(app, taskId, ports, sandbox, config.host());
     Task task = new Task(taskId, app.taskIdPrefix() + ".marathon-" + uuid, app.id, app.version,
         app.lastConfigChangeAt, ports, svc, now, sandbox, env, app.healthChecks().size());
     app.tasks.put(taskId, task);
     publishStatus(app, task);
-    List<String> command = command(app);
+    List<String> command = TaskProcessSpec.command(app);
     if (command == null) {
       finish(task, TaskState.TASK_FAILED,
           "the app has neither cmd nor args; the local scheduler does not run container images");
@@ -641,65 +641,6 @@ public final class LocalMarathon implements AutoCloseable {
       result.add(port != 0 ? port : next.next());
     }
     return result;
-  }
-
-  private static List<String> command(App app) {
-    if (app.spec.path("cmd").isTextual()) {
-      return List.of("/bin/sh", "-c", app.spec.get("cmd").asText());
-    }
-    if (app.spec.path("args").isArray() && !app.spec.get("args").isEmpty()) {
-      List<String> args = new ArrayList<>();
-      app.spec.get("args").forEach(a -> args.add(a.asText()));
-      return args;
-    }
-    return null;
-  }
-
-  /** The environment Marathon and Mesos give a task. */
-  private Map<String, String> taskEnv(App app, String taskId, List<Integer> ports, Path sandbox) {
-    Map<String, String> env = new LinkedHashMap<>();
-    app.spec.path("env").properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
-    for (int i = 0; i < ports.size(); i++) {
-      env.put("PORT" + i, String.valueOf(ports.get(i)));
-    }
-    if (!ports.isEmpty()) {
-      env.put("PORT", String.valueOf(ports.get(0)));
-      env.put("PORTS", ports.stream().map(String::valueOf).collect(Collectors.joining(",")));
-    }
-    ArrayNode mappings = AppDefinitions.portMappings(app.spec);
-    JsonNode named = mappings != null ? mappings : app.spec.path("portDefinitions");
-    for (int i = 0; i < named.size() && i < ports.size(); i++) {
-      JsonNode def = named.get(i);
-      if (def.path("containerPort").asInt() > 0) {
-        env.put("PORT_" + def.get("containerPort").asInt(), String.valueOf(ports.get(i)));
-      }
-      String name = def.path("name").asText("");
-      if (ENV_NAME.matcher(name).matches()) {
-        env.put("PORT_" + name.toUpperCase(java.util.Locale.ROOT), String.valueOf(ports.get(i)));
-      }
-    }
-    env.put("HOST", config.host());
-    env.put("MARATHON_APP_ID", app.id);
-    env.put("MARATHON_APP_VERSION", app.version);
-    env.put("MESOS_TASK_ID", taskId);
-    env.put("MESOS_SANDBOX", sandbox.toString());
-    env.put("MARATHON_APP_RESOURCE_CPUS", app.spec.path("cpus").asText());
-    env.put("MARATHON_APP_RESOURCE_MEM", app.spec.path("mem").asText());
-    env.put("MARATHON_APP_RESOURCE_DISK", app.spec.path("disk").asText());
-    env.put("MARATHON_APP_RESOURCE_GPUS", app.spec.path("gpus").asText());
-    List<String> labelNames = new ArrayList<>();
-    app.spec.path("labels").properties().forEach(e -> {
-      if (ENV_NAME.matcher(e.getKey()).matches() && e.getValue().asText().length() <= 512) {
-        labelNames.add(e.getKey());
-        env.put("MARATHON_APP_LABEL_" + e.getKey().toUpperCase(java.util.Locale.ROOT), e.getValue().asText());
-      }
-    });
-    env.put("MARATHON_APP_LABELS", String.join(" ", labelNames));
-    String image = app.spec.path("container").path("docker").path("image").asText("");
-    if (!image.isEmpty()) {
-      env.put("MARATHON_APP_DOCKER_IMAGE", image);
-    }
-    return env;
   }
 
   private synchronized void markRunning(Task task) {
@@ -883,105 +824,15 @@ public final class LocalMarathon implements AutoCloseable {
   }
 
   private ObjectNode appJson(App app, Set<Embed> embed) {
-    ObjectNode json = app.spec.deepCopy();
-    ArrayNode ports = MarathonJson.array();
-    List<Integer> svc = app.servicePorts();
-    svc.forEach(ports::add);
-    json.set("ports", ports);
-    ArrayNode mappings = AppDefinitions.portMappings(app.spec);
-    if (mappings != null) {
-      // Mirror the service ports, as older Marathon versions and marathon-lb's fixtures show them.
-      ArrayNode defs = MarathonJson.array();
-      for (JsonNode mapping : mappings) {
-        ObjectNode def = defs.addObject();
-        def.put("port", mapping.path("servicePort").asInt());
-        def.put("protocol", mapping.path("protocol").asText("tcp"));
-        if (mapping.has("name")) {
-          def.set("name", mapping.get("name"));
-        }
-        def.set("labels", mapping.path("labels").deepCopy());
-      }
-      json.set("portDefinitions", defs);
-    }
-    json.put("version", app.version);
-    ObjectNode versionInfo = json.putObject("versionInfo");
-    versionInfo.put("lastScalingAt", app.lastScalingAt);
-    versionInfo.put("lastConfigChangeAt", app.lastConfigChangeAt);
-    if (embed.contains(Embed.COUNTS)) {
-      json.put("tasksStaged", (int) app.tasks.values().stream().filter(t -> t.state == TaskState.TASK_STAGING).count());
-      json.put("tasksRunning", (int) app.tasks.values().stream().filter(t -> t.state == TaskState.TASK_RUNNING).count());
-      boolean checked = !app.spec.path("healthChecks").isEmpty();
-      json.put("tasksHealthy", checked ? (int) app.tasks.values().stream().filter(Task::isReady).count() : 0);
-      json.put("tasksUnhealthy", (int) app.tasks.values().stream().filter(Task::isUnhealthy).count());
-    }
-    if (embed.contains(Embed.DEPLOYMENTS)) {
-      ArrayNode list = json.putArray("deployments");
-      deploymentIdsOf(app.id).forEach(id -> list.addObject().put("id", id));
-    }
-    if (embed.contains(Embed.TASKS)) {
-      ArrayNode tasks = json.putArray("tasks");
-      app.tasks.values().forEach(t -> tasks.add(taskJson(app, t, false)));
-    }
-    if (embed.contains(Embed.LAST_TASK_FAILURE) && app.lastTaskFailure != null) {
-      json.set("lastTaskFailure", app.lastTaskFailure.deepCopy());
-    }
-    return json;
+    return views.app(app, embed, deploymentIdsOf(app.id));
   }
 
   private ObjectNode taskJson(App app, Task task, boolean withServicePorts) {
-    ObjectNode json = MarathonJson.object();
-    json.put("id", task.id);
-    json.put("slaveId", slaveId);
-    json.put("host", config.host());
-    json.put("state", task.state.name());
-    json.put("startedAt", task.startedAt == null ? null : MarathonJson.timestamp(task.startedAt));
-    json.put("stagedAt", MarathonJson.timestamp(task.stagedAt));
-    ArrayNode ports = json.putArray("ports");
-    task.ports.forEach(ports::add);
-    json.put("version", task.version);
-    ObjectNode ip = json.putArray("ipAddresses").addObject();
-    ip.put("ipAddress", hostAddress);
-    ip.put("protocol", hostAddress.contains(":") ? "IPv6" : "IPv4");
-    json.put("appId", app.id);
-    if (withServicePorts) {
-      ArrayNode svc = json.putArray("servicePorts");
-      task.servicePorts.forEach(svc::add);
-    }
-    if (!app.spec.path("healthChecks").isEmpty()) {
-      ArrayNode results = json.putArray("healthCheckResults");
-      for (HealthState h : task.health) {
-        if (!h.hasResult()) {
-          continue;
-        }
-        ObjectNode r = results.addObject();
-        r.put("alive", h.alive);
-        r.put("consecutiveFailures", h.consecutiveFailures);
-        r.put("firstSuccess", h.firstSuccess == null ? null : MarathonJson.timestamp(h.firstSuccess));
-        r.put("lastFailure", h.lastFailure == null ? null : MarathonJson.timestamp(h.lastFailure));
-        r.put("lastSuccess", h.lastSuccess == null ? null : MarathonJson.timestamp(h.lastSuccess));
-        r.put("lastFailureCause", h.lastFailureCause);
-        r.put("taskId", task.id);
-        r.put("instanceId", task.instanceId);
-      }
-    }
-    return json;
+    return views.task(app, task, withServicePorts);
   }
 
   private void publishStatus(App app, Task task) {
-    ObjectNode event = MarathonJson.object();
-    event.put("slaveId", slaveId);
-    event.put("taskId", task.id);
-    event.put("taskStatus", task.state.name());
-    event.put("message", task.state.isTerminal() ? task.exitMessage : "");
-    event.put("appId", task.appId);
-    event.put("host", config.host());
-    ObjectNode ip = event.putArray("ipAddresses").addObject();
-    ip.put("ipAddress", hostAddress);
-    ip.put("protocol", hostAddress.contains(":") ? "IPv6" : "IPv4");
-    ArrayNode ports = event.putArray("ports");
-    task.ports.forEach(ports::add);
-    event.put("version", task.version);
-    events.publish("status_update_event", event);
+    events.publish("status_update_event", views.statusUpdate(task));
   }
 
   private void publishApiPost(String clientIp, String uri, App app) {

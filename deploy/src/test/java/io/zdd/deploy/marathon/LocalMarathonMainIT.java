@@ -46,15 +46,33 @@ class LocalMarathonMainIT {
     return lines;
   }
 
+  /**
+   * The URL line. Other lines may come first: logback prints its own status (e.g. "logback.xml
+   * occurs multiple times on the classpath") to stdout.
+   */
+  private static Matcher awaitReadyLine(BlockingQueue<String> lines, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> seen = new java.util.ArrayList<>();
+    while (System.nanoTime() < deadline) {
+      String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (line == null) {
+        break;
+      }
+      Matcher m = READY.matcher(line);
+      if (m.matches()) {
+        return m;
+      }
+      seen.add(line);
+    }
+    throw new AssertionError("no 'Marathon API listening on' line within " + timeout + "; stdout was " + seen);
+  }
+
   @Test
   void printsUrlWhenReadyAndStopsEveryTaskOnSigterm() throws Exception {
     String marker = UUID.randomUUID().toString();
     Process process = start("--port", "0", "--task-port-range", "33000-33100", "--service-port-range", "12000-12100");
     try {
-      String line = lines(process).poll(30, TimeUnit.SECONDS);
-      assertThat(line).as("first stdout line").isNotNull();
-      Matcher ready = READY.matcher(line);
-      assertThat(ready.matches()).as(line).isTrue();
+      Matcher ready = awaitReadyLine(lines(process), Duration.ofSeconds(30));
       MarathonClient client = new MarathonClient(ready.group(1));
       assertThat(client.get("/ping").status()).isEqualTo(200); // ready means serving, no retry needed
 
