@@ -32,6 +32,7 @@ import io.zdd.agent.haproxy.NoSuchServerException;
 import io.zdd.agent.haproxy.StatRow;
 import io.zdd.agent.haproxy.ReloadWatcher;
 import io.zdd.agent.metrics.AgentMetrics;
+import io.zdd.agent.metrics.MeteredBackendController;
 import io.zdd.agent.registry.AgentInfo;
 import io.zdd.agent.registry.AgentRegistration;
 import io.zdd.agent.state.EpochStore;
@@ -226,9 +227,10 @@ public final class AgentMain implements Callable<Integer> {
         return m;
       }, MetricsEndpoint::close);
 
-      LbAgentService service = new LbAgentService(agentId, epochs, controller, sampler, portSwapper,
+      LbAgentService service = new LbAgentService(agentId, epochs, new MeteredBackendController(controller, metrics),
+          sampler, portSwapper,
           new HaproxySessionShutdown(haproxy.runtime()), scheduler, clock,
-          new LbAgentService.StreamSettings(c.sampleInterval(), Duration.ofMillis(50), c.heartbeat()), metrics);
+          new LbAgentService.StreamSettings(c.sampleInterval(), Duration.ofMillis(50), c.heartbeat()));
       health = new HealthStatusManager();
       // Not serving until everything below has started.
       health.setStatus("", ServingStatus.NOT_SERVING);

@@ -6,7 +6,6 @@ import io.zdd.agent.core.BackendController;
 import io.zdd.agent.core.ConnectionSampler;
 import io.zdd.agent.firewall.PortSwapper;
 import io.zdd.agent.firewall.SwapResult;
-import io.zdd.agent.metrics.AgentMetrics;
 import io.zdd.agent.state.EpochStore;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.ZddException;
@@ -70,14 +69,13 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
   private final StreamSettings streams;
-  private final AgentMetrics metrics;
   private final GroupLocks groupLocks = new GroupLocks(Duration.ofSeconds(60));
   private final Set<ConnectionStreamPublisher> publishers = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
 
   public LbAgentService(AgentId agentId, EpochStore epochs, BackendController controller, ConnectionSampler sampler,
       PortSwapper portSwapper, SessionShutdown sessionShutdown, ScheduledExecutorService scheduler, Clock clock,
-      StreamSettings streams, AgentMetrics metrics) {
+      StreamSettings streams) {
     this.agentId = agentId;
     this.epochs = epochs;
     this.controller = controller;
@@ -87,7 +85,6 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
     this.scheduler = scheduler;
     this.clock = clock;
     this.streams = streams;
-    this.metrics = metrics;
   }
 
   @Override
@@ -103,12 +100,6 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
           epochs.admit(set.group(), epoch, set.version()); // persisted before HAProxy is touched
           return controller.apply(set, epoch);
         });
-        // Successful outcomes are known here; failures are counted where they are classified
-        // (the HAProxy layer), so nothing is counted twice.
-        metrics.recordRuntimeCommands(result.runtimeCommands(), true);
-        if (result.reloaded()) {
-          metrics.recordReload(true);
-        }
         log.info("applied version {} (epoch {}): {} servers, reloaded={}, runtime commands={}", set.version(), epoch,
             set.servers().size(), result.reloaded(), result.runtimeCommands());
         return ProtoMapper.toProto(result);

@@ -9,11 +9,8 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.zdd.agent.firewall.IptablesCommands;
 import io.zdd.agent.firewall.PortSwapper;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.zdd.agent.metrics.AgentMetrics;
 import io.zdd.agent.state.EpochStore;
 import io.zdd.common.model.AgentId;
-import io.zdd.common.model.Epoch;
 import io.zdd.proto.v1.ConnectionSample;
 import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.WatchConnectionsRequest;
@@ -33,11 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Acceptance 6 over a real Netty gRPC server and client on 127.0.0.1 (so HTTP/2 flow control is
- * real, unlike in-process): a consumer that stops reading for 3 s while the counts change every
+ * real, unlike in-process): a consumer that stops reading for 10 s while the counts change every
  * 50 ms costs the agent at most one buffered sample, and gets the newest sample when it resumes.
  */
 class ConnectionStreamFlowControlTest {
-  private static final Duration PAUSE = Duration.ofSeconds(3);
+  private static final Duration PAUSE = Duration.ofSeconds(10);
   @TempDir Path dataDir;
 
   private final InMemoryConnectionSampler sampler = new InMemoryConnectionSampler();
@@ -53,8 +50,7 @@ class ConnectionStreamFlowControlTest {
         sampler, new PortSwapper((c, in, t) -> { throw new AssertionError("no iptables here"); },
             IptablesCommands.defaults(Optional.empty()), dataDir, () -> false),
         (group, server) -> 0,
-        scheduler, Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS,
-        new AgentMetrics(new SimpleMeterRegistry(), () -> Epoch.ZERO));
+        scheduler, Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS);
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
     // A small fixed window (no BDP auto-tuning) so a non-reading client pushes back within a few
     // samples instead of after megabytes.
@@ -98,7 +94,7 @@ class ConnectionStreamFlowControlTest {
         publisher.sentSamples() == sentAtPause && publisher.bufferedSamples() <= 1
             && publisher.maxBufferedSamples() <= 1);
     long takenDuringPause = publisher.takenSamples() - takenAtPause;
-    assertThat(takenDuringPause).as("samples kept being taken and changing").isGreaterThanOrEqualTo(40);
+    assertThat(takenDuringPause).as("samples kept being taken and changing").isGreaterThanOrEqualTo(100);
     assertThat(client.received).hasSize(1);
 
     long newestBeforeResume = publisher.takenSamples();
@@ -112,7 +108,7 @@ class ConnectionStreamFlowControlTest {
       assertThat(seqs.get(i)).isGreaterThan(seqs.get(i - 1));
       biggestJump = Math.max(biggestJump, seqs.get(i) - seqs.get(i - 1));
     }
-    assertThat(biggestJump).as("the samples of the pause were coalesced into one").isGreaterThanOrEqualTo(40);
+    assertThat(biggestJump).as("the samples of the pause were coalesced into one").isGreaterThanOrEqualTo(100);
     assertThat(publisher.maxBufferedSamples()).isEqualTo(1);
     assertThat(sentAtPause).as("samples in flight when the transport pushed back").isLessThan(20);
     System.out.printf("flow control: %d sent before push-back, %d taken during %s pause, biggest sequence jump %d%n",

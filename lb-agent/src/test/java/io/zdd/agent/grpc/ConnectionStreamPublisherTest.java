@@ -6,11 +6,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.zdd.agent.firewall.IptablesCommands;
 import io.zdd.agent.firewall.PortSwapper;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.zdd.agent.metrics.AgentMetrics;
 import io.zdd.agent.state.EpochStore;
 import io.zdd.common.model.AgentId;
-import io.zdd.common.model.Epoch;
 import io.zdd.common.testing.GrpcInProcessExtension;
 import io.zdd.proto.v1.ConnectionSample;
 import io.zdd.proto.v1.LbAgentGrpc;
@@ -45,8 +42,7 @@ class ConnectionStreamPublisherTest {
         sampler, new PortSwapper((c, in, t) -> { throw new AssertionError("no iptables here"); },
             IptablesCommands.defaults(Optional.empty()), dataDir, () -> false),
         (group, server) -> 0,
-        time.scheduler, time.clock, LbAgentService.StreamSettings.DEFAULTS,
-        new AgentMetrics(new SimpleMeterRegistry(), () -> Epoch.ZERO));
+        time.scheduler, time.clock, LbAgentService.StreamSettings.DEFAULTS);
     ManagedChannel channel = grpc.start(service);
     stub = LbAgentGrpc.newStub(channel);
     sampler.set(InMemoryConnectionSampler.servers("web", 2, 0));
