@@ -59,6 +59,8 @@ class AgentMainIT {
   @TempDir static Path work;
   private static final String NETNS = "zddtest-" + UUID.randomUUID().toString().substring(0, 8);
   private static HttpServer app;
+  private static final java.util.concurrent.ExecutorService appThreads =
+      java.util.concurrent.Executors.newCachedThreadPool();
   /** Released by the test: until then /slow holds its request (a session on the server). */
   private static final java.util.concurrent.CountDownLatch releaseSlow = new java.util.concurrent.CountDownLatch(1);
 
@@ -80,16 +82,18 @@ class AgentMainIT {
       ex.sendResponseHeaders(200, -1);
       ex.close();
     });
-    app.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    app.setExecutor(appThreads);
     app.start();
     exec("ip", "netns", "add", NETNS);
   }
 
   @AfterAll
   static void cleanUp() throws Exception {
+    releaseSlow.countDown();
     if (app != null) {
       app.stop(0);
     }
+    appThreads.shutdownNow();
     exec("ip", "netns", "del", NETNS);
   }
 

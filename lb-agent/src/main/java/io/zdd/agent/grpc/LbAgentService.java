@@ -93,7 +93,7 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       if (!request.hasBackendSet()) {
         throw new InvalidInputException("backend_set", "is required");
       }
-      BackendSet set = ProtoMapper.backendSet(request.getBackendSet());
+      BackendSet set = backendSet(request.getBackendSet());
       Epoch epoch = epoch(request.getEpoch());
       try (LogContext g = LogContext.group(set.group().value())) {
         ApplyResult result = groupLocks.with(set.group(), () -> {
@@ -207,6 +207,23 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       return;
     }
     p.start();
+  }
+
+  /**
+   * Maps the set, naming a bad server by its index ({@code backend_set.servers[2].weight}) so the
+   * sender can tell which of many servers is wrong.
+   */
+  private static BackendSet backendSet(io.zdd.proto.v1.BackendSet proto) {
+    for (int i = 0; i < proto.getServersCount(); i++) {
+      try {
+        ProtoMapper.server(proto.getServers(i));
+      } catch (InvalidInputException e) {
+        String field = e.field().startsWith("server.") ? e.field().substring("server.".length()) : e.field();
+        String message = e.getMessage().substring(Math.min(e.getMessage().length(), e.field().length() + 2));
+        throw new InvalidInputException("backend_set.servers[" + i + "]." + field, message);
+      }
+    }
+    return ProtoMapper.backendSet(proto);
   }
 
   /** Creates one stream's publisher (factory method, style rule 2). */

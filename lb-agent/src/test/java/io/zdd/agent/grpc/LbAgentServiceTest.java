@@ -170,15 +170,15 @@ class LbAgentServiceTest {
     assertInvalid(apply(5, set(1).toBuilder().setServers(1, server("blue-1", "10.0.0.2", 31002, 0)).build()),
         "backend_set.servers");
     assertInvalid(apply(5, set(1).toBuilder().setServers(0, server("blue-1", "10.0.0.1", 31001, 257)).build()),
-        "server.weight");
+        "backend_set.servers[0].weight");
     assertInvalid(apply(5, set(1).toBuilder().setServers(0, server("blue-1", "10.0.0.256", 31001, 1)).build()),
-        "server.address");
+        "backend_set.servers[0].address");
     assertInvalid(apply(5, set(1).toBuilder().setServers(0, server("blue-1", "app.example.com", 31001, 1)).build()),
-        "server.address");
+        "backend_set.servers[0].address");
     assertInvalid(apply(5, set(1).toBuilder().setServers(0, server("blue-1", "10.0.0.1", 0, 1)).build()),
-        "server.port");
-    assertInvalid(apply(5, set(1).toBuilder().setServers(0, server("blue 1", "10.0.0.1", 31001, 1)).build()),
-        "server.name");
+        "backend_set.servers[0].port");
+    assertInvalid(apply(5, set(1).toBuilder().setServers(1, server("blue 1", "10.0.0.1", 31001, 1)).build()),
+        "backend_set.servers[1].name");
     assertInvalid(apply(5, set(1).toBuilder().setGroup("web/../x").build()), "group");
     assertInvalid(apply(5, set(1).toBuilder().setBalance("source").build()), "backend_set.balance");
     assertInvalid(apply(0, set(1)), "epoch");
