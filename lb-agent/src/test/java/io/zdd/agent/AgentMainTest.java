@@ -88,4 +88,19 @@ class AgentMainTest {
     assertThat(a.getAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
     assertThat(a.getPort()).isEqualTo(7100);
   }
+
+  @Test
+  void environmentVariable_isUsedWhenTheFlagIsAbsent() throws Exception {
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+        AgentMain.class.getName(), "--data-dir", "/nonexistent-zdd");
+    pb.environment().put("ZDD_AGENT_GRPC_LISTEN", "127.0.0.1:70000");
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(out).contains("--grpc-listen: port must be 1..65535, got 70000");
+  }
 }
