@@ -150,14 +150,29 @@ public final class BackendSetComposer {
   }
 
   private static List<TaskStatus> serving(Optional<AppStatus> app, Set<String> gone) {
-    return app.map(a -> a.tasks().stream().filter(TaskStatus::serving).filter(t -> !gone.contains(t.id())).toList())
-        .orElse(List.of());
+    return app.map(a -> a.tasks().stream().filter(TaskStatus::serving).filter(t -> !gone.contains(t.id()))
+        .filter(BackendSetComposer::routable).toList()).orElse(List.of());
+  }
+
+  /**
+   * HAProxy servers added at run time need an IP literal; a task the adapter could not resolve to
+   * one (or with a port out of range) cannot be routed to, so it is left out rather than failing
+   * the whole set.
+   */
+  static boolean routable(TaskStatus t) {
+    try {
+      server(t, 0, AdminState.READY, Colour.NONE);
+      return true;
+    } catch (io.zdd.common.error.InvalidInputException e) {
+      return false;
+    }
   }
 
   private static List<TaskStatus> unhealthyAdmitted(Optional<AppStatus> app, Set<String> gone, Set<String> admitted) {
     return app.map(a -> a.tasks().stream()
         .filter(t -> !t.serving() && admitted.contains(t.id()) && !gone.contains(t.id()))
         .filter(t -> t.address() != null && !t.address().isEmpty() && !t.ports().isEmpty())
+        .filter(BackendSetComposer::routable)
         .toList()).orElse(List.of());
   }
 

@@ -71,7 +71,7 @@ public final class DeploymentEngine {
         .servicePort(p.servicePort())
         .targetInstances(p.targetInstances())
         .goalInstances(p.goalInstances())
-        .blueTargetInstances(blue.map(DeploymentPlanner::target).map(t -> Math.max(t, blue.get().instances())).orElse(0))
+        .blueTargetInstances(blue.map(AppStatus::instances).orElse(0))
         .greenCreated(p.greenDefinition().isEmpty())
         .admittedTaskIds(union(blueServing, p.existingGreen()))
         .build();

@@ -152,4 +152,41 @@ class CanaryAndControlTest {
         .isInstanceOf(ConflictException.class).hasMessageContaining(d.id());
     assertThat(h.writes()).hasSize(writes);
   }
+
+  @Test
+  void groupLeftMidCanary_resumeCarriesOnAndHoldsAtTheLabelledCanary() throws Exception {
+    Harness h = new Harness();
+    FakeMarathon.App blue = h.seedApp("blue", 10, 10000, "2026-11-25T10:00:00.000001");
+    blue.json.with("labels").put("HAPROXY_DEPLOYMENT_TARGET_INSTANCES", "10");
+    FakeMarathon.App green = h.seedApp("green", 1, 10001, "2026-11-25T11:00:00Z");
+    green.json.with("labels").put("HAPROXY_DEPLOYMENT_NEW_INSTANCES", "2").put("HAPROXY_DEPLOYMENT_TARGET_INSTANCES", "10");
+
+    Deployment d = h.start(Harness.appJson(10), Harness.options().resume(true).build());
+    assertThat(h.run(d).kind()).isEqualTo(Tick.Kind.HELD);
+    assertThat(h.marathon.app("/web-green").orElseThrow().instances).isEqualTo(2);
+    assertThat(h.marathon.app("/web-blue").orElseThrow().instances).isEqualTo(8);
+    assertThat(h.allViolations()).isEmpty();
+  }
+
+  @Test
+  void abortAfterCompleteCurKilledSomeOld_restoresTheOldAppToItsCountAtTheStart() throws Exception {
+    Harness h = new Harness();
+    FakeMarathon.App blue = h.seedApp("blue", 8, 10000, "2026-11-25T10:00:00.000001");
+    blue.json.with("labels").put("HAPROXY_DEPLOYMENT_TARGET_INSTANCES", "10");
+    FakeMarathon.App green = h.seedApp("green", 2, 10001, "2026-11-25T11:00:00Z");
+    green.json.with("labels").put("HAPROXY_DEPLOYMENT_NEW_INSTANCES", "2").put("HAPROXY_DEPLOYMENT_TARGET_INSTANCES", "10");
+    Deployment d = h.start(Harness.appJson(10), Harness.options().completeCur(true).build());
+    while (h.marathon.killedTaskIds().isEmpty()) {
+      Tick t = d.tick();
+      if (t.kind() == Tick.Kind.WAIT) {
+        h.clock.advance(t.delay());
+      }
+    }
+    d.abort();
+    h.run(d);
+    assertThat(d.record().outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(h.marathon.app("/web-blue").orElseThrow().instances).isEqualTo(8);
+    assertThat(h.marathon.appIds()).containsExactly("/web-blue");
+    assertThat(h.allViolations()).isEmpty();
+  }
 }
