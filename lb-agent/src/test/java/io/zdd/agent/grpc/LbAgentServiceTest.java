@@ -197,6 +197,20 @@ class LbAgentServiceTest {
   }
 
   @Test
+  void newEpoch_isOnDiskBeforeTheHaproxyLayerIsCalled() {
+    java.util.concurrent.atomic.AtomicReference<Epoch> seenOnDisk = new java.util.concurrent.atomic.AtomicReference<>();
+    controller.failNextApply = () -> {
+      seenOnDisk.set(EpochStore.open(dataDir).highest()); // what a restart at this moment would load
+      return new UnavailableException("HAProxy went away mid-apply");
+    };
+
+    assertThat(statusOf(() -> agent.applyBackends(apply(8, set(1)))).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+
+    assertThat(seenOnDisk.get()).isEqualTo(Epoch.of(8));
+    assertThat(startAgent().getState(GetStateRequest.getDefaultInstance()).getHighestEpoch()).isEqualTo(8);
+  }
+
+  @Test
   void haproxyLayerErrors_areMappedOnce() {
     controller.failNextApply = () -> new InvalidInputException("backend_set", "haproxy -c: [ALERT] bad config");
     Status refused = statusOf(() -> agent.applyBackends(apply(5, set(1))));
