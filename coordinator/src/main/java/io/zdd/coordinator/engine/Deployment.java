@@ -203,7 +203,7 @@ public final class Deployment {
       return waitHealthy("green has " + serving + " of " + green.instances() + " tasks healthy in Marathon");
     }
     Applied applied = applyDesired(Optional.of(green), blue);
-    Set<String> waiting = unadmittedServing(green, blue);
+    Set<String> waiting = unadmittedServing(green);
     if (!waiting.isEmpty()) {
       List<String> notUp = notUpEverywhere(applied, waiting);
       if (!notUp.isEmpty()) {
@@ -499,7 +499,7 @@ public final class Deployment {
       return restoreDeadline("blue has " + serving + " of " + blue.instances() + " tasks healthy");
     }
     Applied applied = applyDesired(green, Optional.of(blue));
-    Set<String> waiting = unadmittedServing(blue, Optional.empty());
+    Set<String> waiting = unadmittedServing(blue);
     if (!waiting.isEmpty()) {
       List<String> notUp = notUpEverywhere(applied, waiting);
       if (!notUp.isEmpty()) {
@@ -590,8 +590,9 @@ public final class Deployment {
     List<LbAgentView> agents = ports.fleet().agents(rec.group());
     Map<String, TaskStatus> byServer = new java.util.TreeMap<>();
     tasks.values().forEach(t -> byServer.put(ServerNames.of(t), t));
+    Set<String> listed = set.servers().stream().map(BackendServer::name).collect(Collectors.toSet());
     DrainJudge.Verdict v = DrainJudge.judge(rec.group(), agents, ports.fleet().latestSamples(rec.group()),
-        byServer.keySet(), rec.drainStartedAt(), now(), rec.options().sampleMaxAge());
+        byServer.keySet(), listed, rec.drainStartedAt(), now(), rec.options().sampleMaxAge());
     if (!v.perLb().equals(lastDrain)) {
       lastDrain = v.perLb();
       emit(EventKind.DRAIN_PROGRESS, "drain: " + v.perLb().stream()
@@ -830,7 +831,7 @@ public final class Deployment {
     return blue.tasks().stream().map(TaskStatus::id).filter(id -> !rec.killedTaskIds().contains(id)).sorted().toList();
   }
 
-  private Set<String> unadmittedServing(AppStatus app, Optional<AppStatus> other) {
+  private Set<String> unadmittedServing(AppStatus app) {
     Set<String> out = new TreeSet<>();
     for (TaskStatus t : app.tasks()) {
       if (t.serving() && !rec.admittedTaskIds().contains(t.id()) && !rec.killedTaskIds().contains(t.id())) {

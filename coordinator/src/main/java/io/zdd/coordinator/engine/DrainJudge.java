@@ -33,6 +33,16 @@ public final class DrainJudge {
 
   public static Verdict judge(GroupName group, List<LbAgentView> agents, Map<AgentId, ConnectionSample> samples,
       Collection<String> servers, Instant drainStartedAt, Instant now, Duration maxAge) {
+    return judge(group, agents, samples, servers, Set.copyOf(servers), drainStartedAt, now, maxAge);
+  }
+
+  /**
+   * @param listed the servers the desired backend set still lists. A server that is not listed
+   *     (a task that never served, or already dropped) is drained on an LB whose fresh sample no
+   *     longer shows it; one that is listed must be shown, out of rotation and idle.
+   */
+  public static Verdict judge(GroupName group, List<LbAgentView> agents, Map<AgentId, ConnectionSample> samples,
+      Collection<String> servers, Set<String> listed, Instant drainStartedAt, Instant now, Duration maxAge) {
     Set<String> drained = new HashSet<>(servers);
     List<LbDrainProgress> progress = new ArrayList<>();
     if (agents.isEmpty()) {
@@ -50,8 +60,9 @@ public final class DrainJudge {
         if (c != null) {
           connections += (long) c.scur() + c.qcur();
         }
-        boolean idle = c != null && c.adminState() != AdminState.READY && c.scur() == 0 && c.qcur() == 0
-            && c.oldWorkerScur() == 0;
+        boolean idle = c != null ? c.adminState() != AdminState.READY && c.scur() == 0 && c.qcur() == 0
+            && c.oldWorkerScur() == 0
+            : fresh && !listed.contains(server);
         if (idle) {
           drainedHere++;
         } else {

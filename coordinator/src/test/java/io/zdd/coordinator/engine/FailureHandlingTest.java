@@ -203,4 +203,29 @@ class FailureHandlingTest {
     assertThat(d.record().message()).contains("rollback stopped");
     assertThat(h.marathon.app("/web-blue").orElseThrow().instances).isEqualTo(3);
   }
+
+  @Test
+  void oneLbNeverPassesGreensChecks_rollsBackAtTheHealthDeadlineWithoutKilling() throws Exception {
+    Harness h = new Harness();
+    h.seedBlue(3);
+    h.fleet.agent("lb2").checkDelay = Duration.ofDays(1);
+    Deployment d = h.start(Harness.appJson(3), Harness.options().healthTimeout(Duration.ofSeconds(90)).build());
+    h.run(d);
+    assertThat(d.record().outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(d.record().rollbackReason()).contains("not UP on every LB");
+    assertThat(h.marathon.killedTaskIds()).noneMatch(id -> id.startsWith("web-blue"));
+    assertThat(h.allViolations()).isEmpty();
+  }
+
+  @Test
+  void blueTaskThatNeverServed_isRetiredWithoutWaitingForAnLbToReportIt() throws Exception {
+    Harness h = new Harness();
+    h.seedBlue(3);
+    h.marathon.healthyTaskLimit("/web-blue", 2);
+    Deployment d = h.start(Harness.appJson(3), Harness.options().drainPolicy(DrainPolicy.ABORT)
+        .maxWait(Duration.ofSeconds(60)).build());
+    h.run(d);
+    assertThat(d.record().outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(h.allViolations()).isEmpty();
+  }
 }
