@@ -105,9 +105,11 @@ class AgentMainIT {
     return out;
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  /** Two distinct free ports on 127.0.0.1 (both held open while choosing, so they differ). */
+  private static int[] freePorts() throws Exception {
+    try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServerSocket b = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return new int[] {a.getLocalPort(), b.getLocalPort()};
     }
   }
 
@@ -179,8 +181,9 @@ class AgentMainIT {
 
   @Test
   void agent_servesAppliesSwapsStreamsRegisters_andARestartKeepsItsFencingAndRules() throws Exception {
-    int frontendPort = freePort();
-    int servicePort = freePort();
+    int[] ports = freePorts();
+    int frontendPort = ports[0];
+    int servicePort = ports[1]; // only ever used inside the test namespace's nat table
     AgentMain.Running agent = startAgent();
     long masterPid;
     String znode;
