@@ -127,6 +127,15 @@ public final class DeploymentRecordCodec {
       if (raw == String.class) {
         return node.asText();
       }
+      if (raw == Integer.class) {
+        return node.asInt();
+      }
+      if (raw == Long.class) {
+        return node.asLong();
+      }
+      if (raw == Boolean.class) {
+        return node.asBoolean();
+      }
       if (raw == Instant.class) {
         return Instant.parse(node.asText());
       }
