@@ -1,0 +1,210 @@
+package io.zdd.deploy.cluster;
+
+import io.zdd.agent.AgentConfig;
+import io.zdd.agent.AgentMain;
+import io.zdd.coordinator.Coordinator;
+import io.zdd.coordinator.marathon.MarathonAuth;
+import io.zdd.deploy.marathon.LocalMarathon;
+import io.zdd.deploy.marathon.LocalMarathonConfig;
+import io.zdd.deploy.marathon.MarathonHttpServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * The whole system on one machine, on loopback: an embedded ZooKeeper, the Marathon-compatible
+ * local scheduler, N lb-agents each supervising its own real HAProxy, and M coordinators. Each
+ * component has its own ports, ZooKeeper session and state, so stopping one behaves like killing
+ * its process. LB host {@code i} binds its group frontends on {@code 127.0.0.(i+1)}, so every LB
+ * can serve the same service port, as on separate hosts.
+ */
+public final class LocalCluster implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+
+  /**
+   * @param workDir everything the cluster writes (ZooKeeper data, HAProxy run dirs, task sandboxes)
+   * @param zkSessionTimeout coordinators' and agents' session timeout: the failover time
+   */
+  public record Options(int agents, int coordinators, Path workDir, Duration zkSessionTimeout, boolean metrics) {
+    public static Options defaults(Path workDir) {
+      return new Options(3, 3, workDir, Duration.ofSeconds(6), true);
+    }
+  }
+
+  /** One coordinator slot: its fixed ports survive a restart of the coordinator. */
+  public static final class CoordinatorSlot {
+    final int grpcPort;
+    final int metricsPort;
+    Coordinator coordinator;
+
+    CoordinatorSlot(int grpcPort, int metricsPort) {
+      this.grpcPort = grpcPort;
+      this.metricsPort = metricsPort;
+    }
+
+    public Optional<Coordinator> coordinator() {
+      return Optional.ofNullable(coordinator);
+    }
+
+    public String address() {
+      return "127.0.0.1:" + grpcPort;
+    }
+
+    public int metricsPort() {
+      return metricsPort;
+    }
+  }
+
+  private final Options options;
+  private EmbeddedZooKeeper zk;
+  private LocalMarathon marathon;
+  private MarathonHttpServer marathonHttp;
+  private final List<AgentMain.Running> agents = new ArrayList<>();
+  private final List<CoordinatorSlot> coordinators = new ArrayList<>();
+  private final List<String> lbAddresses = new ArrayList<>();
+  private final List<Integer> agentMetricsPorts = new ArrayList<>();
+
+  public LocalCluster(Options options) {
+    this.options = options;
+  }
+
+  public void start() throws Exception {
+    Files.createDirectories(options.workDir());
+    zk = new EmbeddedZooKeeper(options.workDir().resolve("zookeeper"));
+    zk.start();
+    log.info("ZooKeeper at {}", zk.connectString());
+
+    marathon = new LocalMarathon(LocalMarathonConfig.defaults().withSandboxRoot(options.workDir().resolve("tasks")));
+    marathon.start();
+    marathonHttp = MarathonHttpServer.start(marathon, "127.0.0.1", 0);
+    log.info("Marathon API at {}", marathonHttp.url());
+
+    for (int i = 1; i <= options.agents(); i++) {
+      startAgent(i);
+    }
+    for (int j = 1; j <= options.coordinators(); j++) {
+      CoordinatorSlot slot = new CoordinatorSlot(FreePorts.next(), options.metrics() ? FreePorts.next() : 0);
+      coordinators.add(slot);
+      startCoordinator(slot);
+    }
+  }
+
+  private void startAgent(int i) throws Exception {
+    String id = "lb-" + i;
+    Path dir = options.workDir().resolve(id);
+    int grpc = FreePorts.next();
+    int metricsPort = FreePorts.next();
+    String bind = "127.0.0." + (i + 1);
+    AgentConfig c = new AgentConfig();
+    new CommandLine(c).parseArgs(
+        "--agent-id", id,
+        "--grpc-listen", "127.0.0.1:" + grpc,
+        "--advertise-address", "127.0.0.1:" + grpc,
+        "--metrics-listen", "127.0.0.1:" + metricsPort,
+        "--data-dir", dir.resolve("data").toString(),
+        "--haproxy-mode", "supervise",
+        "--haproxy-run-dir", dir.resolve("haproxy").toString(),
+        "--hard-stop-after-seconds", "30",
+        "--frontend-bind-address", bind,
+        "--zk-connect", zk.connectString(),
+        "--zk-session-timeout-ms", Long.toString(options.zkSessionTimeout().toMillis()),
+        "--sample-interval-ms", "200");
+    agents.add(AgentMain.Running.start(c));
+    lbAddresses.add(bind);
+    agentMetricsPorts.add(metricsPort);
+    log.info("lb-agent {} on 127.0.0.1:{}, frontends on {}", id, grpc, bind);
+  }
+
+  /** Starts (or restarts) the coordinator of a slot. */
+  public void startCoordinator(CoordinatorSlot slot) throws Exception {
+    Consumer<String> abort = reason -> log.error("coordinator {} would exit: {}", slot.address(), reason);
+    Coordinator c = new Coordinator(new Coordinator.Config(
+        slot.address(),
+        new InetSocketAddress("127.0.0.1", slot.grpcPort),
+        slot.metricsPort == 0 ? Optional.empty() : Optional.of(new InetSocketAddress("127.0.0.1", slot.metricsPort)),
+        zk.connectString(), "/zdd", options.zkSessionTimeout(), Optional.empty(),
+        URI.create(marathonHttp.url()), MarathonAuth.NONE, Optional.empty(),
+        Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(60), 50, abort));
+    c.start();
+    slot.coordinator = c;
+  }
+
+  /** Stops one coordinator as a crash would: its session ends and a standby takes over. */
+  public void stopCoordinator(CoordinatorSlot slot) {
+    if (slot.coordinator != null) {
+      slot.coordinator.close();
+      slot.coordinator = null;
+    }
+  }
+
+  public List<CoordinatorSlot> coordinators() {
+    return List.copyOf(coordinators);
+  }
+
+  public Optional<CoordinatorSlot> leader() {
+    return coordinators.stream().filter(s -> s.coordinator != null && s.coordinator.isLeader()).findFirst();
+  }
+
+  /** Addresses of the coordinators' admin APIs, comma-free list for the CLI. */
+  public String anyCoordinator() {
+    return coordinators.get(0).address();
+  }
+
+  public String marathonUrl() {
+    return marathonHttp.url();
+  }
+
+  public LocalMarathon marathon() {
+    return marathon;
+  }
+
+  public String zkConnect() {
+    return zk.connectString();
+  }
+
+  /** The address each LB's group frontends bind on (one per LB host). */
+  public List<String> lbAddresses() {
+    return List.copyOf(lbAddresses);
+  }
+
+  public List<AgentMain.Running> agents() {
+    return List.copyOf(agents);
+  }
+
+  public List<Integer> agentMetricsPorts() {
+    return List.copyOf(agentMetricsPorts);
+  }
+
+  /** Stops coordinators, agents (and their HAProxies), every task, then ZooKeeper. Idempotent. */
+  @Override
+  public void close() {
+    for (CoordinatorSlot s : coordinators) {
+      stopCoordinator(s);
+    }
+    for (AgentMain.Running a : agents) {
+      a.close();
+    }
+    agents.clear();
+    if (marathonHttp != null) {
+      marathonHttp.close();
+      marathonHttp = null;
+    }
+    if (marathon != null) {
+      marathon.close();
+      marathon = null;
+    }
+    if (zk != null) {
+      zk.close();
+      zk = null;
+    }
+  }
+}

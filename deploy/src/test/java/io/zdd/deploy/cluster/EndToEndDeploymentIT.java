@@ -1,0 +1,135 @@
+package io.zdd.deploy.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.zdd.coordinator.Coordinator;
+import io.zdd.coordinator.cli.ZddCli;
+import io.zdd.coordinator.engine.DeploymentEvent;
+import io.zdd.coordinator.engine.EventKind;
+import io.zdd.coordinator.engine.LbDrainProgress;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 5, acceptance 3: one coordinator, two real lb-agents each with its own HAProxy, and the
+ * Marathon-compatible local scheduler running real demo-app processes. Under continuous load
+ * through both LBs: blue→green, then a canary with --traffic 10,50,100, with the app's
+ * pending-operations gate on. Zero failed requests; every killed blue task was reported drained
+ * (0 connections, fresh sample) by both LBs in the event that records its kill.
+ */
+class EndToEndDeploymentIT {
+  private static final int SERVICE_PORT = 10080;
+  private static final int ALT_PORT = 10081;
+
+  @TempDir static Path work;
+  static LocalCluster cluster;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = new LocalCluster(new LocalCluster.Options(2, 1, work.resolve("cluster"), Duration.ofSeconds(6), false));
+    cluster.start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader().isPresent());
+    await().atMost(Duration.ofSeconds(30)).until(() -> cli("agents").out().split("connected", -1).length - 1 == 2);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private record CliRun(int exit, String out, String err) {}
+
+  private static CliRun cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    List<String> all = new ArrayList<>(List.of("--coordinator", cluster.anyCoordinator(), "--timeout", "PT30S"));
+    all.addAll(List.of(args));
+    int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+    return new CliRun(code, out.toString(), err.toString());
+  }
+
+  private static Path app(String version, int instances) throws Exception {
+    Path f = work.resolve("web-" + version + ".json");
+    Files.writeString(f, DemoAppDefinition.json("web", SERVICE_PORT, ALT_PORT, version, instances, 300,
+        System.getProperty("java.class.path")));
+    return f;
+  }
+
+  @Test
+  void blueGreenThenCanary_underLoad_noFailedRequest_andNoKillBeforeEveryLbDrained() throws Exception {
+    Coordinator leader = cluster.leader().orElseThrow().coordinator().orElseThrow();
+    List<DeploymentEvent> events = new CopyOnWriteArrayList<>();
+    leader.events().addListener(events::add);
+
+    // First deployment: nothing to drain, nothing under load yet.
+    CliRun first = cli("deploy", app("v1", 3).toString(), "--json", "--step-delay", "0.5");
+    assertThat(first.exit()).as(first.err() + first.out()).isZero();
+
+    List<LoadGenerator.Target> lbs = cluster.lbAddresses().stream().map(a -> new LoadGenerator.Target(a, SERVICE_PORT)).toList();
+    await().atMost(Duration.ofSeconds(30)).until(() -> everyLbAnswers(lbs));
+    try (LoadGenerator load = new LoadGenerator(lbs, 2, 300, "/");
+         LoadGenerator work = new LoadGenerator(lbs, 1, 20, "/work")) {
+      load.start();
+      work.start();
+
+      CliRun blueGreen = cli("deploy", app("v2", 3).toString(), "--json", "--step-delay", "0.5", "--health-timeout", "120",
+          "--pending-metric", "zdd_demo_pending_operations");
+      assertThat(blueGreen.exit()).as(blueGreen.err() + blueGreen.out()).isZero();
+      assertThat(blueGreen.out()).contains("\"kind\":\"FINISHED\"").contains("SUCCEEDED");
+
+      CliRun canary = cli("deploy", app("v3", 3).toString(), "--json", "--step-delay", "0.5", "--health-timeout", "120",
+          "--traffic", "10,50,100", "--step-pause", "2", "--pending-metric", "zdd_demo_pending_operations");
+      assertThat(canary.exit()).as(canary.err() + canary.out()).isZero();
+      assertThat(canary.out()).contains("TRAFFIC_SHIFTED");
+
+      LoadGenerator.Stats s = load.stop();
+      LoadGenerator.Stats w = work.stop();
+      assertThat(s.failed()).as("failed requests: " + s.failureSamples()).isZero();
+      assertThat(w.failed()).as("failed /work requests: " + w.failureSamples()).isZero();
+      assertThat(s.ok()).isGreaterThan(1000);
+      assertThat(s.byVersion().keySet()).anyMatch(k -> k.startsWith("v1/")).anyMatch(k -> k.startsWith("v2/"))
+          .anyMatch(k -> k.startsWith("v3/"));
+    }
+
+    List<DeploymentEvent> kills = events.stream().filter(e -> e.kind() == EventKind.TASKS_KILLED).toList();
+    assertThat(kills).as("blue tasks were killed in both deployments").hasSizeGreaterThanOrEqualTo(2);
+    for (DeploymentEvent k : kills) {
+      assertThat(k.drain()).as("drain report of " + k.killedTaskIds()).hasSize(2);
+      for (LbDrainProgress p : k.drain()) {
+        assertThat(p.fresh()).as(p.agent() + " had a fresh sample").isTrue();
+        assertThat(p.connections()).as(p.agent() + " connections at kill of " + k.killedTaskIds()).isZero();
+        assertThat(p.serversDrained()).isEqualTo(p.serversTotal());
+      }
+    }
+  }
+
+  private static boolean everyLbAnswers(List<LoadGenerator.Target> lbs) {
+    for (LoadGenerator.Target t : lbs) {
+      try (var s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress(t.host(), t.port()), 500);
+        s.setSoTimeout(2000);
+        s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes());
+        String line = new String(s.getInputStream().readNBytes(12));
+        if (!line.startsWith("HTTP/1.1 200")) {
+          return false;
+        }
+      } catch (Exception e) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
