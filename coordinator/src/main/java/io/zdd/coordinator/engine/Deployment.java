@@ -72,6 +72,11 @@ public final class Deployment {
     return rec.id();
   }
 
+  /** Emits an event outside a tick (the engine's "started" and "resumed by epoch N"). */
+  synchronized void announce(EventKind kind, String message) {
+    emit(kind, message);
+  }
+
   // ---------------------------------------------------------------- controls
 
   /** Holds the deployment at its current step. */

@@ -73,13 +73,15 @@ public final class DeploymentEngine {
         .goalInstances(p.goalInstances())
         .blueTargetInstances(blue.map(AppStatus::instances).orElse(0))
         .greenCreated(p.greenDefinition().isEmpty())
+        // Agents order backend sets by (epoch, version) per group, across deployments: carry on
+        // from the group's previous deployment so its first set is not refused as stale.
+        .backendVersion(ports.store().load(p.group()).map(DeploymentRecord::backendVersion).orElse(0L))
         .admittedTaskIds(union(blueServing, p.existingGreen()))
         .build();
     ports.store().save(rec);
     log.info("deployment {} of group {}: {} -> {} ({})", rec.id(), rec.group(), rec.blueAppId(), rec.greenAppId(), p.mode());
     Deployment d = new Deployment(ports, rec);
-    ports.events().accept(new DeploymentEvent(0, ports.clock().instant(), EventKind.PHASE_CHANGED,
-        "deployment started (" + p.mode() + ")", rec, List.of(), List.of(), List.of()));
+    d.announce(EventKind.PHASE_CHANGED, "deployment started (" + p.mode() + ")");
     return d;
   }
 
@@ -92,8 +94,7 @@ public final class DeploymentEngine {
       DeploymentRecord rec = r.toBuilder().epoch(ports.epoch().get().value()).build();
       ports.store().save(rec);
       Deployment d = new Deployment(ports, rec);
-      ports.events().accept(new DeploymentEvent(0, ports.clock().instant(), EventKind.EPOCH_CHANGED,
-          "resumed by epoch " + rec.epoch() + " in phase " + rec.phase(), rec, List.of(), List.of(), List.of()));
+      d.announce(EventKind.EPOCH_CHANGED, "resumed by epoch " + rec.epoch() + " in phase " + rec.phase());
       return d;
     });
   }

@@ -189,4 +189,24 @@ class InstanceRatioDeploymentTest {
     assertThat(saves).anyMatch(r -> r.phase() == Phase.KILL_BLUE && r.killingTaskIds().contains("web-blue.0001"));
     assertThat(h.allViolations()).isEmpty();
   }
+
+  @Test
+  void events_areNumberedFromOneAndTellThePhasesTrafficDrainAndKills() throws Exception {
+    Harness h = new Harness();
+    h.seedBlue(2);
+    h.run(h.start(Harness.appJson(2), Harness.options().build()));
+    List<DeploymentEvent> ev = h.events;
+    for (int i = 0; i < ev.size(); i++) {
+      assertThat(ev.get(i).sequence()).isEqualTo(i + 1);
+    }
+    assertThat(ev.get(0).message()).contains("started");
+    assertThat(ev).extracting(DeploymentEvent::kind).contains(EventKind.PHASE_CHANGED, EventKind.TRAFFIC_SHIFTED,
+        EventKind.DRAIN_PROGRESS, EventKind.TASKS_KILLED, EventKind.MARATHON_CALL, EventKind.FINISHED);
+    DeploymentEvent drain = h.events(EventKind.DRAIN_PROGRESS).get(0);
+    assertThat(drain.drain()).extracting(p -> p.agent().value()).containsExactly("lb1", "lb2");
+    DeploymentEvent last = ev.get(ev.size() - 1);
+    assertThat(last.kind()).isEqualTo(EventKind.FINISHED);
+    assertThat(last.deployment().outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(last.traffic()).contains(new TrafficShare(Colour.GREEN, 100.0));
+  }
 }
