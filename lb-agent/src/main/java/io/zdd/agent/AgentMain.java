@@ -263,7 +263,7 @@ public final class AgentMain implements Callable<Integer> {
       if (curator.isPresent()) {
         String advertised = c.advertiseAddress(grpcPort());
         AgentInfo info = new AgentInfo(agentId.value(), advertised, safeVersion(controller), groupsOf(controller),
-            portSwapper.available() ? List.of(AgentInfo.PORT_SWAP) : List.of());
+            capabilities(portSwapper));
         registration = step("zookeeper registration", () -> {
           AgentRegistration reg = new AgentRegistration(curator.get(), c.zkRoot(), info, Duration.ofSeconds(10));
           reg.start();
@@ -272,7 +272,8 @@ public final class AgentMain implements Callable<Integer> {
         AgentRegistration reg = registration;
         step("registration refresh", () -> scheduler.scheduleWithFixedDelay(() -> {
           try {
-            reg.update(reg.info().withGroups(groupsOf(controller)).withHaproxyVersion(safeVersion(controller)));
+            reg.update(reg.info().withGroups(groupsOf(controller)).withHaproxyVersion(safeVersion(controller))
+                .withCapabilities(capabilities(portSwapper)));
           } catch (RuntimeException e) {
             log.debug("registration refresh skipped: {}", e.toString());
           }
@@ -342,6 +343,11 @@ public final class AgentMain implements Callable<Integer> {
         // A scrape must still answer while HAProxy reloads; the gauges keep their last values.
         log.debug("connection gauges not refreshed: {}", e.toString());
       }
+    }
+
+    /** port-swap only while nat rules can be changed (iptables may deny it after start). */
+    private static List<String> capabilities(PortSwapper portSwapper) {
+      return portSwapper.available() ? List.of(AgentInfo.PORT_SWAP) : List.of();
     }
 
     private static List<String> groupsOf(HaproxyBackendController controller) {

@@ -31,6 +31,10 @@ public record AgentInfo(
     return new AgentInfo(agentId, address, haproxyVersion, newGroups, capabilities);
   }
 
+  public AgentInfo withCapabilities(List<String> newCapabilities) {
+    return new AgentInfo(agentId, address, haproxyVersion, groups, newCapabilities);
+  }
+
   public AgentInfo withHaproxyVersion(String version) {
     return new AgentInfo(agentId, address, version, groups, capabilities);
   }
