@@ -228,4 +228,30 @@ class FailureHandlingTest {
     assertThat(d.record().outcome()).isEqualTo(Outcome.SUCCEEDED);
     assertThat(h.allViolations()).isEmpty();
   }
+
+  @Test
+  void marathonReadsFailingForAWhile_areRetriedWithoutChangingTheOutcome() throws Exception {
+    Harness h = new Harness();
+    h.seedBlue(3);
+    Deployment d = h.start(Harness.appJson(3), Harness.options().build());
+    d.tick();
+    h.marathon.failAlways("get", new DeadlineExceededException("GET /v2/apps/web-green: no answer within 10s"), 5);
+    h.run(d);
+    assertThat(d.record().outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(h.writes()).containsExactly("POST /web-green 1", "KILL /web-blue [web-blue.0001]", "PUT /web-green 2",
+        "KILL /web-blue [web-blue.0002]", "PUT /web-green 3", "DELETE /web-blue");
+    assertThat(h.allViolations()).isEmpty();
+  }
+
+  @Test
+  void marathonUnavailableAtPreflight_refusesTheStartAndChangesNothing() {
+    Harness h = new Harness();
+    h.seedBlue(3);
+    h.marathon.failNext("list", new UnavailableException("HTTP 503 from Marathon"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> h.start(Harness.appJson(3), Harness.options().build()))
+        .isInstanceOf(UnavailableException.class);
+    assertThat(h.writes()).isEmpty();
+    assertThat(h.store.saves()).isEmpty();
+    assertThat(h.fleet.calls()).isEmpty();
+  }
 }
