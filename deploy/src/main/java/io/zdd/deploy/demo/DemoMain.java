@@ -1,0 +1,156 @@
+package io.zdd.deploy.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zdd.deploy.cluster.LocalCluster;
+import io.zdd.deploy.report.DemoTimeline;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code zdd demo}: the whole system on this machine, deploying under load, with a report. */
+@Command(name = "zdd demo", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Starts a local cluster on loopback (embedded ZooKeeper, a Marathon-compatible scheduler running",
+        "real app processes, 3 LB hosts each with an lb-agent and its own HAProxy, 3 coordinators), sends",
+        "load through every LB, and deploys the demo app: v1, then v2 as blue/green, then v3 as a canary",
+        "--traffic 10,50,100. Prints a summary (failed requests must be 0) and writes an HTML report.",
+        "Exit code 0 when every deployment succeeded with no failed request, 1 otherwise."})
+public final class DemoMain implements Callable<Integer> {
+  @Option(names = "--json", description = "Print only the summary, as one JSON object")
+  boolean json;
+
+  @Option(names = "--kill-leader", description = "Stop the leading coordinator in the middle of the blue/green deployment (failover)")
+  boolean killLeader;
+
+  @Option(names = "--keep-running", description = "Leave the cluster up afterwards and print how to use zdd against it (Ctrl-C stops it)")
+  boolean keepRunning;
+
+  @Option(names = "--prometheus", description = "Also run a real Prometheus (Debian package 'prometheus') scraping the coordinators and agents")
+  boolean prometheus;
+
+  @Option(names = "--rate", defaultValue = "1200", description = "Requests per second through all LBs together (default: ${DEFAULT-VALUE})")
+  double rate;
+
+  @Option(names = "--instances", defaultValue = "3", description = "Instances of each version (default: ${DEFAULT-VALUE})")
+  int instances;
+
+  @Option(names = "--lbs", defaultValue = "3", description = "LB hosts (default: ${DEFAULT-VALUE})")
+  int lbs;
+
+  @Option(names = "--coordinators", defaultValue = "3", description = "Coordinators (default: ${DEFAULT-VALUE})")
+  int coordinators;
+
+  @Option(names = "--step-pause", defaultValue = "PT3S", description = "Pause between the canary's traffic steps (default: ${DEFAULT-VALUE})")
+  Duration stepPause;
+
+  @Option(names = "--work-dir", description = "Where the cluster and the report go (default: run/demo-<time>)")
+  Path workDir;
+
+  PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+
+  @Override
+  public Integer call() throws Exception {
+    if (workDir == null) {
+      workDir = Path.of("run", "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+    workDir = workDir.toAbsolutePath();
+    Files.createDirectories(workDir);
+    DemoRun run = new DemoRun(new DemoRun.Settings(workDir, lbs, coordinators, instances, rate, killLeader, !json, stepPause),
+        json ? DemoRun.nullWriter() : out);
+    DemoRun.Result result = null;
+    Process prom = null;
+    try {
+      result = run.run();
+      if (prometheus) {
+        prom = PrometheusRunner.start(workDir, result.cluster(), out);
+      }
+      DemoTimeline t = result.timeline();
+      if (json) {
+        out.println(summaryJson(t, result.report()));
+      } else {
+        printSummary(t, result.report());
+      }
+      if (keepRunning) {
+        keepRunning(result.cluster());
+      }
+      return result.zeroFailures() ? 0 : 1;
+    } finally {
+      if (prom != null) {
+        prom.destroy();
+      }
+      if (result != null) {
+        result.cluster().close();
+      }
+    }
+  }
+
+  private void printSummary(DemoTimeline t, Path report) {
+    out.println();
+    out.println("== summary");
+    out.printf("requests sent:      %d (%.0f/s through %d LBs)%n", t.totals().requests(), t.totals().requestsPerS(), lbs);
+    out.printf("failed requests:    %d%s%n", t.totals().failedRequests(), t.totals().failedRequests() == 0 ? "" : "   <-- NOT zero");
+    for (DemoTimeline.DeploymentSummary d : t.deployments()) {
+      List<String> drains = new ArrayList<>();
+      d.drainS().forEach((lb, s) -> drains.add(String.format(Locale.ROOT, "%s %.1f s", lb, s)));
+      out.printf("%-22s %-12s %6.1f s   drain: %s%n", d.name(), d.outcome(), d.durationS(),
+          drains.isEmpty() ? "-" : String.join(", ", drains));
+    }
+    out.printf("report:             %s%n", report);
+  }
+
+  static String summaryJson(DemoTimeline t, Path report) {
+    ObjectMapper m = new ObjectMapper();
+    ObjectNode n = m.createObjectNode();
+    n.put("requests", t.totals().requests());
+    n.put("failed_requests", t.totals().failedRequests());
+    n.put("requests_per_s", Math.round(t.totals().requestsPerS() * 10) / 10.0);
+    ArrayNode ds = n.putArray("deployments");
+    for (DemoTimeline.DeploymentSummary d : t.deployments()) {
+      ObjectNode o = ds.addObject();
+      o.put("name", d.name());
+      o.put("outcome", d.outcome());
+      o.put("duration_s", Math.round(d.durationS() * 10) / 10.0);
+      ObjectNode drain = o.putObject("drain_s");
+      d.drainS().forEach((lb, s) -> drain.put(lb, Math.round(s * 10) / 10.0));
+    }
+    n.put("report", report.toString());
+    return n.toString();
+  }
+
+  private void keepRunning(LocalCluster cluster) throws InterruptedException {
+    String coordinator = cluster.coordinators().stream().filter(s -> s.coordinator().isPresent())
+        .map(LocalCluster.CoordinatorSlot::address).findFirst().orElse("?");
+    out.println();
+    out.println("The cluster keeps running (Ctrl-C stops it). Try:");
+    out.printf("  export ZDD_COORDINATOR=%s%n", coordinator);
+    out.println("  bin/zdd agents");
+    out.println("  bin/zdd list --all");
+    out.printf("  bin/zdd deploy %s --traffic 25,100 --step-pause 5%n", workDir.resolve("app-v2.json"));
+    out.printf("  curl http://%s:%d/     # through LB 1%n", cluster.lbAddresses().get(0), DemoRun.SERVICE_PORT);
+    out.printf("Marathon API: %s%n", cluster.marathonUrl());
+    for (LocalCluster.CoordinatorSlot s : cluster.coordinators()) {
+      out.printf("coordinator %s metrics: http://127.0.0.1:%d/metrics%n", s.address(), s.metricsPort());
+    }
+    CountDownLatch forever = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
+    forever.await();
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new DemoMain()).execute(args));
+  }
+}

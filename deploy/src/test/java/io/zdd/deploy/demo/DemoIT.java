@@ -1,0 +1,53 @@
+package io.zdd.deploy.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.zdd.deploy.report.DemoTimeline;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 7, acceptance 1 and 2, in short: the demo on 3 LB hosts and 3 coordinators with 2
+ * instances per version, at more than 1,000 requests/s through the LBs: every deployment
+ * succeeds, no request fails, and the JSON summary has the documented fields.
+ */
+class DemoIT {
+  @TempDir Path work;
+
+  @Test
+  void shortDemo_threeLbs_noFailedRequest_atMoreThan1000RequestsPerSecond() throws Exception {
+    StringWriter live = new StringWriter();
+    DemoRun run = new DemoRun(new DemoRun.Settings(work, 3, 3, 2, 1150, false, true, Duration.ofSeconds(2)),
+        new PrintWriter(live, true));
+    DemoRun.Result r = run.run();
+    try {
+      DemoTimeline t = r.timeline();
+      assertThat(t.deployments()).extracting(DemoTimeline.DeploymentSummary::outcome)
+          .as(live.toString()).containsExactly("succeeded", "succeeded", "succeeded");
+      assertThat(t.totals().failedRequests()).as(live.toString()).isZero();
+      assertThat(t.totals().requestsPerS()).as("load rate").isGreaterThanOrEqualTo(1000);
+      assertThat(Files.readString(r.report())).contains("<svg");
+
+      JsonNode summary = new ObjectMapper().readTree(DemoMain.summaryJson(t, r.report()));
+      assertThat(summary.get("requests").asLong()).isEqualTo(t.totals().requests());
+      assertThat(summary.get("failed_requests").asLong()).isZero();
+      assertThat(summary.get("deployments")).hasSize(3);
+      for (JsonNode d : summary.get("deployments")) {
+        assertThat(d.get("outcome").asText()).isEqualTo("succeeded");
+        assertThat(d.get("duration_s").asDouble()).isPositive();
+        assertThat(d.get("drain_s").isObject()).isTrue();
+      }
+      // Blue/green and canary drained old servers on every LB.
+      assertThat(summary.get("deployments").get(1).get("drain_s").size()).isEqualTo(3);
+    } finally {
+      r.cluster().close();
+    }
+  }
+}
