@@ -46,6 +46,10 @@ public final class StatusMapper {
       status = Status.DEADLINE_EXCEEDED;
     } else if (e instanceof CancellationException) {
       status = Status.CANCELLED;
+    } else if (e instanceof ZddException) {
+      // Other domain refusals (e.g. HAProxy rejecting a runtime command): the system's state
+      // does not allow the request; retrying unchanged will not help.
+      status = Status.FAILED_PRECONDITION;
     } else {
       // An unexpected failure: say what it was, but not its stack, to the caller.
       return Status.INTERNAL.withDescription(e.getClass().getSimpleName() + ": " + e.getMessage()).withCause(e);

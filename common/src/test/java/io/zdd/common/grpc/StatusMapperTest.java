@@ -56,6 +56,12 @@ class StatusMapperTest {
   }
 
   @Test
+  void otherDomainRefusal_isFailedPrecondition() {
+    ZddException haproxyRefused = new ZddException("HAProxy refused: Backend is using a static LB algorithm") {};
+    assertThat(StatusMapper.toStatus(haproxyRefused).getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+  }
+
+  @Test
   void unexpectedException_isInternal_namingTheType() {
     Status s = StatusMapper.toStatus(new IllegalStateException("boom"));
     assertThat(s.getCode()).isEqualTo(Status.Code.INTERNAL);
