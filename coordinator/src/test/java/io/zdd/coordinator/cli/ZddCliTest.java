@@ -1,0 +1,256 @@
+package io.zdd.coordinator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.zdd.common.error.NotLeaderException;
+import io.zdd.common.grpc.StatusMapper;
+import io.zdd.proto.v1.Colour;
+import io.zdd.proto.v1.CoordinatorAdminGrpc;
+import io.zdd.proto.v1.Deployment;
+import io.zdd.proto.v1.DeploymentEvent;
+import io.zdd.proto.v1.EventKind;
+import io.zdd.proto.v1.Outcome;
+import io.zdd.proto.v1.Phase;
+import io.zdd.proto.v1.PlanResponse;
+import io.zdd.proto.v1.PlannedLbChange;
+import io.zdd.proto.v1.PlannedMarathonCall;
+import io.zdd.proto.v1.StartDeploymentRequest;
+import io.zdd.proto.v1.TrafficShare;
+import io.zdd.proto.v1.WatchDeploymentRequest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI over real gRPC (Netty on 127.0.0.1) against a scripted admin service: what it sends,
+ * what it prints ({@code --json} events, the live view, {@code plan}), and its exit codes. The
+ * coordinator side of the same calls is exercised end to end in the deploy module's
+ * EndToEndDeploymentIT; this test pins the client's contract, including outcomes (rollback)
+ * that are slow to produce for real.
+ */
+class ZddCliTest {
+  @TempDir Path dir;
+  private final List<Server> servers = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    for (Server s : servers) {
+      s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Answers StartDeployment with d1 and streams a scripted deployment ending in {@code outcome}. */
+  static final class ScriptedAdmin extends CoordinatorAdminGrpc.CoordinatorAdminImplBase {
+    final Outcome outcome;
+    final List<StartDeploymentRequest> starts = new CopyOnWriteArrayList<>();
+
+    ScriptedAdmin(Outcome outcome) {
+      this.outcome = outcome;
+    }
+
+    static Deployment d(Phase phase, Outcome outcome, double green) {
+      return Deployment.newBuilder().setId("d1").setGroup("web").setPhase(phase).setOutcome(outcome)
+          .setBlueAppId("/web-blue").setGreenAppId("/web-green").setGreenColour(Colour.GREEN).setEpoch(3)
+          .addTraffic(TrafficShare.newBuilder().setColour(Colour.BLUE).setPercent(100 - green))
+          .addTraffic(TrafficShare.newBuilder().setColour(Colour.GREEN).setPercent(green))
+          .build();
+    }
+
+    @Override
+    public void startDeployment(StartDeploymentRequest req, StreamObserver<Deployment> out) {
+      starts.add(req);
+      if (!req.getAppJson().contains("HAPROXY_DEPLOYMENT_GROUP")) {
+        out.onError(Status.INVALID_ARGUMENT.withDescription("labels.HAPROXY_DEPLOYMENT_GROUP: is required").asRuntimeException());
+        return;
+      }
+      out.onNext(d(Phase.PREFLIGHT, Outcome.OUTCOME_UNSPECIFIED, 0));
+      out.onCompleted();
+    }
+
+    @Override
+    public void watchDeployment(WatchDeploymentRequest req, StreamObserver<DeploymentEvent> out) {
+      long seq = 1;
+      out.onNext(ev(seq++, EventKind.PHASE_CHANGED, "PREFLIGHT -> CREATE_GREEN", d(Phase.CREATE_GREEN, Outcome.OUTCOME_UNSPECIFIED, 0)));
+      out.onNext(ev(seq++, EventKind.TRAFFIC_SHIFTED, "green 50%", d(Phase.SHIFT_TRAFFIC, Outcome.OUTCOME_UNSPECIFIED, 50)));
+      Deployment draining = d(Phase.DRAIN_BLUE, Outcome.OUTCOME_UNSPECIFIED, 100).toBuilder()
+          .addDrain(io.zdd.proto.v1.LbDrainProgress.newBuilder().setAgentId("lb-1").setServersTotal(2).setServersDrained(1).setConnections(3))
+          .build();
+      out.onNext(ev(seq++, EventKind.DRAIN_PROGRESS, "drain", draining));
+      out.onNext(ev(seq++, EventKind.TASKS_KILLED, "killed", draining).toBuilder().addTaskIds("web-blue.t1").build());
+      Phase last = outcome == Outcome.ROLLED_BACK ? Phase.DONE : Phase.DONE;
+      out.onNext(ev(seq, EventKind.FINISHED, outcome.name(), d(last, outcome, outcome == Outcome.SUCCEEDED ? 100 : 0)));
+      out.onCompleted();
+    }
+
+    @Override
+    public void plan(StartDeploymentRequest req, StreamObserver<PlanResponse> out) {
+      out.onNext(PlanResponse.newBuilder()
+          .setDeployment(d(Phase.PREFLIGHT, Outcome.OUTCOME_UNSPECIFIED, 0))
+          .setGreenAppJson("{\"id\":\"/web-green\"}")
+          .addMarathonCalls(PlannedMarathonCall.newBuilder().setMethod("POST").setPath("/v2/apps").setPurpose("create green with 1 instance"))
+          .addMarathonCalls(PlannedMarathonCall.newBuilder().setMethod("POST").setPath("/v2/tasks/delete?scale=true").setPurpose("kill drained blue tasks"))
+          .addMarathonCalls(PlannedMarathonCall.newBuilder().setMethod("DELETE").setPath("/v2/apps/web-blue").setPurpose("delete blue"))
+          .addLbChanges(PlannedLbChange.newBuilder().setAgentId("lb-1").addChanges("add server web/web-green.1 weight 0").addChanges("set server web/web-blue.1 state drain"))
+          .build());
+      out.onCompleted();
+    }
+
+    private static DeploymentEvent ev(long seq, EventKind kind, String msg, Deployment d) {
+      return DeploymentEvent.newBuilder().setDeploymentId("d1").setSequence(seq).setAtUnixMs(1_790_000_000_000L + seq * 1000)
+          .setKind(kind).setMessage(msg).setDeployment(d).build();
+    }
+  }
+
+  /** A standby: every call fails with UNAVAILABLE naming the leader, as the real AdminService does. */
+  static final class Standby extends CoordinatorAdminGrpc.CoordinatorAdminImplBase {
+    final String leader;
+
+    Standby(String leader) {
+      this.leader = leader;
+    }
+
+    @Override
+    public void startDeployment(StartDeploymentRequest req, StreamObserver<Deployment> out) {
+      out.onError(StatusMapper.toStatusException(new NotLeaderException(leader)));
+    }
+
+    @Override
+    public void watchDeployment(WatchDeploymentRequest req, StreamObserver<DeploymentEvent> out) {
+      out.onError(StatusMapper.toStatusException(new NotLeaderException(leader)));
+    }
+  }
+
+  private String serve(io.grpc.BindableService svc) throws Exception {
+    Server s = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(svc).build().start();
+    servers.add(s);
+    return "127.0.0.1:" + ((InetSocketAddress) s.getListenSockets().get(0)).getPort();
+  }
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private Path app(String json) throws Exception {
+    Path f = dir.resolve("app.json");
+    Files.writeString(f, json);
+    return f;
+  }
+
+  private static final String APP = "{\"id\":\"/web\",\"labels\":{\"HAPROXY_DEPLOYMENT_GROUP\":\"web\",\"HAPROXY_DEPLOYMENT_ALT_PORT\":\"10001\"}}";
+
+  @Test
+  void deployJson_printsOneEventPerLine_andExitsZeroOnSuccess() throws Exception {
+    ScriptedAdmin admin = new ScriptedAdmin(Outcome.SUCCEEDED);
+    Run r = cli("--coordinator", serve(admin), "deploy", app(APP).toString(), "--json", "--traffic", "10,50,100",
+        "--max-wait", "30", "--drain-policy", "shutdown", "--keep-previous", "60", "--pending-metric", "queued_tx");
+    assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+    String[] lines = r.out().strip().split("\n");
+    assertThat(lines).hasSize(5);
+    ObjectMapper m = new ObjectMapper();
+    List<String> kinds = new ArrayList<>();
+    for (String l : lines) {
+      JsonNode n = m.readTree(l);
+      kinds.add(n.get("kind").asText());
+      assertThat(n.get("deployment").get("id").asText()).isEqualTo("d1");
+    }
+    assertThat(kinds).containsExactly("PHASE_CHANGED", "TRAFFIC_SHIFTED", "DRAIN_PROGRESS", "TASKS_KILLED", "FINISHED");
+    assertThat(m.readTree(lines[3]).get("task_ids").get(0).asText()).isEqualTo("web-blue.t1");
+    assertThat(m.readTree(lines[1]).get("deployment").get("traffic").get("green").asDouble()).isEqualTo(50.0);
+
+    var sent = admin.starts.get(0).getOptions();
+    assertThat(sent.getTrafficStepsPercentList()).containsExactly(10, 50, 100);
+    assertThat(sent.getStrategy()).isEqualTo(io.zdd.proto.v1.ShiftStrategy.WEIGHT_STEPS);
+    assertThat(sent.getMaxWaitMs()).isEqualTo(30_000);
+    assertThat(sent.getDrainPolicy()).isEqualTo(io.zdd.proto.v1.DrainPolicy.SHUTDOWN);
+    assertThat(sent.getKeepPreviousMs()).isEqualTo(60_000);
+    assertThat(sent.getPendingMetric()).isEqualTo("queued_tx");
+  }
+
+  @Test
+  void deployLiveView_showsPhasesTrafficAndADrainBarPerLb() throws Exception {
+    Run r = cli("--coordinator", serve(new ScriptedAdmin(Outcome.SUCCEEDED)), "deploy", app(APP).toString());
+    assertThat(r.exit()).isEqualTo(ExitCodes.OK);
+    assertThat(r.out()).contains("deployment d1 of group web: /web-blue -> /web-green")
+        .contains("SHIFT_TRAFFIC").contains("blue 50%  green 50%")
+        .contains("lb-1").contains("[##########----------] 1/2 servers drained, 3 connections left")
+        .contains("killed: web-blue.t1");
+  }
+
+  @Test
+  void rolledBackDeployment_exitsWithTheRollbackCode() throws Exception {
+    Run r = cli("--coordinator", serve(new ScriptedAdmin(Outcome.ROLLED_BACK)), "deploy", app(APP).toString(), "--json");
+    assertThat(r.exit()).isEqualTo(ExitCodes.ROLLED_BACK);
+    assertThat(r.out()).contains("\"outcome\":\"ROLLED_BACK\"");
+  }
+
+  @Test
+  void badInput_isRefusedWithAClearMessage_andTheRightCode() throws Exception {
+    String coordinator = serve(new ScriptedAdmin(Outcome.SUCCEEDED));
+    Run missingLabel = cli("--coordinator", coordinator, "deploy", app("{\"id\":\"/web\"}").toString());
+    assertThat(missingLabel.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(missingLabel.err()).contains("HAPROXY_DEPLOYMENT_GROUP");
+
+    Run badPolicy = cli("--coordinator", coordinator, "deploy", app(APP).toString(), "--drain-policy", "later");
+    assertThat(badPolicy.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(badPolicy.err()).contains("--drain-policy");
+
+    Run noFile = cli("--coordinator", coordinator, "deploy", dir.resolve("missing.json").toString());
+    assertThat(noFile.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(noFile.err()).contains("cannot read");
+
+    Run unknownFlag = cli("--coordinator", coordinator, "deploy", app(APP).toString(), "--frobnicate");
+    assertThat(unknownFlag.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+  }
+
+  @Test
+  void plan_listsMarathonCallsAndPerLbChanges() throws Exception {
+    Run r = cli("--coordinator", serve(new ScriptedAdmin(Outcome.SUCCEEDED)), "plan", app(APP).toString());
+    assertThat(r.exit()).isEqualTo(ExitCodes.OK);
+    assertThat(r.out()).contains("group web: /web-blue -> /web-green (green)")
+        .contains("1. POST   /v2/apps").contains("2. POST   /v2/tasks/delete?scale=true")
+        .contains("3. DELETE /v2/apps/web-blue")
+        .contains("LB lb-1:").contains("add server web/web-green.1 weight 0");
+  }
+
+  @Test
+  void standby_isFollowedToTheLeader() throws Exception {
+    String leader = serve(new ScriptedAdmin(Outcome.SUCCEEDED));
+    String standby = serve(new Standby(leader));
+    Run r = cli("--coordinator", standby, "deploy", app(APP).toString(), "--json");
+    assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+    assertThat(r.out()).contains("FINISHED");
+  }
+
+  @Test
+  void unreachableCoordinator_exitsWithUnavailable() {
+    Run r = cli("--coordinator", "127.0.0.1:1", "--timeout", "PT2S", "list");
+    assertThat(r.exit()).isEqualTo(ExitCodes.UNAVAILABLE);
+  }
+
+  @Test
+  void help_documentsTheExitCodes() {
+    Run r = cli("--help");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("Exit codes:").contains("3  the deployment rolled back");
+  }
+}
