@@ -65,6 +65,8 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private final Options options;
+  /** A ZooKeeper ensemble run by someone else (e.g. a test's 3-server cluster), instead of the embedded one. */
+  private final Optional<String> externalZkConnect;
   private EmbeddedZooKeeper zk;
   private LocalMarathon marathon;
   private MarathonHttpServer marathonHttp;
@@ -74,14 +76,25 @@ public final class LocalCluster implements AutoCloseable {
   private final List<Integer> agentMetricsPorts = new ArrayList<>();
 
   public LocalCluster(Options options) {
+    this(options, Optional.empty());
+  }
+
+  /**
+   * @param externalZkConnect when present, every component connects to this ensemble and no
+   *     embedded ZooKeeper is started or stopped by this cluster
+   */
+  public LocalCluster(Options options, Optional<String> externalZkConnect) {
     this.options = options;
+    this.externalZkConnect = externalZkConnect;
   }
 
   public void start() throws Exception {
     Files.createDirectories(options.workDir());
-    zk = new EmbeddedZooKeeper(options.workDir().resolve("zookeeper"));
-    zk.start();
-    log.info("ZooKeeper at {}", zk.connectString());
+    if (externalZkConnect.isEmpty()) {
+      zk = new EmbeddedZooKeeper(options.workDir().resolve("zookeeper"));
+      zk.start();
+    }
+    log.info("ZooKeeper at {}", zkConnect());
 
     marathon = new LocalMarathon(LocalMarathonConfig.defaults().withSandboxRoot(options.workDir().resolve("tasks")));
     marathon.start();
@@ -115,7 +128,7 @@ public final class LocalCluster implements AutoCloseable {
         "--haproxy-run-dir", dir.resolve("haproxy").toString(),
         "--hard-stop-after-seconds", "30",
         "--frontend-bind-address", bind,
-        "--zk-connect", zk.connectString(),
+        "--zk-connect", zkConnect(),
         "--zk-session-timeout-ms", Long.toString(options.zkSessionTimeout().toMillis()),
         "--sample-interval-ms", "200");
     agents.add(AgentMain.Running.start(c));
@@ -131,7 +144,7 @@ public final class LocalCluster implements AutoCloseable {
         slot.address(),
         new InetSocketAddress("127.0.0.1", slot.grpcPort),
         slot.metricsPort == 0 ? Optional.empty() : Optional.of(new InetSocketAddress("127.0.0.1", slot.metricsPort)),
-        zk.connectString(), "/zdd", options.zkSessionTimeout(), Optional.empty(),
+        zkConnect(), "/zdd", options.zkSessionTimeout(), Optional.empty(),
         URI.create(marathonHttp.url()), MarathonAuth.NONE, Optional.empty(),
         Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(60), 50, abort));
     c.start();
@@ -168,7 +181,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public String zkConnect() {
-    return zk.connectString();
+    return externalZkConnect.orElseGet(() -> zk.connectString());
   }
 
   /** The address each LB's group frontends bind on (one per LB host). */
