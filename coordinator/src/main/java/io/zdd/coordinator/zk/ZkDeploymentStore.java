@@ -4,6 +4,7 @@ import io.zdd.common.error.StaleEpochException;
 import io.zdd.common.error.UnavailableException;
 import io.zdd.common.model.GroupName;
 import io.zdd.coordinator.engine.DeploymentRecord;
+import io.zdd.coordinator.engine.DeploymentRecordCodec;
 import io.zdd.coordinator.engine.port.DeploymentStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,14 +135,10 @@ public final class ZkDeploymentStore implements DeploymentStore {
   }
 
   private static byte[] write(DeploymentRecord r) {
-    try {
-      return RecordJson.MAPPER.writeValueAsBytes(r);
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot serialise deployment record " + r.id(), e);
-    }
+    return DeploymentRecordCodec.toJson(r).getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  private static DeploymentRecord read(byte[] data) throws java.io.IOException {
-    return RecordJson.MAPPER.readValue(data, DeploymentRecord.class);
+  private static DeploymentRecord read(byte[] data) {
+    return DeploymentRecordCodec.fromJson(new String(data, java.nio.charset.StandardCharsets.UTF_8));
   }
 }
