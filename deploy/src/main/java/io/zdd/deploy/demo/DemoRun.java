@@ -80,7 +80,10 @@ public final class DemoRun {
     Map<String, Integer> agentPorts = new LinkedHashMap<>();
     cluster.agents().forEach(a -> agentPorts.put(a.agentId().value(), a.grpcPort()));
 
-    LoadGenerator load = new LoadGenerator(targets, 4, settings.rate(), "/");
+    // Enough keep-alive connections that each sends at most ~25 requests/s: on a busy 2-core
+    // machine a round trip can take 30 ms, and a paced connection must not fall behind.
+    int perTarget = (int) Math.max(2, Math.ceil(settings.rate() / targets.size() / 25));
+    LoadGenerator load = new LoadGenerator(targets, perTarget, settings.rate(), "/");
     TimelineRecorder recorder = new TimelineRecorder(load, agentPorts);
     Consumer<DeploymentEvent> listener = e -> {
       recorder.onEvent(e);

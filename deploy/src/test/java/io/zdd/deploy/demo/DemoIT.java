@@ -24,7 +24,7 @@ class DemoIT {
   @Test
   void shortDemo_threeLbs_noFailedRequest_atMoreThan1000RequestsPerSecond() throws Exception {
     StringWriter live = new StringWriter();
-    DemoRun run = new DemoRun(new DemoRun.Settings(work, 3, 3, 2, 1150, false, true, Duration.ofSeconds(2)),
+    DemoRun run = new DemoRun(new DemoRun.Settings(work, 3, 3, 2, 1300, false, true, Duration.ofSeconds(2)),
         new PrintWriter(live, true));
     DemoRun.Result r = run.run();
     try {
