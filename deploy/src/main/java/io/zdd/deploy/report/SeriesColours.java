@@ -28,7 +28,12 @@ final class SeriesColours {
       Map.entry("KEEP_PREVIOUS", "#4db6ac"),
       Map.entry("FINISH", "#90a4ae"),
       Map.entry("ROLLBACK", "#ef5350"),
-      Map.entry("DONE", "#cfd8dc"));
+      Map.entry("DONE", "#cfd8dc"),
+      // Outcomes and holds, as the demo marks them.
+      Map.entry("SUCCEEDED", "#c8e6c9"),
+      Map.entry("ROLLED_BACK", "#ef5350"),
+      Map.entry("FAILED", "#b71c1c"),
+      Map.entry("HOLD", "#ffe082"));
 
   private final Map<String, Integer> used = new HashMap<>();
 
@@ -56,7 +61,15 @@ final class SeriesColours {
     return next("other", OTHERS);
   }
 
+  /** A leader change is drawn in the failure colour: it is the moment to look at. */
+  static boolean isLeaderChange(String phase) {
+    return phase.toLowerCase(Locale.ROOT).startsWith("new leader");
+  }
+
   static String phase(String phase) {
+    if (isLeaderChange(phase)) {
+      return FAILED;
+    }
     String p = phase.toUpperCase(Locale.ROOT);
     String c = PHASES.get(p);
     return c != null ? c : OTHERS[Math.floorMod(p.hashCode(), OTHERS.length)];

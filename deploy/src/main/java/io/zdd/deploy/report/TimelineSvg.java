@@ -33,7 +33,7 @@ final class TimelineSvg {
   private final StringBuilder guides = new StringBuilder();
   /** Every panel's {top, height}, for the phase guides drawn over all of them. */
   private final List<int[]> panels = new ArrayList<>();
-  /** Phase marker times {t, 1 if a deployment starts there}. */
+  /** Phase marker times {t, kind} (see {@link #guide}). */
   private final List<double[]> guideTimes = new ArrayList<>();
   private int y = 8;
 
@@ -92,29 +92,37 @@ final class TimelineSvg {
           svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"10.5\" fill=\"#1f2933\">%s</text>\n",
               x0 + 3, ry + PHASE_ROW - 10, Html.escape(label)));
         }
-        guide(m.t(), i == 0);
+        guide(m.t(), i == 0 ? 1 : SeriesColours.isLeaderChange(m.phase()) ? 2 : 0);
       }
       svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"600\" fill=\"#1f2933\">%s</text>\n",
           LEFT + PLOT_W + 10, ry + PHASE_ROW - 10, Html.escape(shorten(e.getKey(), 28))));
       svg.append("</g>\n");
       row++;
     }
-    phaseKey(top + height + 16);
-    y = top + height + 20 + PANEL_GAP;
+    int keyLines = phaseKey(top + height + 16);
+    y = top + height + 4 + 16 * keyLines + PANEL_GAP;
   }
 
-  /** Which colour is which phase, in the order the phases first appear. */
-  private void phaseKey(int baseline) {
+  /** Which colour is which phase, in the order the phases first appear; returns the lines used. */
+  private int phaseKey(int baseline) {
     Set<String> phases = new LinkedHashSet<>();
     timeline.markers().forEach(m -> phases.add(m.phase()));
     double x = LEFT;
+    int lines = 1;
     for (String phase : phases) {
       String label = phaseLabel(phase);
+      double width = 14 + label.length() * 6.3 + 16;
+      if (x > LEFT && x + width > LEFT + PLOT_W + RIGHT - 10) {
+        x = LEFT;
+        baseline += 16;
+        lines++;
+      }
       svg.append(String.format(Locale.ROOT, "<rect class=\"phase-key\" x=\"%.1f\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
           + "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" fill=\"#57606a\">%s</text>\n",
           x, baseline - 9, SeriesColours.phase(phase), x + 14, baseline, Html.escape(label)));
-      x += 14 + label.length() * 6.3 + 16;
+      x += width;
     }
+    return lines;
   }
 
   /** Stacked area of each colour's share of new traffic. */
@@ -270,8 +278,9 @@ final class TimelineSvg {
     panels.add(new int[] {top, height});
   }
 
-  private void guide(double t, boolean deploymentStart) {
-    guideTimes.add(new double[] {t, deploymentStart ? 1 : 0});
+  /** kind: 0 a phase change, 1 a deployment starts, 2 a new leader took over. */
+  private void guide(double t, int kind) {
+    guideTimes.add(new double[] {t, kind});
   }
 
   private void yAxis(int top, int height, double axisTop, java.util.function.DoubleFunction<String> label) {
@@ -325,8 +334,8 @@ final class TimelineSvg {
       for (int[] p : panels) {
         guides.append(String.format(Locale.ROOT,
             "<line class=\"phase-marker\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" stroke-width=\"%s\" stroke-dasharray=\"%s\"/>\n",
-            x(g[0]), p[0], x(g[0]), p[0] + p[1], g[1] > 0 ? "#1f2933" : "#8c959f", g[1] > 0 ? "1.2" : "0.8",
-            g[1] > 0 ? "5 3" : "2 3"));
+            x(g[0]), p[0], x(g[0]), p[0] + p[1], g[1] == 2 ? SeriesColours.FAILED : g[1] == 1 ? "#1f2933" : "#8c959f",
+            g[1] > 0 ? "1.4" : "0.8", g[1] == 2 ? "6 2" : g[1] == 1 ? "5 3" : "2 3"));
       }
     }
     y = axisY + 10;

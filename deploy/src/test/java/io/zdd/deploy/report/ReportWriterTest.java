@@ -122,6 +122,9 @@ class ReportWriterTest {
     assertThat(html).contains(">shift traffic</text>").contains(">v2 blue/green</text>")
         .contains("<title>v3 canary 10,50,100: DRAIN_BLUE at 74 s</title>");
     assertThat(html).contains(">time since start (s)</text>");
+    // The leader change is drawn in red through every panel.
+    assertThat(count(html, "stroke=\"" + SeriesColours.FAILED + "\" stroke-width=\"1.4\" stroke-dasharray=\"6 2\"")).isEqualTo(6);
+    assertThat(html).contains("<title>v2 blue/green: new leader (epoch 2) at 25 s</title>");
   }
 
   @Test

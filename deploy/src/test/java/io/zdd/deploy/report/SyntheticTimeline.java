@@ -64,6 +64,8 @@ final class SyntheticTimeline {
     for (int i = 0; i < phases.length; i++) {
       markers.add(new DemoTimeline.PhaseMarker(canaryTimes[i], canary, phases[i]));
     }
+    // The leader was replaced during the first deployment's drain (as with bin/zdd demo --kill-leader).
+    markers.add(new DemoTimeline.PhaseMarker(25, bg, "new leader (epoch 2)"));
     markers.sort((a, b) -> Double.compare(a.t(), b.t()));
     List<DemoTimeline.DeploymentSummary> deployments = List.of(
         new DemoTimeline.DeploymentSummary(bg, "succeeded", 24.5, drain(7.9, 8.4, 9.1)),
