@@ -1,0 +1,237 @@
+package io.zdd.bench;
+
+import io.grpc.StatusRuntimeException;
+import io.zdd.proto.v1.AgentState;
+import io.zdd.proto.v1.ApplyBackendsRequest;
+import io.zdd.proto.v1.ApplyBackendsResponse;
+import io.zdd.proto.v1.GetStateRequest;
+import io.zdd.proto.v1.LbAgentGrpc;
+import io.zdd.proto.v1.ObservedServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * ApplyBackends latency, weight-only changes against changes that need an HAProxy reload, measured
+ * side by side in one run against one real lb-agent (in this JVM, with its own supervised
+ * HAProxy) over real gRPC on 127.0.0.1. Latency is the client-side round trip of the blocking
+ * call, System.nanoTime before and after.
+ */
+@Command(name = "apply-latency-bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Measures ApplyBackends round-trip latency for weight-only changes vs changes that need a "
+        + "reload, interleaved in one run, optionally under background HTTP load. Run as root.")
+public final class ApplyLatencyBench implements Callable<Integer> {
+  private static final long CALL_DEADLINE_SECONDS = 30;
+
+  @Option(names = "--iterations", defaultValue = "200",
+      description = "Measured calls per kind (each kind gets this many). Default: ${DEFAULT-VALUE}.")
+  int iterations;
+
+  @Option(names = "--warmup", defaultValue = "20",
+      description = "Unmeasured calls per kind before measuring (JIT, connection, first reloads). "
+          + "Default: ${DEFAULT-VALUE}.")
+  int warmup;
+
+  @Option(names = "--out", description = "Also write the Markdown result to this file.")
+  Path out;
+
+  @Option(names = "--backends", defaultValue = "3", description = "Local HTTP backends in the group. "
+      + "Default: ${DEFAULT-VALUE}.")
+  int backends;
+
+  @Option(names = "--load-rps", defaultValue = "200",
+      description = "Background HTTP requests per second through the frontend during the run, one connection "
+          + "each; 0 for none. Default: ${DEFAULT-VALUE}.")
+  int loadRps;
+
+  @Option(names = "--config-check-reference", defaultValue = "true", negatable = true,
+      description = "Also time a bare 'haproxy -c' of the agent's files once per pair (interleaved), the floor "
+          + "under every apply that rewrites the config. Default: ${DEFAULT-VALUE}.")
+  boolean configCheckReference;
+
+  @Option(names = "--haproxy-bin", defaultValue = "/usr/sbin/haproxy", description = "Default: ${DEFAULT-VALUE}.")
+  Path haproxyBin;
+
+  public static void main(String[] args) {
+    // The agent logs every apply at INFO; quiet by default so the table stays readable.
+    if (System.getProperty("zdd.log.level") == null) {
+      System.setProperty("zdd.log.level", "WARN");
+    }
+    System.exit(new CommandLine(new ApplyLatencyBench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (iterations < 1 || warmup < 0 || backends < 1 || loadRps < 0) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--iterations and --backends must be at least 1, --warmup and --load-rps at least 0");
+    }
+    String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    String loadAvgStart = LoadAverageSampler.line();
+    try (LocalBackends apps = new LocalBackends();
+        BenchAgent agent = BenchAgent.start(haproxyBin);
+        LoadAverageSampler loadAvg = new LoadAverageSampler()) {
+      List<Integer> ports = new ArrayList<>();
+      for (int i = 0; i < backends; i++) {
+        ports.add(apps.start("app" + (i + 1)));
+      }
+      int frontendPort = freePort();
+      ChangePlan plan = new ChangePlan(frontendPort, ports);
+      LbAgentGrpc.LbAgentBlockingStub stub = agent.stub();
+      call(stub, plan.initial());
+      awaitServing(stub, frontendPort);
+      System.err.printf(Locale.ROOT, "bench: agent up (HAProxy master pid %d), frontend 127.0.0.1:%d, %d backends%n",
+          agent.haproxyMasterPid(), frontendPort, backends);
+
+      BackgroundLoad load = loadRps > 0 ? new BackgroundLoad(frontendPort, loadRps) : null;
+      Map<ChangePlan.Kind, Samples> samples = new EnumMap<>(ChangePlan.Kind.class);
+      for (ChangePlan.Kind k : ChangePlan.Kind.values()) {
+        samples.put(k, new Samples());
+      }
+      List<Long> checkNanos = new ArrayList<>();
+      ConfigCheck check = new ConfigCheck(haproxyBin, agent.baseConfig(), agent.zddConfig());
+      long t0;
+      long elapsed;
+      try {
+        if (load != null) {
+          load.start();
+        }
+        loadAvg.start();
+        for (int i = 0; i < warmup; i++) {
+          for (ChangePlan.Kind k : pairOrder(i)) {
+            call(stub, plan.next(k));
+          }
+        }
+        System.err.printf(Locale.ROOT, "bench: %d warm-up pairs done, measuring %d pairs%n", warmup, iterations);
+        t0 = System.nanoTime();
+        for (int i = 0; i < iterations; i++) {
+          for (ChangePlan.Kind k : pairOrder(i)) {
+            ApplyBackendsRequest req = plan.next(k);
+            long start = System.nanoTime();
+            ApplyBackendsResponse resp = call(stub, req);
+            samples.get(k).add(System.nanoTime() - start, resp);
+          }
+          if (configCheckReference) {
+            checkNanos.add(check.timeOnceNanos());
+          }
+          if ((i + 1) % 50 == 0) {
+            System.err.printf(Locale.ROOT, "bench: %d/%d pairs%n", i + 1, iterations);
+          }
+        }
+        elapsed = System.nanoTime() - t0;
+      } finally {
+        if (load != null) {
+          load.close();
+        }
+      }
+      AgentState state = stub.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
+          .getState(GetStateRequest.getDefaultInstance());
+      Samples w = samples.get(ChangePlan.Kind.WEIGHT_ONLY);
+      Samples r = samples.get(ChangePlan.Kind.RELOAD);
+      BenchReport report = new BenchReport(
+          LatencySummary.ofNanos(w.nanos), w.reloaded, w.commandsMean(),
+          LatencySummary.ofNanos(r.nanos), r.reloaded, r.commandsMean(),
+          configCheckReference ? java.util.Optional.of(LatencySummary.ofNanos(checkNanos)) : java.util.Optional.empty(),
+          warmup, backends, loadAvg.summary(), loadAvgStart, LoadAverageSampler.line(),
+          Runtime.getRuntime().availableProcessors(), describe(load, state), load == null ? List.of()
+              : load.firstFailures(), state.getHaproxyVersion(), startedAt, elapsed / 1e9);
+      String md = report.markdown();
+      System.out.println(md);
+      if (out != null) {
+        if (out.toAbsolutePath().getParent() != null) {
+          Files.createDirectories(out.toAbsolutePath().getParent());
+        }
+        Files.writeString(out, md + "\n");
+        System.err.println("bench: written to " + out);
+      }
+      return 0;
+    }
+  }
+
+  /** Pair i sends W then R when even, R then W when odd. */
+  static List<ChangePlan.Kind> pairOrder(int i) {
+    return i % 2 == 0 ? List.of(ChangePlan.Kind.WEIGHT_ONLY, ChangePlan.Kind.RELOAD)
+        : List.of(ChangePlan.Kind.RELOAD, ChangePlan.Kind.WEIGHT_ONLY);
+  }
+
+  private static ApplyBackendsResponse call(LbAgentGrpc.LbAgentBlockingStub stub, ApplyBackendsRequest req) {
+    try {
+      return stub.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS).applyBackends(req);
+    } catch (StatusRuntimeException e) {
+      throw new IllegalStateException("ApplyBackends version " + req.getBackendSet().getVersion() + " failed: "
+          + e.getStatus(), e);
+    }
+  }
+
+  /** Waits (at most 20 s) until every server is UP and a request through the frontend gets a 200. */
+  private static void awaitServing(LbAgentGrpc.LbAgentBlockingStub stub, int frontendPort) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      AgentState s = stub.withDeadlineAfter(5, TimeUnit.SECONDS).getState(GetStateRequest.getDefaultInstance());
+      List<String> statuses = s.getBackendsList().stream()
+          .flatMap(b -> b.getServersList().stream()).map(ObservedServer::getStatus).toList();
+      last = statuses.toString();
+      if (!statuses.isEmpty() && statuses.stream().allMatch("UP"::equals)) {
+        try {
+          if (BackgroundLoad.get(frontendPort)) {
+            return;
+          }
+        } catch (IOException e) {
+          last += ", frontend: " + e;
+        }
+      }
+      Thread.sleep(100); // polling HAProxy's view; nothing to wait on but time
+    }
+    throw new IllegalStateException("the group did not come up within 20 s; server statuses " + last);
+  }
+
+  private static String describe(BackgroundLoad load, AgentState state) {
+    long old = state.getWorkersList().stream().filter(wk -> !wk.getCurrent()).count();
+    String workers = "; HAProxy workers at the end: 1 current, " + old + " old still draining";
+    if (load == null) {
+      return "none" + workers;
+    }
+    LatencySummary l = load.latency();
+    return String.format(Locale.ROOT, "%d req/s target, new connection each: %d OK, **%d failed**; "
+        + "request latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%s",
+        load.requestsPerSecond(), load.ok(), load.failed(), l.p50Ms(), l.p99Ms(), l.maxMs(), workers);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Latencies and answers of one kind of change. */
+  private static final class Samples {
+    final List<Long> nanos = new ArrayList<>();
+    long reloaded;
+    long commands;
+
+    void add(long n, ApplyBackendsResponse r) {
+      nanos.add(n);
+      reloaded += r.getReloaded() ? 1 : 0;
+      commands += r.getRuntimeCommands();
+    }
+
+    double commandsMean() {
+      return nanos.isEmpty() ? 0 : (double) commands / nanos.size();
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package io.zdd.bench;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.zdd.agent.AgentConfig;
+import io.zdd.agent.AgentMain;
+import io.zdd.proto.v1.LbAgentGrpc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+
+/**
+ * One real lb-agent, started in this JVM exactly as its main does ({@link AgentMain.Running}):
+ * supervised HAProxy in a temporary directory, gRPC, metrics and frontends on 127.0.0.1, no
+ * ZooKeeper. Closing it stops the agent (and so HAProxy) and deletes the directory.
+ */
+final class BenchAgent implements AutoCloseable {
+  private final Path dir;
+  private final AgentMain.Running running;
+  private final ManagedChannel channel;
+
+  private BenchAgent(Path dir, AgentMain.Running running) {
+    this.dir = dir;
+    this.running = running;
+    this.channel = NettyChannelBuilder.forAddress("127.0.0.1", running.grpcPort()).usePlaintext().build();
+  }
+
+  static BenchAgent start(Path haproxyBin) throws Exception {
+    Path dir = Files.createTempDirectory("zdd-bench-");
+    AgentConfig config = new AgentConfig();
+    // The same flags an operator would give; parsed by picocli so defaults and validation apply.
+    new CommandLine(config).parseArgs(
+        "--agent-id", "bench",
+        "--grpc-listen", "127.0.0.1:0",
+        "--metrics-listen", "127.0.0.1:0",
+        "--data-dir", dir.resolve("data").toString(),
+        "--haproxy-mode", "supervise",
+        "--haproxy-bin", haproxyBin.toString(),
+        "--haproxy-run-dir", dir.resolve("run").toString(),
+        // Old workers of 200+ reloads must not pile up; the load uses one connection per request.
+        "--hard-stop-after-seconds", "10",
+        "--frontend-bind-address", "127.0.0.1",
+        "--zk-connect", "",
+        "--shutdown-grace-seconds", "2");
+    try {
+      return new BenchAgent(dir, AgentMain.Running.start(config));
+    } catch (Exception | Error e) {
+      deleteTree(dir);
+      throw e;
+    }
+  }
+
+  LbAgentGrpc.LbAgentBlockingStub stub() {
+    return LbAgentGrpc.newBlockingStub(channel);
+  }
+
+  /** The base config the agent wrote for its supervised HAProxy. */
+  Path baseConfig() {
+    return dir.resolve("run").resolve("base.cfg");
+  }
+
+  /** The agent's own config file (its groups), loaded after the base config. */
+  Path zddConfig() {
+    return dir.resolve("run").resolve("zdd.cfg");
+  }
+
+  /** The HAProxy master's pid, to name it in the report. */
+  long haproxyMasterPid() {
+    return running.haproxyMasterPid().orElse(-1L);
+  }
+
+  @Override
+  public void close() {
+    try {
+      channel.shutdownNow();
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      running.close();
+      deleteTree(dir);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      System.err.println("bench: could not delete " + root + ": " + e);
+    }
+  }
+}
