@@ -1,0 +1,154 @@
+package io.zdd.deploy.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.zdd.agent.AgentMain;
+import io.zdd.coordinator.Coordinator;
+import io.zdd.proto.v1.AgentState;
+import io.zdd.proto.v1.ApplyBackendsRequest;
+import io.zdd.proto.v1.BackendSet;
+import io.zdd.proto.v1.GetStateRequest;
+import io.zdd.proto.v1.LbAgentGrpc;
+import io.zdd.proto.v1.ObservedBackend;
+import io.zdd.proto.v1.ObservedServer;
+import io.zdd.proto.v1.RemoveGroupRequest;
+import io.zdd.proto.v1.Server;
+import java.lang.reflect.Field;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.KillSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 6, acceptance 2 (three ZooKeeper servers, two LBs with real HAProxy, two coordinators):
+ * the leader's ZooKeeper session is expired (Curator's {@link KillSession} on its own client)
+ * while its process keeps running. The standby becomes leader under a higher epoch and deploys
+ * under it. Then the old leader's commands — stamped with the epoch it led under — reach every
+ * agent: each refuses them with FAILED_PRECONDITION and no LB changes (GetState identical
+ * before and after: epoch, applied versions, servers, weights, admin states, HAProxy workers).
+ */
+class PartitionedLeaderIT {
+  private static final String GROUP = "pl";
+  private static final int PORT = 10400;
+
+  @TempDir static Path work;
+  static HaCluster ha;
+
+  @BeforeAll
+  static void start() throws Exception {
+    ha = HaCluster.start(work, 2, 2, Duration.ofSeconds(6));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (ha != null) {
+      ha.close();
+    }
+  }
+
+  @Test
+  void oldLeaderWithExpiredSession_everyAgentRefusesItsCommands_noLbChanges() throws Exception {
+    deployAndAwaitSuccess("v1");
+    Coordinator old = ha.leader();
+    long oldEpoch = old.epoch().orElseThrow().value();
+
+    KillSession.kill(zookeeperOf(old).getZookeeperClient().getZooKeeper());
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> !old.isLeader());
+    await().atMost(Duration.ofSeconds(30)).until(() -> ha.cluster.leader().isPresent() && ha.leader() != old);
+    Coordinator current = ha.leader();
+    long newEpoch = current.epoch().orElseThrow().value();
+    assertThat(newEpoch).isGreaterThan(oldEpoch);
+    // The old process is still running: its admin API answers reads as a standby.
+    HaCluster.CliRun stillUp = HaCluster.cliAt("127.0.0.1:" + old.adminPort(), "agents");
+    assertThat(stillUp.exit()).as(stillUp.err()).isZero();
+
+    // The new leader changes the LBs under its epoch, so every agent has seen it.
+    deployAndAwaitSuccess("v2");
+    for (AgentMain.Running a : ha.cluster.agents()) {
+      assertThat(state(a).getHighestEpoch()).as(a.agentId() + " highest epoch").isEqualTo(newEpoch);
+    }
+
+    for (AgentMain.Running a : ha.cluster.agents()) {
+      AgentState before = state(a);
+      ObservedBackend group = before.getBackendsList().stream().filter(b -> b.getGroup().equals(GROUP))
+          .findFirst().orElseThrow();
+      // What a deposed leader might still send: every server at weight 0, as the next version.
+      BackendSet.Builder drainAll = BackendSet.newBuilder().setGroup(GROUP).setVersion(group.getAppliedVersion() + 1)
+          .setFrontendPort(group.getFrontendPort());
+      for (ObservedServer s : group.getServersList()) {
+        drainAll.addServers(Server.newBuilder().setName(s.getName()).setAddress(s.getAddress()).setPort(s.getPort())
+            .setWeight(0));
+      }
+      ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", a.grpcPort()).usePlaintext().build();
+      try {
+        LbAgentGrpc.LbAgentBlockingStub stub = LbAgentGrpc.newBlockingStub(ch);
+        StatusRuntimeException apply = catchThrowableOfType(StatusRuntimeException.class, () ->
+            stub.withDeadlineAfter(10, TimeUnit.SECONDS).applyBackends(ApplyBackendsRequest.newBuilder()
+                .setEpoch(oldEpoch).setBackendSet(drainAll).build()));
+        assertThat(apply).as(a.agentId() + " ApplyBackends with old epoch " + oldEpoch).isNotNull();
+        assertThat(apply.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        StatusRuntimeException remove = catchThrowableOfType(StatusRuntimeException.class, () ->
+            stub.withDeadlineAfter(10, TimeUnit.SECONDS).removeGroup(RemoveGroupRequest.newBuilder()
+                .setEpoch(oldEpoch).setGroup(GROUP).build()));
+        assertThat(remove).as(a.agentId() + " RemoveGroup with old epoch").isNotNull();
+        assertThat(remove.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+      } finally {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      AgentState after = state(a);
+      assertThat(lbView(after)).as(a.agentId() + " unchanged by the refused commands").isEqualTo(lbView(before));
+    }
+  }
+
+  private static void deployAndAwaitSuccess(String version) throws Exception {
+    HaCluster.CliRun r = ha.cli("deploy", ha.app(GROUP, PORT, version, 2).toString(), "--detach", "--step-delay", "0.5");
+    assertThat(r.exit()).as(r.err() + r.out()).isZero();
+    String id = HaCluster.deploymentId(r);
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> !ha.status(id).path("outcome").asText().equals("OUTCOME_UNSPECIFIED"));
+    assertThat(ha.status(id).path("outcome").asText()).as(ha.status(id).toString()).isEqualTo("SUCCEEDED");
+  }
+
+  /** What an LB routes by: epoch, applied versions, servers with weights and admin states, workers. */
+  private static List<Object> lbView(AgentState s) {
+    return List.of(s.getHighestEpoch(),
+        s.getBackendsList().stream().map(b -> List.of(b.getGroup(), b.getAppliedVersion(), b.getAppliedEpoch(),
+            b.getFrontendPort(), b.getServersList().stream()
+                .map(v -> List.of(v.getName(), v.getAddress(), v.getPort(), v.getWeight(), v.getAdminState())).toList()))
+            .toList(),
+        s.getWorkersList().stream().map(w -> List.of(w.getPid(), w.getCurrent(), w.getReloads())).toList(),
+        s.getRedirectsList());
+  }
+
+  private static AgentState state(AgentMain.Running a) throws InterruptedException {
+    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", a.grpcPort()).usePlaintext().build();
+    try {
+      return LbAgentGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS).getState(GetStateRequest.getDefaultInstance());
+    } finally {
+      ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * The coordinator's own ZooKeeper client. Coordinator does not expose it (nothing in main code
+   * needs to), so the test reaches it by reflection to expire exactly that process's session.
+   */
+  private static CuratorFramework zookeeperOf(Coordinator c) throws Exception {
+    Field f = Coordinator.class.getDeclaredField("curator");
+    f.setAccessible(true);
+    return (CuratorFramework) f.get(c);
+  }
+}
