@@ -24,10 +24,10 @@ import picocli.CommandLine.Option;
 /** {@code zdd demo}: the whole system on this machine, deploying under load, with a report. */
 @Command(name = "zdd demo", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-        "Starts a local cluster on loopback (embedded ZooKeeper, a Marathon-compatible scheduler running",
-        "real app processes, 3 LB hosts each with an lb-agent and its own HAProxy, 3 coordinators), sends",
-        "load through every LB, and deploys the demo app: v1, then v2 as blue/green, then v3 as a canary",
-        "--traffic 10,50,100. Prints a summary (failed requests must be 0) and writes an HTML report.",
+        "Starts a local cluster on loopback (embedded ZooKeeper, a Marathon-compatible scheduler running "
+            + "real app processes, 3 LB hosts each with an lb-agent and its own HAProxy, 3 coordinators), sends "
+            + "load through every LB, and deploys the demo app: v1, then v2 as blue/green, then v3 as a canary "
+            + "--traffic 10,50,100. Prints a summary (failed requests must be 0) and writes an HTML report.",
         "Exit code 0 when every deployment succeeded with no failed request, 1 otherwise."})
 public final class DemoMain implements Callable<Integer> {
   @Option(names = "--json", description = "Print only the summary, as one JSON object")
