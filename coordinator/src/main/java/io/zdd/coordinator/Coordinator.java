@@ -17,6 +17,7 @@ import io.zdd.common.model.Epoch;
 import io.zdd.coordinator.admin.AdminService;
 import io.zdd.coordinator.engine.DeploymentEngine;
 import io.zdd.coordinator.engine.EnginePorts;
+import io.zdd.coordinator.engine.SteadyStateReconciler;
 import io.zdd.coordinator.engine.hook.ProcessPreKillHook;
 import io.zdd.coordinator.engine.port.Sleeper;
 import io.zdd.coordinator.engine.probe.HttpPendingOperationsProbe;
@@ -30,6 +31,7 @@ import io.zdd.coordinator.marathon.DnsHostAddressResolver;
 import io.zdd.coordinator.marathon.HttpMarathonClient;
 import io.zdd.coordinator.marathon.MarathonAuth;
 import io.zdd.coordinator.marathon.MarathonClientConfig;
+import io.zdd.coordinator.marathon.MarathonEventStream;
 import io.zdd.coordinator.marathon.MarathonPortAdapter;
 import io.zdd.coordinator.marathon.TaskAddressResolver;
 import io.zdd.coordinator.service.CoordinatorMetrics;
@@ -43,6 +45,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -201,6 +204,17 @@ public final class Coordinator implements AutoCloseable {
       DeploymentSupervisor s = new DeploymentSupervisor(epoch, engine, Sleeper.real(), clock);
       term.set(s);
       s.resumeAll(store.groups());
+      // Between deployments: follow Marathon (events, plus a periodic pass in case one is missed)
+      // and push new backend sets when a live app's tasks change.
+      SteadyStateReconciler steady = new SteadyStateReconciler(new EnginePorts(marathonPort, fleetPort, store, probe,
+          hook, events, clock, () -> epoch), store::groups);
+      java.util.concurrent.ScheduledFuture<?> steadyPass = scheduler.scheduleWithFixedDelay(
+          () -> s.betweenDeployments(steady::reconcileAll), 1, 2, TimeUnit.SECONDS);
+      MarathonEventStream marathonEvents = new MarathonEventStream(mcfg, HttpMarathonClient.newHttpClient(mcfg),
+          config.marathonAuth(), List.of("status_update_event", "health_status_changed_event"),
+          e -> scheduler.execute(() -> s.betweenDeployments(steady::reconcileAll)), Backoff.standard(),
+          io.zdd.coordinator.marathon.Sleeper.SYSTEM, new NamedThreadFactory("marathon-events-e" + epoch.value()));
+      marathonEvents.start();
       return new io.zdd.coordinator.ha.LeaderTerm() {
         @Override
         public Epoch epoch() {
@@ -210,6 +224,8 @@ public final class Coordinator implements AutoCloseable {
         @Override
         public void close() {
           term.compareAndSet(s, null);
+          marathonEvents.close();
+          steadyPass.cancel(true);
           s.close();
         }
       };

@@ -79,10 +79,21 @@ public final class DeploymentSupervisor implements LeaderTerm {
     }
   }
 
-  public DeploymentRecord start(String appJson, DeploymentOptions options) {
+  /**
+   * Starts a deployment. Synchronized with {@link #betweenDeployments}, so the steady-state
+   * reconciler never saves a group's record over one a starting deployment just wrote.
+   */
+  public synchronized DeploymentRecord start(String appJson, DeploymentOptions options) {
     Deployment d = engine.start(appJson, options);
     drive(d);
     return d.record();
+  }
+
+  /** Runs work that must not interleave with a deployment start (see {@link #start}). */
+  public synchronized void betweenDeployments(Runnable work) {
+    if (!closed) {
+      work.run();
+    }
   }
 
   public DeploymentPlan plan(String appJson, DeploymentOptions options) {

@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pending-operations gate on. Zero failed requests; every killed blue task was reported drained
  * (0 connections, fresh sample) by both LBs in the event that records its kill.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EndToEndDeploymentIT {
   private static final int SERVICE_PORT = 10080;
   private static final int ALT_PORT = 10081;
@@ -69,6 +73,7 @@ class EndToEndDeploymentIT {
   }
 
   @Test
+  @Order(1)
   void blueGreenThenCanary_underLoad_noFailedRequest_andNoKillBeforeEveryLbDrained() throws Exception {
     Coordinator leader = cluster.leader().orElseThrow().coordinator().orElseThrow();
     List<DeploymentEvent> events = new CopyOnWriteArrayList<>();
@@ -114,6 +119,77 @@ class EndToEndDeploymentIT {
         assertThat(p.serversDrained()).isEqualTo(p.serversTotal());
       }
     }
+  }
+
+  /**
+   * Between deployments the coordinator follows Marathon: a task of the live app killed from
+   * outside is replaced by the scheduler, and every LB drops the dead server and serves the new
+   * one at full weight, with no deployment running.
+   */
+  @Test
+  @Order(2)
+  void betweenDeployments_aReplacedTask_isPushedToEveryLb() throws Exception {
+    CliRun v1 = cli("deploy", app("s1", 2).toString(), "--json", "--step-delay", "0.5", "--health-timeout", "120");
+    assertThat(v1.exit()).as(v1.err()).isZero();
+    String[] lines = v1.out().strip().split("\n");
+    String liveApp = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[lines.length - 1])
+        .path("deployment").path("green_app_id").asText();
+    var marathon = cluster.marathon();
+    com.fasterxml.jackson.databind.JsonNode tasks = marathon.listTasks(java.util.Set.of()).get("tasks");
+    com.fasterxml.jackson.databind.JsonNode victim = null;
+    for (com.fasterxml.jackson.databind.JsonNode t : tasks) {
+      if (t.path("appId").asText().equals(liveApp) && t.path("state").asText().equals("TASK_RUNNING")) {
+        victim = t;
+        break;
+      }
+    }
+    assertThat(victim).as("a running task of the live app").isNotNull();
+    String victimServer = "127_0_0_1_" + victim.path("ports").get(0).asInt();
+    awaitOnEveryLb(victimServer, true);
+
+    marathon.killTasks(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+        .set("ids", new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode().add(victim.path("id").asText())),
+        false, false);
+
+    awaitOnEveryLb(victimServer, false);
+    await().atMost(Duration.ofSeconds(60)).until(() -> servingWeighted() >= 2);
+  }
+
+  private static java.util.List<io.zdd.common.model.ObservedBackend> lbStates() {
+    java.util.List<io.zdd.common.model.ObservedBackend> out = new ArrayList<>();
+    for (var agent : cluster.agents()) {
+      var ch = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", agent.grpcPort()).usePlaintext().build();
+      try {
+        var state = new io.zdd.coordinator.fleet.AgentClient(agent.agentId(), ch, Duration.ofSeconds(5)).state();
+        state.backends().stream().filter(b -> b.group().value().equals("web")).forEach(out::add);
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+    return out;
+  }
+
+  private static void awaitOnEveryLb(String server, boolean present) {
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      var states = lbStates();
+      // Serving: UP with a weight. Gone: absent, or kept in MAINT at weight 0 until the next
+      // planned reload drops it (the agent's policy for removed servers on HAProxy 2.6).
+      return states.size() == 2 && states.stream().allMatch(b -> present
+          ? b.server(server).filter(s -> s.weight() > 0 && s.isUp()).isPresent()
+          : b.server(server).map(s -> s.adminState() == io.zdd.common.model.AdminState.MAINT || s.weight() == 0).orElse(true));
+    });
+  }
+
+  /** Servers that every LB lists UP with a weight above 0. */
+  private static long servingWeighted() {
+    var states = lbStates();
+    if (states.size() != 2) {
+      return 0;
+    }
+    return states.get(0).servers().stream()
+        .filter(s -> s.weight() > 0 && s.isUp())
+        .filter(s -> states.get(1).server(s.name()).filter(o -> o.weight() > 0 && o.isUp()).isPresent())
+        .count();
   }
 
   private static boolean everyLbAnswers(List<LoadGenerator.Target> lbs) {
