@@ -305,6 +305,23 @@ public final class LoadGenerator implements AutoCloseable {
     stop();
   }
 
+  /** True when one plain GET through every target answers 200 (the LBs serve the group). */
+  public static boolean everyTargetAnswers(List<Target> targets) {
+    for (Target t : targets) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(t.host(), t.port()), 500);
+        s.setSoTimeout(2000);
+        s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        if (!new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200")) {
+          return false;
+        }
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public static Duration elapsed(Stats s) {
     return Duration.ofMillis((long) (s.seconds() * 1000));
   }

@@ -103,7 +103,7 @@ public final class DemoRun {
     String cp = System.getProperty("java.class.path");
     try {
       summaries.add(deploy(cluster, recorder, "v1 first deployment", "v1", cp, List.of(), null));
-      waitFor("the LBs to serve v1", Duration.ofSeconds(60), () -> everyLbAnswers(targets));
+      waitFor("the LBs to serve v1", Duration.ofSeconds(60), () -> LoadGenerator.everyTargetAnswers(targets));
       say("load: %.0f requests/s through %d LBs (%s), keep-alive, no retries", settings.rate(), targets.size(), targets);
       load.start();
       AtomicBoolean killed = new AtomicBoolean();
@@ -199,22 +199,6 @@ public final class DemoRun {
       }
       Thread.sleep(200);
     }
-  }
-
-  static boolean everyLbAnswers(List<LoadGenerator.Target> lbs) {
-    for (LoadGenerator.Target t : lbs) {
-      try (var s = new java.net.Socket()) {
-        s.connect(new java.net.InetSocketAddress(t.host(), t.port()), 500);
-        s.setSoTimeout(2000);
-        s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        if (!new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200")) {
-          return false;
-        }
-      } catch (Exception e) {
-        return false;
-      }
-    }
-    return true;
   }
 
   static PrintWriter nullWriter() {

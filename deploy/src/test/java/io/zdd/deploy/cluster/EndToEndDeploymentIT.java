@@ -84,7 +84,7 @@ class EndToEndDeploymentIT {
     assertThat(first.exit()).as(first.err() + first.out()).isZero();
 
     List<LoadGenerator.Target> lbs = cluster.lbAddresses().stream().map(a -> new LoadGenerator.Target(a, SERVICE_PORT)).toList();
-    await().atMost(Duration.ofSeconds(30)).until(() -> everyLbAnswers(lbs));
+    await().atMost(Duration.ofSeconds(30)).until(() -> LoadGenerator.everyTargetAnswers(lbs));
     try (LoadGenerator load = new LoadGenerator(lbs, 2, 300, "/");
          LoadGenerator work = new LoadGenerator(lbs, 1, 20, "/work")) {
       load.start();
@@ -190,22 +190,5 @@ class EndToEndDeploymentIT {
         .filter(s -> s.weight() > 0 && s.isUp())
         .filter(s -> states.get(1).server(s.name()).filter(o -> o.weight() > 0 && o.isUp()).isPresent())
         .count();
-  }
-
-  private static boolean everyLbAnswers(List<LoadGenerator.Target> lbs) {
-    for (LoadGenerator.Target t : lbs) {
-      try (var s = new java.net.Socket()) {
-        s.connect(new java.net.InetSocketAddress(t.host(), t.port()), 500);
-        s.setSoTimeout(2000);
-        s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes());
-        String line = new String(s.getInputStream().readNBytes(12));
-        if (!line.startsWith("HTTP/1.1 200")) {
-          return false;
-        }
-      } catch (Exception e) {
-        return false;
-      }
-    }
-    return true;
   }
 }
