@@ -10,6 +10,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.zdd.agent.AgentMain;
 import io.zdd.coordinator.Coordinator;
+import io.zdd.coordinator.engine.DeploymentEvent;
+import io.zdd.coordinator.engine.EventKind;
+import io.zdd.coordinator.engine.Phase;
 import io.zdd.proto.v1.AgentState;
 import io.zdd.proto.v1.ApplyBackendsRequest;
 import io.zdd.proto.v1.BackendSet;
@@ -22,7 +25,11 @@ import io.zdd.proto.v1.Server;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.KillSession;
@@ -34,8 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 6, acceptance 2 (three ZooKeeper servers, two LBs with real HAProxy, two coordinators):
  * the leader's ZooKeeper session is expired (Curator's {@link KillSession} on its own client)
- * while its process keeps running. The standby becomes leader under a higher epoch and deploys
- * under it. Then the old leader's commands — stamped with the epoch it led under — reach every
+ * while its process keeps running, just as it starts killing blue tasks of a deployment. The
+ * standby becomes leader under a higher epoch and finishes that deployment under it (no task
+ * killed twice). Then the old leader's commands — stamped with the epoch it led under — reach every
  * agent: each refuses them with FAILED_PRECONDITION and no LB changes (GetState identical
  * before and after: epoch, applied versions, servers, weights, admin states, HAProxy workers).
  */
@@ -60,13 +68,30 @@ class PartitionedLeaderIT {
 
   @Test
   void oldLeaderWithExpiredSession_everyAgentRefusesItsCommands_noLbChanges() throws Exception {
-    deployAndAwaitSuccess("v1");
+    awaitSuccess(deploy("v1"));
     Coordinator old = ha.leader();
     long oldEpoch = old.epoch().orElseThrow().value();
+    Set<String> blueTasks = ha.activeTaskIds(GROUP);
 
-    KillSession.kill(zookeeperOf(old).getZookeeperClient().getZooKeeper());
+    // Partition the leader in the middle of v2: its session expires as it starts killing blue.
+    AtomicBoolean fired = new AtomicBoolean();
+    AtomicReference<Throwable> killFailure = new AtomicReference<>();
+    old.events().addListener(e -> {
+      if (e.kind() == EventKind.PHASE_CHANGED && e.deployment().phase() == Phase.KILL_BLUE
+          && fired.compareAndSet(false, true)) {
+        new Thread(() -> {
+          try {
+            KillSession.kill(zookeeperOf(old).getZookeeperClient().getZooKeeper());
+          } catch (Throwable t) {
+            killFailure.set(t);
+          }
+        }, "expire-leader-session").start();
+      }
+    });
+    String v2 = deploy("v2");
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> !old.isLeader());
+    await().atMost(Duration.ofSeconds(60)).until(() -> fired.get() && !old.isLeader());
+    assertThat(killFailure.get()).isNull();
     await().atMost(Duration.ofSeconds(30)).until(() -> ha.cluster.leader().isPresent() && ha.leader() != old);
     Coordinator current = ha.leader();
     long newEpoch = current.epoch().orElseThrow().value();
@@ -75,8 +100,16 @@ class PartitionedLeaderIT {
     HaCluster.CliRun stillUp = HaCluster.cliAt("127.0.0.1:" + old.adminPort(), "agents");
     assertThat(stillUp.exit()).as(stillUp.err()).isZero();
 
-    // The new leader changes the LBs under its epoch, so every agent has seen it.
-    deployAndAwaitSuccess("v2");
+    // The new leader finishes v2 under its epoch, killing no task twice, and every agent has seen that epoch.
+    awaitSuccess(v2);
+    List<DeploymentEvent> events = ha.eventsOf(v2);
+    assertThat(events).anyMatch(e -> e.kind() == EventKind.EPOCH_CHANGED && e.deployment().epoch() == newEpoch);
+    List<String> killed = new ArrayList<>();
+    events.stream().filter(e -> e.kind() == EventKind.TASKS_KILLED).forEach(e -> killed.addAll(e.killedTaskIds()));
+    assertThat(killed).doesNotHaveDuplicates();
+    assertThat(blueTasks).containsAll(killed);
+    await().atMost(Duration.ofSeconds(40)).untilAsserted(() ->
+        assertThat(ha.activeTaskIds(GROUP)).doesNotContainAnyElementsOf(blueTasks).hasSize(2));
     for (AgentMain.Running a : ha.cluster.agents()) {
       assertThat(state(a).getHighestEpoch()).as(a.agentId() + " highest epoch").isEqualTo(newEpoch);
     }
@@ -113,11 +146,14 @@ class PartitionedLeaderIT {
     }
   }
 
-  private static void deployAndAwaitSuccess(String version) throws Exception {
+  private static String deploy(String version) throws Exception {
     HaCluster.CliRun r = ha.cli("deploy", ha.app(GROUP, PORT, version, 2).toString(), "--detach", "--step-delay", "0.5");
     assertThat(r.exit()).as(r.err() + r.out()).isZero();
-    String id = HaCluster.deploymentId(r);
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+    return HaCluster.deploymentId(r);
+  }
+
+  private static void awaitSuccess(String id) throws Exception {
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
         .until(() -> !ha.status(id).path("outcome").asText().equals("OUTCOME_UNSPECIFIED"));
     assertThat(ha.status(id).path("outcome").asText()).as(ha.status(id).toString()).isEqualTo("SUCCEEDED");
   }
