@@ -401,6 +401,9 @@ public final class Deployment {
   private Tick killBlue() {
     Optional<AppStatus> blue = blueApp();
     Map<String, TaskStatus> alive = presentTasks(blue, rec.killingTaskIds());
+    // A task Marathon already reports as being killed was killed by this step before a failover
+    // (possibly by a deposed leader's in-flight call): do not kill, or report, it a second time.
+    alive.values().removeIf(Deployment::alreadyKilled);
     // The last drain retires all of blue: deleting the app kills those tasks (zdd.py's order).
     boolean byDelete = rec.finalDrain() && blue.isPresent() && !alive.isEmpty()
         && alive.keySet().containsAll(remainingBlue(blue.get()));
@@ -844,6 +847,14 @@ public final class Deployment {
       }
     }
     return out;
+  }
+
+  private static boolean alreadyKilled(TaskStatus t) {
+    return switch (t.state()) {
+      case "TASK_KILLING", "TASK_KILLED", "TASK_FINISHED", "TASK_FAILED", "TASK_LOST", "TASK_GONE", "TASK_DROPPED",
+          "TASK_GONE_BY_OPERATOR" -> true;
+      default -> false;
+    };
   }
 
   private static Map<String, TaskStatus> presentTasks(Optional<AppStatus> app, List<String> ids) {

@@ -71,6 +71,8 @@ public final class FakeMarathon implements MarathonPort {
   /** Called with the tasks just before a kill (scale down, tasks/delete or app delete) takes effect. */
   private Consumer<List<Task>> beforeKill = tasks -> { };
   public Duration healthyAfter = Duration.ofSeconds(10);
+  /** Tasks to report as TASK_KILLING (a kill someone else already sent and Marathon is carrying out). */
+  public final Set<String> reportKilling = new HashSet<>();
 
   public FakeMarathon(MutableClock clock) {
     this.clock = clock;
@@ -262,7 +264,8 @@ public final class FakeMarathon implements MarathonPort {
 
   private AppStatus status(App app) {
     List<TaskStatus> tasks = app.tasks.stream()
-        .map(t -> new TaskStatus(t.id, "agent-" + t.address, t.address, List.of(t.port), healthy(app, t), "TASK_RUNNING"))
+        .map(t -> new TaskStatus(t.id, "agent-" + t.address, t.address, List.of(t.port), healthy(app, t),
+            reportKilling.contains(t.id) ? "TASK_KILLING" : "TASK_RUNNING"))
         .toList();
     boolean deploying = tasks.size() != app.instances || tasks.stream().anyMatch(t -> !t.healthy());
     Map<String, String> labels = new LinkedHashMap<>();
