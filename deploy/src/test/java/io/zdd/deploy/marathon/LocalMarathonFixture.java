@@ -24,7 +24,7 @@ final class LocalMarathonFixture implements AutoCloseable {
     return server.url();
   }
 
-  /** A fixture file from /work/shared/fixtures/marathon-lb, copied into src/test/resources. */
+  /** A fixture file from the shared fixtures (marathon-lb), copied into src/test/resources. */
   static String fixture(String name) throws IOException {
     try (var in = LocalMarathonFixture.class.getResourceAsStream("/marathon-lb/" + name)) {
       if (in == null) {

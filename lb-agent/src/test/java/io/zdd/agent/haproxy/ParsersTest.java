@@ -8,13 +8,11 @@ import io.zdd.common.model.AdminState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ParsersTest {
-  static final Path FIXTURE = Path.of("/work/shared/fixtures/marathon-lb/haproxy_stats.csv");
+  static final String FIXTURE = "/haproxy/marathon-lb-haproxy_stats.csv";
 
   static String resource(String name) throws IOException {
     try (InputStream in = ParsersTest.class.getResourceAsStream("/haproxy/" + name)) {
@@ -24,7 +22,7 @@ class ParsersTest {
 
   @Test
   void parsesMarathonLbFixtureByHeaderNameAcrossTwoDumps() throws IOException {
-    List<StatRow> rows = StatCsv.parse(Files.readString(FIXTURE));
+    List<StatRow> rows = StatCsv.parse(new String(ParsersTest.class.getResourceAsStream(FIXTURE).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     // 33 lines, two of them headers.
     assertThat(rows).hasSize(31);
     StatRow www = rows.stream().filter(r -> r.proxy().equals("www") && r.name().equals("www")).findFirst().orElseThrow();
