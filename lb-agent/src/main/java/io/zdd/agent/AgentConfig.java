@@ -113,6 +113,12 @@ public final class AgentConfig {
           + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_ZK_SESSION_TIMEOUT_MS.")
   int zkSessionTimeoutMs;
 
+  @Option(names = "--zk-digest-file", defaultValue = "${env:ZDD_AGENT_ZK_DIGEST_FILE}",
+      description = "File whose first line is user:password for ZooKeeper digest auth, the same identity as "
+          + "the coordinators' --zk-digest-file; the registration node then gets creator-only ACLs. "
+          + "Env: ZDD_AGENT_ZK_DIGEST_FILE.")
+  Path zkDigestFile;
+
   @Option(names = "--iptables-netns", defaultValue = "${env:ZDD_AGENT_IPTABLES_NETNS}",
       description = "Network namespace whose nat table the port swap edits (commands run as 'ip netns exec "
           + "<ns> iptables-restore'). Default: the agent's own namespace. Env: ZDD_AGENT_IPTABLES_NETNS.")
@@ -235,6 +241,22 @@ public final class AgentConfig {
 
   public Optional<String> zkConnect() {
     return Optional.ofNullable(zkConnect).filter(s -> !s.isBlank());
+  }
+
+  /** user:password read from --zk-digest-file, if given; never logged. */
+  public Optional<String> zkDigest() {
+    if (zkDigestFile == null) {
+      return Optional.empty();
+    }
+    try {
+      String line = java.nio.file.Files.readAllLines(zkDigestFile).stream().findFirst().orElse("").trim();
+      if (!line.contains(":")) {
+        throw new InvalidInputException("--zk-digest-file", "first line must be user:password");
+      }
+      return Optional.of(line);
+    } catch (java.io.IOException e) {
+      throw new InvalidInputException("--zk-digest-file", "cannot read " + zkDigestFile + ": " + e.getMessage());
+    }
   }
 
   public String zkRoot() {

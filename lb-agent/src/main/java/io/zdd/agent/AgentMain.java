@@ -176,12 +176,26 @@ public final class AgentMain implements Callable<Integer> {
 
       Optional<CuratorFramework> curator = c.zkConnect().isEmpty() ? Optional.empty() : Optional.of(step(
           "zookeeper client", () -> {
-            CuratorFramework cf = CuratorFrameworkFactory.builder()
+            CuratorFrameworkFactory.Builder zb = CuratorFrameworkFactory.builder()
                 .connectString(c.zkConnect().get())
                 .sessionTimeoutMs((int) c.zkSessionTimeout().toMillis())
                 .connectionTimeoutMs((int) Math.min(5000, c.zkSessionTimeout().toMillis()))
-                .retryPolicy(new ExponentialBackoffRetry(500, 10, 10_000))
-                .build();
+                .retryPolicy(new ExponentialBackoffRetry(500, 10, 10_000));
+            c.zkDigest().ifPresent(digest -> zb
+                .authorization("digest", digest.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                // Same identity and ACLs as the coordinators: only zdd's processes can read or write.
+                .aclProvider(new org.apache.curator.framework.api.ACLProvider() {
+                  @Override
+                  public java.util.List<org.apache.zookeeper.data.ACL> getDefaultAcl() {
+                    return org.apache.zookeeper.ZooDefs.Ids.CREATOR_ALL_ACL;
+                  }
+
+                  @Override
+                  public java.util.List<org.apache.zookeeper.data.ACL> getAclForPath(String path) {
+                    return org.apache.zookeeper.ZooDefs.Ids.CREATOR_ALL_ACL;
+                  }
+                }));
+            CuratorFramework cf = zb.build();
             cf.start();
             return cf;
           }, CuratorFramework::close));
