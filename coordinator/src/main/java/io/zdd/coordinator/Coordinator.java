@@ -187,7 +187,7 @@ public final class Coordinator implements AutoCloseable {
     ZkDeploymentStore store = new ZkDeploymentStore(curator, paths, config.historyLimit());
     MarathonClientConfig mcfg = MarathonClientConfig.defaults(config.marathon());
     HttpMarathonClient marathon = new HttpMarathonClient(mcfg, HttpMarathonClient.newHttpClient(mcfg),
-        config.marathonAuth(), registry, clock, io.zdd.coordinator.marathon.Sleeper.SYSTEM);
+        config.marathonAuth(), registry, clock, Sleeper.real());
     MarathonPortAdapter marathonPort = new MarathonPortAdapter(marathon,
         new TaskAddressResolver(DnsHostAddressResolver.system(agentCalls, clock)));
     FleetPortAdapter fleetPort = new FleetPortAdapter(fleet, agentCalls);
@@ -213,7 +213,7 @@ public final class Coordinator implements AutoCloseable {
       MarathonEventStream marathonEvents = new MarathonEventStream(mcfg, HttpMarathonClient.newHttpClient(mcfg),
           config.marathonAuth(), List.of("status_update_event", "health_status_changed_event"),
           e -> scheduler.execute(() -> s.betweenDeployments(steady::reconcileAll)), Backoff.standard(),
-          io.zdd.coordinator.marathon.Sleeper.SYSTEM, new NamedThreadFactory("marathon-events-e" + epoch.value()));
+          Sleeper.real(), new NamedThreadFactory("marathon-events-e" + epoch.value()));
       marathonEvents.start();
       return new io.zdd.coordinator.ha.LeaderTerm() {
         @Override

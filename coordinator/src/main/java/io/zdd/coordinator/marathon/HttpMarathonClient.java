@@ -1,5 +1,6 @@
 package io.zdd.coordinator.marathon;
 
+import io.zdd.coordinator.engine.port.Sleeper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

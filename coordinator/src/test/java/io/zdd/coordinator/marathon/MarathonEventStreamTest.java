@@ -1,5 +1,6 @@
 package io.zdd.coordinator.marathon;
 
+import io.zdd.coordinator.engine.port.Sleeper;
 import static io.zdd.coordinator.marathon.FakeMarathon.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -100,7 +101,7 @@ class MarathonEventStreamTest {
     Backoff backoff = new Backoff(Duration.ofMillis(20), Duration.ofMillis(640), 2.0, 0.0, () -> 0.0);
     Sleeper recording = d -> {
       pauses.add(d);
-      Sleeper.SYSTEM.sleep(d);
+      Sleeper.real().sleep(d);
     };
     stream = new MarathonEventStream(config, HttpMarathonClient.newHttpClient(config), auth, List.of(types),
         listener, backoff, recording, new NamedThreadFactory("marathon-events-test"));
