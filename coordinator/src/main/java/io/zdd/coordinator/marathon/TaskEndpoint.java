@@ -24,9 +24,4 @@ public record TaskEndpoint(String taskId, String host, String ip, int port, int 
   public String legacyServerName() {
     return ServerNames.legacy(host, ip, port);
   }
-
-  /** zdd's own server name; see {@link ServerNames#forTask}. */
-  public String serverName() {
-    return ServerNames.forTask(taskId, portIndex);
-  }
 }
