@@ -106,6 +106,98 @@ public final class EpochStore {
     }
   }
 
+  /**
+   * Checks a command's epoch without recording anything: the first half of "check, act, commit"
+   * for commands that must change nothing when they are refused.
+   *
+   * @throws StaleEpochException when {@code epoch} is lower than the highest accepted
+   */
+  public synchronized void check(Epoch epoch) {
+    if (epoch.isOlderThan(highest)) {
+      throw new StaleEpochException(epoch.value(), highest.value());
+    }
+  }
+
+  /**
+   * Checks a backend set's (epoch, version) against what was admitted for {@code group}, without
+   * recording anything.
+   *
+   * @throws StaleEpochException for an old epoch
+   * @throws StaleVersionException for an old version within the same epoch
+   */
+  public synchronized void check(GroupName group, Epoch epoch, long version) {
+    check(epoch);
+    Applied before = applied.get(group);
+    if (before != null && epoch.isOlderThan(before.epoch())) {
+      throw new StaleEpochException(epoch.value(), before.epoch().value());
+    }
+    if (before != null && before.epoch().equals(epoch) && version < before.version()) {
+      throw new StaleVersionException(group.value(), version, before.version());
+    }
+  }
+
+  /**
+   * Records that a command of {@code epoch} has been carried out: raises the highest epoch to it
+   * (never lowers it) and persists. The caller checked the epoch before acting and held the
+   * resource's lock throughout, so a higher epoch committed meanwhile by another resource is no
+   * reason to refuse what already happened.
+   */
+  public synchronized void commit(Epoch epoch) {
+    if (epoch.compareTo(highest) > 0) {
+      Epoch previous = highest;
+      highest = epoch;
+      try {
+        persist();
+      } catch (RuntimeException e) {
+        highest = previous;
+        throw e;
+      }
+      log.info("accepted new leader epoch {} (was {})", epoch, previous);
+    }
+  }
+
+  /** As {@link #commit(Epoch)}, also recording the group's applied (epoch, version). */
+  public synchronized void commit(GroupName group, Epoch epoch, long version) {
+    Applied before = applied.get(group);
+    Epoch previous = highest;
+    Applied next = new Applied(epoch, version);
+    if (next.equals(before) && epoch.compareTo(highest) <= 0) {
+      return;
+    }
+    applied.put(group, next);
+    if (epoch.compareTo(highest) > 0) {
+      highest = epoch;
+    }
+    try {
+      persist();
+    } catch (RuntimeException e) {
+      highest = previous;
+      if (before == null) {
+        applied.remove(group);
+      } else {
+        applied.put(group, before);
+      }
+      throw e;
+    }
+    if (!previous.equals(highest)) {
+      log.info("accepted new leader epoch {} (was {})", highest, previous);
+    }
+  }
+
+  /** Forgets a removed group's version order (the highest epoch stays). */
+  public synchronized void forget(GroupName group) {
+    Applied before = applied.remove(group);
+    if (before == null) {
+      return;
+    }
+    try {
+      persist();
+    } catch (RuntimeException e) {
+      applied.put(group, before);
+      throw e;
+    }
+  }
+
   public synchronized Optional<Applied> applied(GroupName group) {
     return Optional.ofNullable(applied.get(group));
   }
