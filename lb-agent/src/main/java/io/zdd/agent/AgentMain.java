@@ -221,6 +221,9 @@ public final class AgentMain implements Callable<Integer> {
       HaproxyConnectionSampler sampler = new HaproxyConnectionSampler(haproxy.runtime(), haproxy.masterCli());
 
       EpochStore epochs = EpochStore.open(c.dataDir());
+      // zdd.cfg is written before an apply's epoch is committed: after a crash in between, the
+      // file holds the newer (epoch, version).
+      controller.appliedVersions().forEach((g, v) -> epochs.recover(g, v.epoch(), v.version()));
       PortSwapper portSwapper = step("port swapper", () -> {
         PortSwapper p = new PortSwapper(runner,
             IptablesCommands.of(c.iptablesRestore(), c.iptablesSave(), c.iptablesNetns()), c.dataDir(),

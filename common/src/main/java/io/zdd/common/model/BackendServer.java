@@ -1,7 +1,6 @@
 package io.zdd.common.model;
 
 import io.zdd.common.error.InvalidInputException;
-import java.util.regex.Pattern;
 
 /**
  * One server (an app task's address) in a group's backend, as the coordinator wants it.
@@ -23,14 +22,9 @@ public record BackendServer(
     Colour colour,
     String taskId) {
 
-  private static final Pattern IPV4 =
-      Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
-  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
-
   public BackendServer {
     Validation.name("server.name", name);
-    if (address == null || !(IPV4.matcher(address).matches()
-        || (address.contains(":") && IPV6.matcher(address).matches()))) {
+    if (!IpLiteral.isValid(address)) {
       throw new InvalidInputException("server.address",
           "must be an IPv4 or IPv6 literal, got '" + Validation.printable(address) + "'");
     }

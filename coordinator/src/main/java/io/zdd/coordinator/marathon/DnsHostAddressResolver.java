@@ -1,6 +1,7 @@
 package io.zdd.coordinator.marathon;
 
 import io.zdd.common.error.UnavailableException;
+import io.zdd.common.model.IpLiteral;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 
 /**
  * Resolves agent host names with the system resolver, bounded by a timeout.
@@ -31,10 +31,6 @@ public final class DnsHostAddressResolver implements HostAddressResolver {
   public interface Lookup {
     InetAddress[] lookup(String host) throws UnknownHostException;
   }
-
-  private static final Pattern IPV4 =
-      Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
-  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
   private record Cached(String ip, Instant expires) {}
 
@@ -61,7 +57,7 @@ public final class DnsHostAddressResolver implements HostAddressResolver {
 
   /** Whether {@code host} is already an IPv4 or IPv6 literal. */
   public static boolean isIpLiteral(String host) {
-    return IPV4.matcher(host).matches() || (host.contains(":") && IPV6.matcher(host).matches());
+    return IpLiteral.isValid(host);
   }
 
   @Override

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's gRPC edge, and only an edge: messages become validated records (ProtoMapper),
- * mutating calls are fenced by epoch and version (EpochStore, persisted before acting), the work
+ * mutating calls are fenced by epoch and version (EpochStore: checked before acting, committed once
+ * the change was carried out, so a refused call moves nothing), the work
  * is delegated to the HAProxy layer ({@link BackendController}, {@link ConnectionSampler}) and to
  * the {@link PortSwapper}, and every failure becomes a status through {@link StatusMapper} alone.
  * Bad input is refused before anything is called or persisted.
@@ -70,6 +71,7 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
   private final Clock clock;
   private final StreamSettings streams;
   private final GroupLocks groupLocks = new GroupLocks(Duration.ofSeconds(60));
+  private final BoundedLock swapLock = new BoundedLock("the port redirects", Duration.ofSeconds(60));
   private final Set<ConnectionStreamPublisher> publishers = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
 
@@ -96,9 +98,14 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       BackendSet set = backendSet(request.getBackendSet());
       Epoch epoch = epoch(request.getEpoch());
       try (LogContext g = LogContext.group(set.group().value())) {
+        // Check, act, commit: a call HAProxy refuses (wholly rolled back by the controller) must
+        // not move the fence. The file carries the epoch too, so a crash before the commit loses
+        // nothing (recovered at start).
         ApplyResult result = groupLocks.with(set.group(), () -> {
-          epochs.admit(set.group(), epoch, set.version()); // persisted before HAProxy is touched
-          return controller.apply(set, epoch);
+          epochs.check(set.group(), epoch, set.version());
+          ApplyResult applied = controller.apply(set, epoch);
+          epochs.commit(set.group(), epoch, set.version());
+          return applied;
         });
         log.info("applied version {} (epoch {}): {} servers, reloaded={}, runtime commands={}", set.version(), epoch,
             set.servers().size(), result.reloaded(), result.runtimeCommands());
@@ -114,8 +121,11 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       Epoch epoch = epoch(request.getEpoch());
       try (LogContext g = LogContext.group(group.value())) {
         boolean removed = groupLocks.with(group, () -> {
-          epochs.accept(epoch);
-          return controller.removeGroup(group);
+          epochs.check(epoch);
+          boolean existed = controller.removeGroup(group);
+          epochs.commit(epoch);
+          epochs.forget(group);
+          return existed;
         });
         log.info("remove group (epoch {}): removed={}", epoch, removed);
         return RemoveGroupResponse.newBuilder().setRemoved(removed).build();
@@ -134,8 +144,14 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       }
       Epoch epoch = epoch(request.getEpoch());
       try (LogContext g = LogContext.group(group.value())) {
-        epochs.accept(epoch);
-        SwapResult r = portSwapper.swap(servicePort, targetPort);
+        // One lock for every redirect around check, act, commit: a deposed leader's swap that
+        // passed the check can then never land after the new leader's.
+        SwapResult r = swapLock.with(() -> {
+          epochs.check(epoch);
+          SwapResult done = portSwapper.swap(servicePort, targetPort);
+          epochs.commit(epoch);
+          return done;
+        });
         SwapPortResponse.Builder b = SwapPortResponse.newBuilder().setChanged(r.changed());
         r.redirects().forEach(p -> b.addRedirects(ProtoMapper.toProto(p)));
         return b.build();
@@ -151,8 +167,10 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       Epoch epoch = epoch(request.getEpoch());
       try (LogContext g = LogContext.group(group.value())) {
         int cut = groupLocks.with(group, () -> {
-          epochs.accept(epoch);
-          return sessionShutdown.shutdown(group, server);
+          epochs.check(epoch);
+          int done = sessionShutdown.shutdown(group, server);
+          epochs.commit(epoch);
+          return done;
         });
         log.info("shut down {} sessions on server {} (epoch {})", cut, server, epoch);
         return ShutdownSessionsResponse.newBuilder().setSessionsCut(cut).build();

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -61,33 +62,104 @@ public final class HaproxyBackendController implements BackendController {
     this.renderer = renderer;
     this.settings = settings;
     this.clock = clock;
+    recover();
   }
 
+  /**
+   * Applies {@code desired} whole or not at all: {@code haproxy -c} refusing the file or a failed
+   * reload leaves the previous file serving (the applier restores it); HAProxy refusing a runtime
+   * command afterwards rolls the file, the desired set and the runtime state back to what they
+   * were, and the refusal is rethrown. The reload watcher re-asserts under the same lock, so it
+   * only ever sees the previous or the new desired set.
+   */
   @Override
   public ApplyResult apply(BackendSet desired, Epoch epoch) {
     lock.lock();
     try (LogContext ignored = LogContext.group(desired.group().value())) {
-      Applied prev = groups.get(desired.group());
+      GroupName group = desired.group();
+      Applied prev = groups.get(group);
       GroupLayout layout = GroupLayout.of(desired);
       refusePortsOfOtherGroups(layout);
       Map<GroupName, Applied> next = new TreeMap<>(groups);
-      next.put(desired.group(), new Applied(desired, epoch, layout));
+      next.put(group, new Applied(desired, epoch, layout));
       String config = render(next);
+      String previousConfig = applier.current();
       boolean reload = prev == null
           ? !runningAlreadyServes(config, layout)
           : !prev.layout().structure().equals(layout.structure());
       long before = runtime.changeCommands();
-      // Validated write first (and the reload when needed): if HAProxy refuses the config,
-      // nothing has changed, at run time or on disk.
       applier.apply(config, reload);
-      groups.put(desired.group(), next.get(desired.group()));
-      converge(layout);
+      groups.put(group, next.get(group));
+      try {
+        converge(layout);
+      } catch (RuntimeException e) {
+        rollBack(group, prev, previousConfig, reload, e);
+        throw e;
+      }
       int commands = (int) (runtime.changeCommands() - before);
       log.info("applied group {} v{} (epoch {}): reload={}, runtime commands={}",
-          desired.group(), desired.version(), epoch, reload, commands);
-      return new ApplyResult(observeGroup(groups.get(desired.group())), reload, commands);
+          group, desired.version(), epoch, reload, commands);
+      return new ApplyResult(observeGroup(groups.get(group)), reload, commands);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Puts the group back as it was before a change HAProxy refused part of. Caller holds the lock. */
+  private void rollBack(GroupName group, Applied prev, String previousConfig, boolean reloaded,
+      RuntimeException cause) {
+    log.warn("HAProxy refused part of the change to group {}: {}; rolling back to the previous desired set",
+        group, cause.getMessage());
+    if (prev == null) {
+      groups.remove(group);
+    } else {
+      groups.put(group, prev);
+    }
+    try {
+      // The previous file is valid (it was serving); reload back to it if the change had reloaded.
+      applier.apply(previousConfig, reloaded);
+      if (prev != null) {
+        converge(prev.layout());
+      }
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+      log.error("rolling back group {} failed; the next apply or reload re-asserts the desired set", group, e);
+    }
+  }
+
+  /** The (epoch, version) of every group this controller manages, recovered ones included. */
+  public Map<GroupName, AppliedVersion> appliedVersions() {
+    lock.lock();
+    try {
+      Map<GroupName, AppliedVersion> out = new TreeMap<>();
+      groups.forEach((g, a) -> out.put(g, new AppliedVersion(a.epoch(), a.set().version())));
+      return out;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The epoch and version a group's desired set was applied under. */
+  public record AppliedVersion(Epoch epoch, long version) {}
+
+  /**
+   * Takes over the groups the file in place already serves (an agent restarted beside a running
+   * HAProxy, or a HAProxy started from the kept file): their desired sets are in the file itself.
+   * Blocks without a readable desired set (an older agent's) stay verbatim until re-applied.
+   */
+  private void recover() {
+    for (Map.Entry<GroupName, String> block : ConfigBlocks.parse(applier.current()).entrySet()) {
+      try {
+        DesiredSetLine.in(block.getValue())
+            .filter(r -> r.set().group().equals(block.getKey()))
+            .ifPresent(r -> groups.put(block.getKey(), new Applied(r.set(), r.epoch(), GroupLayout.of(r.set()))));
+      } catch (IllegalArgumentException e) {
+        log.warn("group {} in the config file has no usable desired set ({}); kept as it is until re-applied",
+            block.getKey(), e.getMessage());
+      }
+    }
+    if (!groups.isEmpty()) {
+      log.info("recovered {} group(s) from the config file: {}", groups.size(), groups.keySet());
     }
   }
 
@@ -455,7 +527,7 @@ public final class HaproxyBackendController implements BackendController {
     if (dropped != null) {
       blocks.remove(dropped);
     }
-    sets.forEach((g, a) -> blocks.put(g, renderer.renderGroup(a.set())));
+    sets.forEach((g, a) -> blocks.put(g, renderer.renderGroup(a.set(), a.epoch())));
     return HaproxyConfigRenderer.HEADER + String.join("", blocks.values());
   }
 
@@ -489,8 +561,14 @@ public final class HaproxyBackendController implements BackendController {
     } catch (NoSuchServerException e) {
       return new ObservedBackend(a.set().group(), a.set().version(), a.epoch(), a.set().frontendPort(), List.of());
     }
+    // Retired servers stay in MAINT inside HAProxy until a reload or purge drops them, but they are
+    // no longer part of the group: the read-back shows the group as desired.
+    Set<String> desiredNames = a.set().servers().stream().map(BackendServer::name).collect(Collectors.toSet());
     List<ObservedServer> servers = new ArrayList<>();
     for (ServerStateRow r : state) {
+      if (!desiredNames.contains(r.server())) {
+        continue;
+      }
       StatRow st = stats.get(r.server());
       servers.add(new ObservedServer(r.server(), r.address(), r.port(), r.userWeight(), r.adminState(),
           st == null ? "" : st.status(), st == null ? "" : st.checkStatus(), st == null ? 0 : st.scur()));

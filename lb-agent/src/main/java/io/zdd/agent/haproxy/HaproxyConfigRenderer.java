@@ -3,6 +3,7 @@ package io.zdd.agent.haproxy;
 import io.zdd.common.model.AdminState;
 import io.zdd.common.model.BackendServer;
 import io.zdd.common.model.BackendSet;
+import io.zdd.common.model.Epoch;
 import io.zdd.common.model.ProxyMode;
 import java.util.Collection;
 import java.util.Comparator;
@@ -39,19 +40,24 @@ public final class HaproxyConfigRenderer {
     this("*", 3);
   }
 
-  public String render(Collection<BackendSet> sets) {
+  /** The whole file for {@code sets}, all applied under {@code epoch}. */
+  public String render(Collection<BackendSet> sets, Epoch epoch) {
     StringBuilder out = new StringBuilder(HEADER);
     List<BackendSet> sorted = sets.stream().sorted(Comparator.comparing(BackendSet::group)).toList();
     for (BackendSet set : sorted) {
-      out.append(renderGroup(set));
+      out.append(renderGroup(set, epoch));
     }
     return out.toString();
   }
 
-  /** One group's block: a blank line, the {@code # group} marker, its frontends and backends. */
-  public String renderGroup(BackendSet set) {
+  /**
+   * One group's block: a blank line, the {@code # group} marker, the {@link DesiredSetLine} (what
+   * a restarted agent recovers), its frontends and backends.
+   */
+  public String renderGroup(BackendSet set, Epoch epoch) {
     StringBuilder out = new StringBuilder();
     out.append('\n').append("# group ").append(set.group()).append(" version ").append(set.version()).append('\n');
+    out.append(DesiredSetLine.of(set, epoch));
     GroupLayout layout = GroupLayout.of(set);
     for (GroupLayout.Frontend fe : layout.frontends()) {
       renderFrontend(out, fe);

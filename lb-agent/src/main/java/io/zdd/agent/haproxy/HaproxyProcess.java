@@ -64,7 +64,7 @@ public final class HaproxyProcess implements AutoCloseable {
       List<String> cmd = List.of(binary.toString(), "-W", "-S", masterSock + ",mode,600",
           "-p", runDir.resolve("haproxy.pid").toString(), "-f", baseCfg.toString(), "-f", zddCfg.toString());
       Process p = new ProcessBuilder(cmd).directory(runDir.toFile()).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+          .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile())).start(); // one file per start: a failed reload quotes this HAProxy only
       log.info("started HAProxy master pid {} in {}", p.pid(), runDir);
       HaproxyProcess hp = new HaproxyProcess(paths, Optional.of(p), Optional.of(logFile),
           HaproxyRuntimeClient.DEFAULT_TIMEOUT);

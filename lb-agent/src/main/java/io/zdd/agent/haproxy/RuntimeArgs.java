@@ -1,6 +1,7 @@
 package io.zdd.agent.haproxy;
 
 import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.model.IpLiteral;
 import io.zdd.common.model.Validation;
 import java.util.regex.Pattern;
 
@@ -10,9 +11,6 @@ import java.util.regex.Pattern;
  * characters) may reach the wire from a value.
  */
 final class RuntimeArgs {
-  private static final Pattern IPV4 =
-      Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
-  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
   /** Proxy names the agent uses: validated group names plus its own prefix and ':' suffix. */
   private static final Pattern PROXY = Pattern.compile("[A-Za-z0-9_.:-]{1,100}");
   /** Server keywords for {@code add server}: words and numbers only. */
@@ -32,8 +30,7 @@ final class RuntimeArgs {
   }
 
   static String address(String field, String value) {
-    if (value == null || !(IPV4.matcher(value).matches()
-        || (value.contains(":") && IPV6.matcher(value).matches()))) {
+    if (!IpLiteral.isValid(value)) {
       throw new InvalidInputException(field, "must be an IPv4 or IPv6 literal");
     }
     return value;

@@ -18,8 +18,11 @@ import org.slf4j.LoggerFactory;
  * epoch an older version than the one admitted is refused; a newer epoch starts a new order
  * because a new leader's version counter may restart.
  *
- * <p>Every change is written (temp file, fsync, atomic rename) before the method returns, and
- * the caller acts only afterwards: persist before acting. Thread-safe.
+ * <p>Callers check, act, then commit: {@code check} records nothing, so a command refused by
+ * the fence or failing while it acts moves nothing; {@code commit} is written (temp file, fsync,
+ * atomic rename) before it returns and never lowers the highest epoch. The agent's config file
+ * carries the epoch of every group's set as well ({@link #recover}), which covers a crash between
+ * acting and committing. Thread-safe.
  */
 public final class EpochStore {
   private static final Logger log = LoggerFactory.getLogger(EpochStore.class);
@@ -46,64 +49,6 @@ public final class EpochStore {
 
   public synchronized Epoch highest() {
     return highest;
-  }
-
-  /**
-   * Accepts a command's epoch: equal or newer passes (a newer one is persisted first), older
-   * throws.
-   *
-   * @throws StaleEpochException when {@code epoch} is lower than the highest accepted
-   */
-  public synchronized void accept(Epoch epoch) {
-    if (epoch.isOlderThan(highest)) {
-      throw new StaleEpochException(epoch.value(), highest.value());
-    }
-    if (epoch.compareTo(highest) > 0) {
-      Epoch previous = highest;
-      highest = epoch;
-      try {
-        persist();
-      } catch (RuntimeException e) {
-        highest = previous;
-        throw e;
-      }
-      log.info("accepted new leader epoch {} (was {})", epoch, previous);
-    }
-  }
-
-  /**
-   * Admits backend set {@code version} of {@code group} under {@code epoch}: fences the epoch,
-   * then refuses a version older than the one admitted before under the same epoch, and records
-   * (persists) the new pair before returning. Re-admitting the same version is allowed (a retry).
-   *
-   * @throws StaleEpochException for an old epoch
-   * @throws StaleVersionException for an old version within the same epoch
-   */
-  public synchronized void admit(GroupName group, Epoch epoch, long version) {
-    accept(epoch);
-    Applied before = applied.get(group);
-    if (before != null && before.epoch().equals(epoch) && version < before.version()) {
-      throw new StaleVersionException(group.value(), version, before.version());
-    }
-    if (before != null && epoch.isOlderThan(before.epoch())) {
-      // Cannot happen while accept() holds (highest >= every recorded epoch); kept as a guard.
-      throw new StaleEpochException(epoch.value(), before.epoch().value());
-    }
-    Applied next = new Applied(epoch, version);
-    if (next.equals(before)) {
-      return;
-    }
-    applied.put(group, next);
-    try {
-      persist();
-    } catch (RuntimeException e) {
-      if (before == null) {
-        applied.remove(group);
-      } else {
-        applied.put(group, before);
-      }
-      throw e;
-    }
   }
 
   /**
@@ -181,6 +126,20 @@ public final class EpochStore {
     }
     if (!previous.equals(highest)) {
       log.info("accepted new leader epoch {} (was {})", highest, previous);
+    }
+  }
+
+  /**
+   * Takes in a group's (epoch, version) found in the HAProxy config at start when it is newer than
+   * what is recorded: the config is written before the epoch is committed, so after a crash in
+   * between the file is the newer record.
+   */
+  public synchronized void recover(GroupName group, Epoch epoch, long version) {
+    Applied before = applied.get(group);
+    boolean newer = before == null || epoch.compareTo(before.epoch()) > 0
+        || (epoch.equals(before.epoch()) && version > before.version());
+    if (newer || epoch.compareTo(highest) > 0) {
+      commit(group, newer ? epoch : before.epoch(), newer ? version : before.version());
     }
   }
 

@@ -197,7 +197,7 @@ class LbAgentServiceTest {
   }
 
   @Test
-  void newEpoch_isOnDiskBeforeTheHaproxyLayerIsCalled() {
+  void newEpoch_isCommittedOnlyOnceTheHaproxyLayerAcceptedTheChange() {
     java.util.concurrent.atomic.AtomicReference<Epoch> seenOnDisk = new java.util.concurrent.atomic.AtomicReference<>();
     controller.failNextApply = () -> {
       seenOnDisk.set(EpochStore.open(dataDir).highest()); // what a restart at this moment would load
@@ -206,8 +206,10 @@ class LbAgentServiceTest {
 
     assertThat(statusOf(() -> agent.applyBackends(apply(8, set(1)))).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
 
-    assertThat(seenOnDisk.get()).isEqualTo(Epoch.of(8));
-    assertThat(startAgent().getState(GetStateRequest.getDefaultInstance()).getHighestEpoch()).isEqualTo(8);
+    assertThat(seenOnDisk.get()).isEqualTo(Epoch.ZERO);
+    assertThat(startAgent().getState(GetStateRequest.getDefaultInstance()).getHighestEpoch()).isZero();
+    agent.applyBackends(apply(8, set(1)));
+    assertThat(EpochStore.open(dataDir).highest()).isEqualTo(Epoch.of(8));
   }
 
   @Test
@@ -224,8 +226,29 @@ class LbAgentServiceTest {
     Status internal = statusOf(() -> agent.applyBackends(apply(5, set(1))));
     assertThat(internal.getCode()).isEqualTo(Status.Code.INTERNAL);
 
-    // A failed apply leaves the version admitted: a retry of the same version goes through.
+    // A failed apply committed nothing: the same version goes through on retry.
     assertThat(agent.applyBackends(apply(5, set(1))).getObserved().getAppliedVersion()).isEqualTo(1);
+  }
+
+  @Test
+  void callsRefusedAfterTheEpochCheck_moveNeitherTheFenceNorTheVersion() {
+    agent.applyBackends(apply(5, set(3)));
+
+    // HAProxy refuses the change (e.g. a reload failing on a port held by another process).
+    controller.failNextApply = () -> new io.zdd.common.error.PreconditionException("HAProxy reload failed");
+    assertThat(statusOf(() -> agent.applyBackends(apply(6, set(9)))).getCode())
+        .isEqualTo(Status.Code.FAILED_PRECONDITION);
+    // A swap refused for want of CAP_NET_ADMIN, under an even higher epoch.
+    netAdmin = false;
+    assertThat(statusOf(() -> agent.swapPort(SwapPortRequest.newBuilder().setEpoch(7).setGroup("web")
+        .setServicePort(10000).setTargetPort(10001).build())).getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+
+    assertThat(agent.getState(GetStateRequest.getDefaultInstance()).getHighestEpoch()).isEqualTo(5);
+    // The legitimate leader's next set is accepted, before and after a restart.
+    assertThat(agent.applyBackends(apply(5, set(4))).getObserved().getAppliedVersion()).isEqualTo(4);
+    agent = startAgent();
+    assertThat(agent.getState(GetStateRequest.getDefaultInstance()).getHighestEpoch()).isEqualTo(5);
+    assertThat(agent.applyBackends(apply(5, set(5))).getObserved().getAppliedVersion()).isEqualTo(5);
   }
 
   @Test

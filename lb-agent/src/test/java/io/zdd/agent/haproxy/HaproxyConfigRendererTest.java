@@ -11,6 +11,7 @@ import io.zdd.common.model.BackendServer;
 import io.zdd.common.model.BackendSet;
 import io.zdd.common.model.Colour;
 import io.zdd.common.model.ColourFrontend;
+import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
 import io.zdd.common.model.HealthCheck;
 import io.zdd.common.model.ProxyMode;
@@ -40,8 +41,10 @@ class HaproxyConfigRendererTest {
 
   @Test
   void rendersGoldenOutputSortedByGroup() {
-    String cfg = new HaproxyConfigRenderer("127.0.0.1", 3).render(List.of(web(), db()));
-    assertThat(cfg).isEqualTo(HaproxyConfigRenderer.HEADER + """
+    String cfg = new HaproxyConfigRenderer("127.0.0.1", 3).render(List.of(web(), db()), Epoch.of(1));
+    assertThat(cfg).contains("# group db version 1\n" + DesiredSetLine.of(db(), Epoch.of(1)));
+    // The desired-set lines are checked by DesiredSetLineTest; here the config HAProxy reads.
+    assertThat(cfg.replaceAll("(?m)^# desired .*\n", "")).isEqualTo(HaproxyConfigRenderer.HEADER + """
 
         # group db version 1
         frontend zdd_fe_db
@@ -99,7 +102,7 @@ class HaproxyConfigRendererTest {
   @Test
   void outputIsDeterministicWhateverTheInputOrder() {
     HaproxyConfigRenderer r = new HaproxyConfigRenderer();
-    assertThat(r.render(List.of(web(), db()))).isEqualTo(r.render(List.of(db(), web())));
+    assertThat(r.render(List.of(web(), db()), Epoch.of(1))).isEqualTo(r.render(List.of(db(), web()), Epoch.of(1)));
   }
 
   @Test
@@ -108,7 +111,7 @@ class HaproxyConfigRendererTest {
     Path zdd = dir.resolve("zdd.cfg");
     Files.writeString(base, BaseConfig.defaults(dir).render());
     BaseConfig.defaults(dir).ensureServerStateFile();
-    Files.writeString(zdd, new HaproxyConfigRenderer("127.0.0.1", 3).render(List.of(web(), db())));
+    Files.writeString(zdd, new HaproxyConfigRenderer("127.0.0.1", 3).render(List.of(web(), db()), Epoch.of(1)));
     CommandRunner.Result r = new ProcessCommandRunner().run(
         List.of("/usr/sbin/haproxy", "-c", "-f", base.toString(), "-f", zdd.toString()), Duration.ofSeconds(10));
     assertThat(r.exitCode()).as(r.message()).isZero();

@@ -24,54 +24,83 @@ class EpochStoreTest {
   @TempDir Path dataDir;
 
   @Test
-  void epoch5Accepted_epoch4Refused_evenAfterRestart() {
+  void epoch5Committed_epoch4Refused_evenAfterRestart() {
     EpochStore store = EpochStore.open(dataDir);
-    store.accept(Epoch.of(5));
+    store.commit(Epoch.of(5));
 
-    assertThatThrownBy(() -> store.accept(Epoch.of(4)))
+    assertThatThrownBy(() -> store.check(Epoch.of(4)))
         .isInstanceOf(StaleEpochException.class)
         .hasMessageContaining("epoch 4 is older than the highest accepted epoch 5");
 
     EpochStore restarted = EpochStore.open(dataDir);
     assertThat(restarted.highest()).isEqualTo(Epoch.of(5));
-    assertThatThrownBy(() -> restarted.accept(Epoch.of(4))).isInstanceOf(StaleEpochException.class);
-    restarted.accept(Epoch.of(5)); // the current leader keeps working
+    assertThatThrownBy(() -> restarted.check(Epoch.of(4))).isInstanceOf(StaleEpochException.class);
+    restarted.check(Epoch.of(5)); // the current leader keeps working
   }
 
   @Test
-  void freshStore_acceptsAnything_andWritesNothingUntilAnEpochIsSeen() {
+  void checkRecordsNothing_commitWrites() {
     EpochStore store = EpochStore.open(dataDir);
     assertThat(store.highest()).isEqualTo(Epoch.ZERO);
-    store.accept(Epoch.ZERO);
+    store.check(Epoch.of(9));
+    store.check(WEB, Epoch.of(9), 3);
+    assertThat(store.highest()).isEqualTo(Epoch.ZERO);
+    assertThat(store.applied(WEB)).isEmpty();
     assertThat(dataDir.resolve(EpochStore.FILE)).doesNotExist();
-    store.accept(Epoch.of(1));
+    store.commit(Epoch.of(1));
     assertThat(dataDir.resolve(EpochStore.FILE)).exists();
+  }
+
+  @Test
+  void commitNeverLowersTheHighestEpoch() {
+    EpochStore store = EpochStore.open(dataDir);
+    store.commit(Epoch.of(7));
+    // A command of epoch 6 on another resource checked before 7 was committed, then finished.
+    store.commit(WEB, Epoch.of(6), 2);
+    assertThat(store.highest()).isEqualTo(Epoch.of(7));
+    assertThat(store.applied(WEB)).contains(new EpochStore.Applied(Epoch.of(6), 2));
+    assertThat(EpochStore.open(dataDir).highest()).isEqualTo(Epoch.of(7));
   }
 
   @Test
   void olderVersionUnderSameEpoch_isRefused_newerEpochResetsTheOrder() {
     EpochStore store = EpochStore.open(dataDir);
-    store.admit(WEB, Epoch.of(5), 10);
-    store.admit(WEB, Epoch.of(5), 10); // retry of the same version
-    store.admit(GroupName.of("api"), Epoch.of(5), 1); // groups are ordered independently
+    store.commit(WEB, Epoch.of(5), 10);
+    store.check(WEB, Epoch.of(5), 10); // retry of the same version
+    store.commit(GroupName.of("api"), Epoch.of(5), 1); // groups are ordered independently
+    store.check(GroupName.of("api"), Epoch.of(5), 1);
 
-    assertThatThrownBy(() -> store.admit(WEB, Epoch.of(5), 9))
+    assertThatThrownBy(() -> store.check(WEB, Epoch.of(5), 9))
         .isInstanceOf(StaleVersionException.class)
         .hasMessageContaining("version 9 is older than applied version 10");
 
-    store.admit(WEB, Epoch.of(6), 1); // a new leader's counter restarted
+    store.commit(WEB, Epoch.of(6), 1); // a new leader's counter restarted
     assertThat(store.applied(WEB)).contains(new EpochStore.Applied(Epoch.of(6), 1));
-    assertThatThrownBy(() -> store.admit(WEB, Epoch.of(5), 11)).isInstanceOf(StaleEpochException.class);
+    assertThatThrownBy(() -> store.check(WEB, Epoch.of(5), 11)).isInstanceOf(StaleEpochException.class);
   }
 
   @Test
-  void admittedVersions_surviveARestart() {
-    EpochStore.open(dataDir).admit(WEB, Epoch.of(3), 7);
+  void committedVersions_surviveARestart_andForgetDropsAGroup() {
+    EpochStore.open(dataDir).commit(WEB, Epoch.of(3), 7);
 
     EpochStore restarted = EpochStore.open(dataDir);
 
     assertThat(restarted.applied(WEB)).contains(new EpochStore.Applied(Epoch.of(3), 7));
-    assertThatThrownBy(() -> restarted.admit(WEB, Epoch.of(3), 6)).isInstanceOf(StaleVersionException.class);
+    assertThatThrownBy(() -> restarted.check(WEB, Epoch.of(3), 6)).isInstanceOf(StaleVersionException.class);
+    restarted.forget(WEB);
+    assertThat(EpochStore.open(dataDir).applied(WEB)).isEmpty();
+    assertThat(EpochStore.open(dataDir).highest()).isEqualTo(Epoch.of(3));
+  }
+
+  @Test
+  void recover_takesInOnlyNewerVersionsFromTheConfigFile() {
+    EpochStore store = EpochStore.open(dataDir);
+    store.commit(WEB, Epoch.of(3), 7);
+    store.recover(WEB, Epoch.of(3), 5); // older: ignored
+    assertThat(store.applied(WEB)).contains(new EpochStore.Applied(Epoch.of(3), 7));
+    store.recover(WEB, Epoch.of(4), 1); // written to the file, crashed before the commit
+    assertThat(store.applied(WEB)).contains(new EpochStore.Applied(Epoch.of(4), 1));
+    assertThat(EpochStore.open(dataDir).highest()).isEqualTo(Epoch.of(4));
   }
 
   @Test
@@ -84,7 +113,7 @@ class EpochStoreTest {
   }
 
   @Test
-  void concurrentAccepts_keepTheHighest() throws Exception {
+  void concurrentCommits_keepTheHighest() throws Exception {
     EpochStore store = EpochStore.open(dataDir);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     CountDownLatch go = new CountDownLatch(1);
@@ -93,11 +122,7 @@ class EpochStoreTest {
       long e = i;
       futures.add(pool.submit(() -> {
         go.await();
-        try {
-          store.accept(Epoch.of(e));
-        } catch (StaleEpochException expected) {
-          // a higher one won the race
-        }
+        store.commit(Epoch.of(e));
         return null;
       }));
     }
