@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -98,6 +100,13 @@ public final class AgentConfig {
       description = "Address the group frontends bind ('*' for all). Default: ${DEFAULT-VALUE}. "
           + "Env: ZDD_AGENT_FRONTEND_BIND_ADDRESS.")
   String frontendBindAddress;
+
+  @Option(names = "--lb-group", split = ",", defaultValue = "${env:ZDD_AGENT_LB_GROUPS:-external}",
+      description = "Marathon-LB group this load balancer serves, the same names as marathon-lb's --group "
+          + "('*' for every group); repeatable or comma-separated. An app is deployed to the LBs whose groups "
+          + "match its HAPROXY_GROUP label, as marathon-lb does. Default: ${DEFAULT-VALUE} (DC/OS's public "
+          + "Marathon-LB group). Env: ZDD_AGENT_LB_GROUPS.")
+  List<String> lbGroups;
 
   @Option(names = "--zk-connect", defaultValue = "${env:ZDD_AGENT_ZK_CONNECT}",
       description = "ZooKeeper connect string (host:port,...). When set, the agent registers itself as an "
@@ -239,6 +248,19 @@ public final class AgentConfig {
     return frontendBindAddress;
   }
 
+  /** The Marathon-LB groups, each a valid name or {@code *}. */
+  public List<String> lbGroups() {
+    List<String> out = new ArrayList<>();
+    for (String g : lbGroups == null ? List.<String>of() : lbGroups) {
+      String name = g.strip();
+      out.add(name.equals("*") ? name : Validation.name("--lb-group", name));
+    }
+    if (out.isEmpty()) {
+      throw new InvalidInputException("--lb-group", "needs at least one Marathon-LB group ('*' for every group)");
+    }
+    return List.copyOf(out);
+  }
+
   public Optional<String> zkConnect() {
     return Optional.ofNullable(zkConnect).filter(s -> !s.isBlank());
   }
@@ -312,6 +334,7 @@ public final class AgentConfig {
     agentId();
     grpcListen();
     metricsListen();
+    lbGroups();
     zkRoot();
     zkSessionTimeout();
     iptablesNetns();

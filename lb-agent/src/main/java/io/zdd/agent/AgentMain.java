@@ -44,7 +44,6 @@ import io.zdd.common.logging.LogContext;
 import io.zdd.common.metrics.MetricsEndpoint;
 import io.zdd.common.model.AgentId;
 import io.zdd.common.model.GroupName;
-import io.zdd.common.model.ObservedBackend;
 import io.zdd.proto.v1.LbAgentGrpc;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -279,8 +278,8 @@ public final class AgentMain implements Callable<Integer> {
 
       if (curator.isPresent()) {
         String advertised = c.advertiseAddress(grpcPort());
-        AgentInfo info = new AgentInfo(agentId.value(), advertised, safeVersion(controller), groupsOf(controller),
-            capabilities(portSwapper));
+        AgentInfo info = new AgentInfo(agentId.value(), advertised, safeVersion(controller), c.lbGroups(),
+            groupsOf(controller), capabilities(portSwapper));
         registration = step("zookeeper registration", () -> {
           AgentRegistration reg = new AgentRegistration(curator.get(), c.zkRoot(), info, Duration.ofSeconds(10));
           reg.start();
@@ -302,8 +301,8 @@ public final class AgentMain implements Callable<Integer> {
         health.setStatus(LbAgentGrpc.SERVICE_NAME, ServingStatus.SERVING);
         return health;
       }, HealthStatusManager::enterTerminalState);
-      log.info("lb-agent {} ready: gRPC port {}, metrics port {}, HAProxy {}", agentId, grpcPort(), metricsPort(),
-          safeVersion(controller));
+      log.info("lb-agent {} ready: gRPC port {}, metrics port {}, HAProxy {}, serving Marathon-LB groups {}", agentId,
+          grpcPort(), metricsPort(), safeVersion(controller), c.lbGroups());
     }
 
     /**
@@ -368,7 +367,7 @@ public final class AgentMain implements Callable<Integer> {
     }
 
     private static List<String> groupsOf(HaproxyBackendController controller) {
-      return controller.observe().stream().map(ObservedBackend::group).map(g -> g.value()).toList();
+      return controller.desired().keySet().stream().map(GroupName::value).toList();
     }
 
     private static String safeVersion(HaproxyBackendController controller) {

@@ -48,6 +48,8 @@ public final class Deployment {
   private static final Logger log = LoggerFactory.getLogger(Deployment.class);
 
   private final EnginePorts ports;
+  /** The Marathon-LB groups serving green (and blue): from green's definition, fixed for the deployment. */
+  private final LbGroups lbGroups;
   private DeploymentRecord rec;
   private long eventSequence;
   private List<LbDrainProgress> lastDrain = List.of();
@@ -62,6 +64,7 @@ public final class Deployment {
   Deployment(EnginePorts ports, DeploymentRecord record) {
     this.ports = ports;
     this.rec = record;
+    this.lbGroups = LbGroups.ofAppJson(record.greenAppJson());
   }
 
   public synchronized DeploymentRecord record() {
@@ -172,7 +175,7 @@ public final class Deployment {
         return waitConverged("blue frontend :" + frontendPort(rec.greenColour().other()), applied);
       }
       int bluePort = frontendPort(rec.greenColour().other());
-      List<String> failed = failures(ports.fleet().swapPort(rec.group(), rec.servicePort(), bluePort, ports.epoch().get()));
+      List<String> failed = failures(ports.fleet().swapPort(rec.group(), lbGroups, rec.servicePort(), bluePort, ports.epoch().get()));
       if (!failed.isEmpty()) {
         return waitConverged("port " + rec.servicePort() + " -> blue frontend " + bluePort,
             new Applied(applied.set(), failed, false));
@@ -341,7 +344,7 @@ public final class Deployment {
       save(rec.toBuilder().swapped(true).build());
     }
     int target = frontendPort(rec.greenColour());
-    List<String> failed = failures(ports.fleet().swapPort(rec.group(), rec.servicePort(), target, ports.epoch().get()));
+    List<String> failed = failures(ports.fleet().swapPort(rec.group(), lbGroups, rec.servicePort(), target, ports.epoch().get()));
     if (!failed.isEmpty()) {
       return waitConverged("port " + rec.servicePort() + " -> " + target, new Applied(applied.set(), failed, false));
     }
@@ -532,7 +535,7 @@ public final class Deployment {
   private Tick routeToBlue() {
     if (rec.options().strategy() == ShiftStrategy.PORT_SWAP && rec.swapped()) {
       int target = frontendPort(rec.greenColour().other());
-      List<String> failed = failures(ports.fleet().swapPort(rec.group(), rec.servicePort(), target, ports.epoch().get()));
+      List<String> failed = failures(ports.fleet().swapPort(rec.group(), lbGroups, rec.servicePort(), target, ports.epoch().get()));
       if (!failed.isEmpty()) {
         return rollbackConverge("port " + rec.servicePort() + " back to blue's frontend " + target + ": " + failed);
       }
@@ -595,11 +598,11 @@ public final class Deployment {
 
   /** Connections first (every LB), then the app's pending-operations gauge per drained task. */
   private DrainOutcome awaitDrained(Map<String, TaskStatus> tasks, BackendSet set) {
-    List<LbAgentView> agents = ports.fleet().agents(rec.group());
+    List<LbAgentView> agents = ports.fleet().agents(rec.group(), lbGroups);
     Map<String, TaskStatus> byServer = new java.util.TreeMap<>();
     tasks.values().forEach(t -> byServer.put(ServerNames.of(t), t));
     Set<String> listed = set.servers().stream().map(BackendServer::name).collect(Collectors.toSet());
-    DrainJudge.Verdict v = DrainJudge.judge(rec.group(), agents, ports.fleet().latestSamples(rec.group()),
+    DrainJudge.Verdict v = DrainJudge.judge(rec.group(), agents, ports.fleet().latestSamples(rec.group(), lbGroups),
         byServer.keySet(), listed, rec.drainStartedAt(), now(), rec.options().sampleMaxAge());
     if (!v.perLb().equals(lastDrain)) {
       lastDrain = v.perLb();
@@ -659,7 +662,7 @@ public final class Deployment {
           if (rec.shutdownAt() == null) {
             save(rec.toBuilder().shutdownAt(now()).build());
             for (String server : d.lingeringServers()) {
-              List<String> failed = failures(ports.fleet().shutdownSessions(rec.group(), server, ports.epoch().get()));
+              List<String> failed = failures(ports.fleet().shutdownSessions(rec.group(), lbGroups, server, ports.epoch().get()));
               emit(EventKind.WARNING, "max-wait reached: shut down sessions of " + server
                   + (failed.isEmpty() ? " on every LB" : "; failed on " + failed));
             }
@@ -711,12 +714,12 @@ public final class Deployment {
     if (!c.traffic().equals(lastTraffic)) {
       lastTraffic = c.traffic();
     }
-    List<LbAgentView> agents = ports.fleet().agents(rec.group());
-    Map<AgentId, AgentCallResult> results = ports.fleet().applyEverywhere(set, ports.epoch().get());
+    List<LbAgentView> agents = ports.fleet().agents(rec.group(), lbGroups);
+    Map<AgentId, AgentCallResult> results = ports.fleet().applyEverywhere(set, lbGroups, ports.epoch().get());
     List<String> problems = new ArrayList<>();
     Map<AgentId, ObservedBackend> observed = new java.util.HashMap<>();
     if (agents.isEmpty()) {
-      problems.add("no LB agent serves group " + rec.group());
+      problems.add("no LB agent serves group " + rec.group() + " (Marathon-LB groups " + lbGroups.describe() + ")");
     }
     for (LbAgentView a : agents) {
       AgentCallResult r = results.get(a.id());

@@ -36,7 +36,7 @@ public final class DeploymentEngine {
   /** Dry run: what {@link #start} would do. Reads Marathon and the fleet; changes nothing. */
   public DeploymentPlan plan(String appJson, DeploymentOptions options) {
     PreparedDeployment p = preflight(appJson, options);
-    return DryRunPlanner.plan(p, ports.fleet().agents(p.group()));
+    return DryRunPlanner.plan(p, ports.fleet().agents(p.group(), LbGroups.ofAppJson(appJson)));
   }
 
   /**
@@ -121,9 +121,11 @@ public final class DeploymentEngine {
     ports.store().load(group).filter(DeploymentRecord::running).ifPresent(r -> {
       throw new ConflictException("group " + group + " already has deployment " + r.id() + " in phase " + r.phase());
     });
-    List<LbAgentView> agents = ports.fleet().agents(group);
+    LbGroups lbGroups = LbGroups.ofJson(app.json().path("labels"));
+    List<LbAgentView> agents = ports.fleet().agents(group, lbGroups);
     if (agents.isEmpty()) {
-      throw new PreconditionException("no LB agent serves group " + group + "; nothing would route to the app");
+      throw new PreconditionException("no LB agent serves Marathon-LB group(s) " + lbGroups.describe() + " of app "
+          + app.id() + " (deployment group " + group + "); nothing would route to the app");
     }
     List<String> down = agents.stream().filter(a -> !a.connected()).map(a -> a.id().value()).toList();
     if (!down.isEmpty()) {

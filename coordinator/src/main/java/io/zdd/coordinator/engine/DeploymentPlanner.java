@@ -151,6 +151,7 @@ public final class DeploymentPlanner {
     labels.put(Labels.TARGET_INSTANCES, Integer.toString(target));
     labels.put(Labels.NEW_INSTANCES, Integer.toString(newInstances));
     labels.put(Labels.STARTED_AT, STARTED_AT.format(clock.instant().truncatedTo(ChronoUnit.MICROS)));
+    LbGroups.moveIntoOwnLabel(labels);
     return json;
   }
 

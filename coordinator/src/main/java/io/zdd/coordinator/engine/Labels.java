@@ -12,6 +12,10 @@ public final class Labels {
   public static final String APP_ID = "HAPROXY_APP_ID";
   public static final String MODE_0 = "HAPROXY_0_MODE";
   public static final String BALANCE_0 = "HAPROXY_0_BALANCE";
+  /** Marathon-LB groups as the user gives them (marathon-lb's label); see {@link LbGroups}. */
+  public static final String HAPROXY_GROUP = "HAPROXY_GROUP";
+  /** Where zdd keeps the Marathon-LB groups in what it posts, so marathon-lb leaves the app alone. */
+  public static final String LB_GROUP = "ZDD_LB_GROUP";
   public static final String PENDING_METRIC = "ZDD_PENDING_METRIC";
   public static final String PENDING_METRIC_PATH = "ZDD_PENDING_METRIC_PATH";
   public static final String PENDING_METRIC_PORT_INDEX = "ZDD_PENDING_METRIC_PORT_INDEX";

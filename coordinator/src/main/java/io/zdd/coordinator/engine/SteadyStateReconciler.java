@@ -83,7 +83,8 @@ public final class SteadyStateReconciler {
     } else {
       current = current.toBuilder().killedTaskIds(rec.killedTaskIds()).retiredTaskIds(rec.retiredTaskIds()).build();
     }
-    Map<AgentId, AgentCallResult> results = ports.fleet().applyEverywhere(withVersion(set, current.backendVersion()), epoch);
+    Map<AgentId, AgentCallResult> results = ports.fleet().applyEverywhere(withVersion(set, current.backendVersion()),
+        LbGroups.of(live.labels()), epoch);
     List<String> nowUp = upOnEveryLb(live, results);
     if (!nowUp.isEmpty()) {
       TreeSet<String> all = new TreeSet<>(current.admittedTaskIds());

@@ -2,29 +2,37 @@ package io.zdd.coordinator.fleet;
 
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.model.AgentId;
+import io.zdd.coordinator.engine.LbGroups;
 import java.util.List;
 
 /**
  * Where an agent can be reached and what it said about itself when it registered.
  *
  * @param address host:port of its gRPC endpoint
- * @param groups groups it serves; empty means every group
+ * @param lbGroups the Marathon-LB groups it was started for ({@code *}: every group)
+ * @param groups deployment groups it holds right now (its config has their servers)
  * @param capabilities e.g. "port-swap" when it has CAP_NET_ADMIN
  */
-public record AgentEndpoint(
-    AgentId id, String address, String haproxyVersion, List<String> groups, List<String> capabilities) {
+public record AgentEndpoint(AgentId id, String address, String haproxyVersion, List<String> lbGroups,
+    List<String> groups, List<String> capabilities) {
   public AgentEndpoint {
     if (address == null || !address.matches("[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}")) {
       throw new InvalidInputException("agent.address", "must be host:port, got '" + address + "'");
     }
     haproxyVersion = haproxyVersion == null ? "" : haproxyVersion;
+    lbGroups = List.copyOf(lbGroups == null ? List.of() : lbGroups);
     groups = List.copyOf(groups == null ? List.of() : groups);
     capabilities = List.copyOf(capabilities == null ? List.of() : capabilities);
   }
 
-  /** True when the agent serves {@code group} (an agent that lists no groups serves all). */
-  public boolean serves(String group) {
-    return groups.isEmpty() || groups.contains(group);
+  /** True when the agent's Marathon-LB groups serve an app exposed on {@code app}. */
+  public boolean serves(LbGroups app) {
+    return app.servedBy(lbGroups);
+  }
+
+  /** True when the agent said it holds the deployment group's servers. */
+  public boolean holds(String group) {
+    return groups.contains(group);
   }
 
   public String host() {

@@ -3,6 +3,7 @@ package io.zdd.coordinator.fleet;
 import io.grpc.ManagedChannel;
 import io.zdd.common.concurrent.Backoff;
 import io.zdd.common.model.AgentId;
+import io.zdd.coordinator.engine.LbGroups;
 import io.zdd.common.model.ConnectionSample;
 import io.zdd.proto.v1.WatchConnectionsRequest;
 import java.time.Clock;
@@ -96,12 +97,22 @@ public final class AgentFleet implements AutoCloseable {
     return Optional.ofNullable(members.get(id));
   }
 
-  /** Agents serving {@code group}, sorted by id. */
-  public synchronized List<Member> serving(String group) {
+  /**
+   * The agents of deployment group {@code group}, sorted by id: members of the app's Marathon-LB
+   * groups, and every agent still holding the group's servers (its registration or its latest
+   * connection sample says so), whatever its membership.
+   */
+  public synchronized List<Member> serving(String group, LbGroups lbGroups) {
     return members.values().stream()
-        .filter(m -> m.endpoint().serves(group))
+        .filter(m -> m.endpoint().serves(lbGroups) || m.endpoint().holds(group) || sampleHolds(m, group))
         .sorted(java.util.Comparator.comparing(m -> m.endpoint().id()))
         .toList();
+  }
+
+  private static boolean sampleHolds(Member m, String group) {
+    return m.subscription().latest()
+        .map(s -> s.servers().stream().anyMatch(c -> c.group().value().equals(group)))
+        .orElse(false);
   }
 
   private static void closeMember(Member m) {

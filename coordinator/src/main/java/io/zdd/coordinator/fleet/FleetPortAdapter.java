@@ -5,6 +5,7 @@ import io.zdd.common.model.BackendSet;
 import io.zdd.common.model.ConnectionSample;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
+import io.zdd.coordinator.engine.LbGroups;
 import io.zdd.coordinator.engine.port.AgentCallResult;
 import io.zdd.coordinator.engine.port.LbAgentView;
 import io.zdd.coordinator.engine.port.LbFleetPort;
@@ -36,46 +37,48 @@ public final class FleetPortAdapter implements LbFleetPort {
   }
 
   @Override
-  public List<LbAgentView> agents(GroupName group) {
-    return fleet.serving(group.value()).stream()
+  public List<LbAgentView> agents(GroupName group, LbGroups lbGroups) {
+    return fleet.serving(group.value(), lbGroups).stream()
         .map(m -> new LbAgentView(m.endpoint().id(), m.subscription().connected()))
         .toList();
   }
 
   @Override
-  public Map<AgentId, AgentCallResult> applyEverywhere(BackendSet set, Epoch epoch) {
-    return everywhere(set.group(), "apply " + set.group() + " v" + set.version(),
+  public Map<AgentId, AgentCallResult> applyEverywhere(BackendSet set, LbGroups lbGroups, Epoch epoch) {
+    return everywhere(set.group(), lbGroups, "apply " + set.group() + " v" + set.version(),
         m -> AgentCallResult.ok(m.endpoint().id(), m.client().apply(epoch, set)));
   }
 
   @Override
-  public Map<AgentId, AgentCallResult> swapPort(GroupName group, int servicePort, int targetPort, Epoch epoch) {
-    return everywhere(group, "swap port " + servicePort + "->" + targetPort, m -> {
+  public Map<AgentId, AgentCallResult> swapPort(GroupName group, LbGroups lbGroups, int servicePort, int targetPort,
+      Epoch epoch) {
+    return everywhere(group, lbGroups, "swap port " + servicePort + "->" + targetPort, m -> {
       m.client().swapPort(epoch, group, servicePort, targetPort);
       return AgentCallResult.ok(m.endpoint().id());
     });
   }
 
   @Override
-  public Map<AgentId, ConnectionSample> latestSamples(GroupName group) {
+  public Map<AgentId, ConnectionSample> latestSamples(GroupName group, LbGroups lbGroups) {
     Map<AgentId, ConnectionSample> out = new LinkedHashMap<>();
-    for (AgentFleet.Member m : fleet.serving(group.value())) {
+    for (AgentFleet.Member m : fleet.serving(group.value(), lbGroups)) {
       m.subscription().latest().ifPresent(s -> out.put(m.endpoint().id(), s));
     }
     return out;
   }
 
   @Override
-  public Map<AgentId, AgentCallResult> shutdownSessions(GroupName group, String server, Epoch epoch) {
-    return everywhere(group, "shutdown sessions " + group + "/" + server, m -> {
+  public Map<AgentId, AgentCallResult> shutdownSessions(GroupName group, LbGroups lbGroups, String server,
+      Epoch epoch) {
+    return everywhere(group, lbGroups, "shutdown sessions " + group + "/" + server, m -> {
       m.client().shutdownSessions(epoch, group, server);
       return AgentCallResult.ok(m.endpoint().id());
     });
   }
 
-  private Map<AgentId, AgentCallResult> everywhere(GroupName group, String what,
+  private Map<AgentId, AgentCallResult> everywhere(GroupName group, LbGroups lbGroups, String what,
       Function<AgentFleet.Member, AgentCallResult> call) {
-    List<AgentFleet.Member> members = fleet.serving(group.value());
+    List<AgentFleet.Member> members = fleet.serving(group.value(), lbGroups);
     List<CompletableFuture<AgentCallResult>> futures = new ArrayList<>();
     for (AgentFleet.Member m : members) {
       futures.add(CompletableFuture.supplyAsync(() -> {

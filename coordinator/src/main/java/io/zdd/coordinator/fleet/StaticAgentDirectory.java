@@ -2,6 +2,7 @@ package io.zdd.coordinator.fleet;
 
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.model.AgentId;
+import io.zdd.coordinator.engine.LbGroups;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,8 @@ public final class StaticAgentDirectory implements AgentDirectory {
       if (eq <= 0) {
         throw new InvalidInputException("agents", "expected id=host:port, got '" + p + "'");
       }
-      list.add(new AgentEndpoint(AgentId.of(p.substring(0, eq)), p.substring(eq + 1), "", List.of(), List.of()));
+      list.add(new AgentEndpoint(AgentId.of(p.substring(0, eq)), p.substring(eq + 1), "",
+          List.of(LbGroups.WILDCARD), List.of(), List.of()));
     }
     return new StaticAgentDirectory(list);
   }

@@ -3,6 +3,7 @@ package io.zdd.coordinator.fleet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zdd.common.model.AgentId;
+import io.zdd.coordinator.engine.LbGroups;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,8 +72,10 @@ public final class ZkAgentDirectory implements AgentDirectory {
 
   static AgentEndpoint parse(byte[] data) throws java.io.IOException {
     JsonNode n = JSON.readTree(data);
+    // An agent from before explicit membership registers no lbGroups and served every group.
+    List<String> lbGroups = n.has("lbGroups") ? strings(n.path("lbGroups")) : List.of(LbGroups.WILDCARD);
     return new AgentEndpoint(AgentId.of(n.path("agentId").asText()), n.path("address").asText(),
-        n.path("haproxyVersion").asText(""), strings(n.path("groups")), strings(n.path("capabilities")));
+        n.path("haproxyVersion").asText(""), lbGroups, strings(n.path("groups")), strings(n.path("capabilities")));
   }
 
   private static List<String> strings(JsonNode arr) {

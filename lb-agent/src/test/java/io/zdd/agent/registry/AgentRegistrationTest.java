@@ -20,7 +20,7 @@ class AgentRegistrationTest {
   @RegisterExtension static final ZooKeeperExtension zk = new ZooKeeperExtension();
 
   private static final AgentInfo INFO = new AgentInfo("lb-1", "10.1.2.3:7100", "2.6.12-1+deb12u4",
-      List.of("web"), List.of(AgentInfo.PORT_SWAP));
+      List.of("external"), List.of("web"), List.of(AgentInfo.PORT_SWAP));
 
   private static Stat stat(CuratorFramework c, String path) throws Exception {
     return c.checkExists().forPath(path);

@@ -5,6 +5,7 @@ import io.zdd.common.model.BackendSet;
 import io.zdd.common.model.ConnectionSample;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
+import io.zdd.coordinator.engine.LbGroups;
 import java.util.List;
 import java.util.Map;
 
@@ -12,20 +13,26 @@ import java.util.Map;
  * The load-balancer agents, as the engine sees them. Every per-agent call has a deadline in the
  * adapter; a failing agent is reported in its {@link AgentCallResult}, never thrown, so one slow
  * LB cannot hide what the others did.
+ *
+ * <p>The agents of a deployment group are those whose Marathon-LB groups serve the app
+ * ({@link LbGroups#servedBy}) plus every agent that still holds the group's servers (it says so
+ * in its registration or its connection samples), whatever its membership: such an LB may still
+ * route to blue tasks, so it gets the group's sets and its connections count for every drain.
  */
 public interface LbFleetPort {
-  /** Agents serving {@code group} (every one must confirm a change before it counts as done). */
-  List<LbAgentView> agents(GroupName group);
+  /** The agents of {@code group} (every one must confirm a change before it counts as done). */
+  List<LbAgentView> agents(GroupName group, LbGroups lbGroups);
 
-  /** Sends {@code set} to every agent serving its group; each answers with its read-back. */
-  Map<AgentId, AgentCallResult> applyEverywhere(BackendSet set, Epoch epoch);
+  /** Sends {@code set} to every agent of its group; each answers with its read-back. */
+  Map<AgentId, AgentCallResult> applyEverywhere(BackendSet set, LbGroups lbGroups, Epoch epoch);
 
   /** Points the public {@code servicePort} at {@code targetPort} on every agent (iptables REDIRECT). */
-  Map<AgentId, AgentCallResult> swapPort(GroupName group, int servicePort, int targetPort, Epoch epoch);
+  Map<AgentId, AgentCallResult> swapPort(GroupName group, LbGroups lbGroups, int servicePort, int targetPort,
+      Epoch epoch);
 
-  /** The newest connection sample each agent streamed (agents without one are absent). */
-  Map<AgentId, ConnectionSample> latestSamples(GroupName group);
+  /** The newest connection sample each agent of the group streamed (agents without one are absent). */
+  Map<AgentId, ConnectionSample> latestSamples(GroupName group, LbGroups lbGroups);
 
   /** {@code shutdown sessions server} for one server of the group on every agent. */
-  Map<AgentId, AgentCallResult> shutdownSessions(GroupName group, String server, Epoch epoch);
+  Map<AgentId, AgentCallResult> shutdownSessions(GroupName group, LbGroups lbGroups, String server, Epoch epoch);
 }

@@ -11,6 +11,7 @@ import io.zdd.common.model.GroupName;
 import io.zdd.common.model.ObservedBackend;
 import io.zdd.common.model.ObservedServer;
 import io.zdd.common.model.ServerConnections;
+import io.zdd.coordinator.engine.LbGroups;
 import io.zdd.coordinator.engine.port.AgentCallResult;
 import io.zdd.coordinator.engine.port.LbAgentView;
 import io.zdd.coordinator.engine.port.LbFleetPort;
@@ -50,6 +51,8 @@ public final class FakeFleet implements LbFleetPort {
     public final Set<String> shutdown = new HashSet<>();
     public final List<BackendSet> history = new ArrayList<>();
     public Integer redirectTarget;
+    /** The Marathon-LB groups the agent was started for ({@code --lb-group}); default every group. */
+    public Set<String> lbGroups = Set.of(LbGroups.WILDCARD);
     ConnectionSample lastSample;
     long sequence;
 
@@ -106,16 +109,24 @@ public final class FakeFleet implements LbFleetPort {
     return Optional.ofNullable(agents.get(AgentId.of(id)).lastSample);
   }
 
-  @Override
-  public synchronized List<LbAgentView> agents(GroupName group) {
-    return agents.values().stream().map(a -> new LbAgentView(a.id, a.connected)).toList();
+  /** As the real fleet: members of the app's Marathon-LB groups, plus agents holding the group. */
+  private List<LbAgent> of(GroupName group, LbGroups lbGroups) {
+    return agents.values().stream()
+        .filter(a -> lbGroups.servedBy(a.lbGroups) || (a.applied != null && a.applied.group().equals(group)))
+        .toList();
   }
 
   @Override
-  public synchronized Map<AgentId, AgentCallResult> applyEverywhere(BackendSet set, Epoch epoch) {
+  public synchronized List<LbAgentView> agents(GroupName group, LbGroups lbGroups) {
+    return of(group, lbGroups).stream().map(a -> new LbAgentView(a.id, a.connected)).toList();
+  }
+
+  @Override
+  public synchronized Map<AgentId, AgentCallResult> applyEverywhere(BackendSet set, LbGroups lbGroups, Epoch epoch) {
     Map<AgentId, AgentCallResult> out = new LinkedHashMap<>();
-    checkAdmission(set);
-    for (LbAgent a : agents.values()) {
+    List<LbAgent> members = of(set.group(), lbGroups);
+    checkAdmission(set, members);
+    for (LbAgent a : members) {
       if (!a.reachable) {
         out.put(a.id, AgentCallResult.failed(a.id, "UNAVAILABLE: connection refused"));
         continue;
@@ -140,18 +151,18 @@ public final class FakeFleet implements LbFleetPort {
    * A server that was listed at weight 0 (being admitted) and now gets a weight must already be UP
    * on every agent: that is the rule that keeps a server no LB has checked from taking traffic.
    */
-  private void checkAdmission(BackendSet set) {
+  private void checkAdmission(BackendSet set, List<LbAgent> members) {
     for (BackendServer s : set.servers()) {
       if (s.weight() == 0 || s.adminState() != AdminState.READY) {
         continue;
       }
-      for (LbAgent a : agents.values()) {
+      for (LbAgent a : members) {
         boolean wasAdmitting = a.applied != null && a.applied.server(s.name())
             .map(p -> p.weight() == 0 && p.adminState() == AdminState.READY).orElse(false);
         if (!wasAdmitting) {
           continue;
         }
-        for (LbAgent other : agents.values()) {
+        for (LbAgent other : members) {
           Instant added = other.addedAt.get(s.name());
           if (added == null || clock.instant().isBefore(added.plus(other.checkDelay))) {
             violations.add(s.name() + " got weight " + s.weight() + " before " + other.id + " checked it UP");
@@ -169,9 +180,10 @@ public final class FakeFleet implements LbFleetPort {
   }
 
   @Override
-  public synchronized Map<AgentId, AgentCallResult> swapPort(GroupName group, int servicePort, int targetPort, Epoch epoch) {
+  public synchronized Map<AgentId, AgentCallResult> swapPort(GroupName group, LbGroups lbGroups, int servicePort,
+      int targetPort, Epoch epoch) {
     Map<AgentId, AgentCallResult> out = new LinkedHashMap<>();
-    for (LbAgent a : agents.values()) {
+    for (LbAgent a : of(group, lbGroups)) {
       if (!a.reachable) {
         out.put(a.id, AgentCallResult.failed(a.id, "UNAVAILABLE: connection refused"));
         continue;
@@ -184,9 +196,9 @@ public final class FakeFleet implements LbFleetPort {
   }
 
   @Override
-  public synchronized Map<AgentId, ConnectionSample> latestSamples(GroupName group) {
+  public synchronized Map<AgentId, ConnectionSample> latestSamples(GroupName group, LbGroups lbGroups) {
     Map<AgentId, ConnectionSample> out = new HashMap<>();
-    for (LbAgent a : agents.values()) {
+    for (LbAgent a : of(group, lbGroups)) {
       if (a.reachable && a.applied != null) {
         List<ServerConnections> servers = new ArrayList<>();
         for (BackendServer s : a.applied.servers()) {
@@ -204,9 +216,10 @@ public final class FakeFleet implements LbFleetPort {
   }
 
   @Override
-  public synchronized Map<AgentId, AgentCallResult> shutdownSessions(GroupName group, String server, Epoch epoch) {
+  public synchronized Map<AgentId, AgentCallResult> shutdownSessions(GroupName group, LbGroups lbGroups, String server,
+      Epoch epoch) {
     Map<AgentId, AgentCallResult> out = new LinkedHashMap<>();
-    for (LbAgent a : agents.values()) {
+    for (LbAgent a : of(group, lbGroups)) {
       if (!a.reachable) {
         out.put(a.id, AgentCallResult.failed(a.id, "UNAVAILABLE: connection refused"));
         continue;
@@ -224,6 +237,9 @@ public final class FakeFleet implements LbFleetPort {
    */
   public synchronized boolean drainedEverywhere(String server) {
     for (LbAgent a : agents.values()) {
+      if (a.history.stream().noneMatch(set -> set.server(server).isPresent())) {
+        continue; // never told about the server: it cannot route to it
+      }
       ConnectionSample s = a.lastSample;
       if (s == null) {
         return false;
