@@ -18,6 +18,8 @@ import io.zdd.proto.v1.AgentState;
 import io.zdd.proto.v1.ApplyBackendsRequest;
 import io.zdd.proto.v1.ApplyBackendsResponse;
 import io.zdd.proto.v1.BackendSet;
+import io.zdd.proto.v1.Colour;
+import io.zdd.proto.v1.ColourFrontend;
 import io.zdd.proto.v1.ConnectionSample;
 import io.zdd.proto.v1.GetStateRequest;
 import io.zdd.proto.v1.LbAgentGrpc;
@@ -154,11 +156,16 @@ class AgentMainIT {
     return apply(epoch, version, frontendPort, 100);
   }
 
+  /** Colour frontend ports of group web (port-swap mode), chosen once. */
+  private static int[] colourPorts;
+
   private static ApplyBackendsRequest apply(long epoch, long version, int frontendPort, int weight) {
     return ApplyBackendsRequest.newBuilder().setEpoch(epoch).setBackendSet(BackendSet.newBuilder()
         .setGroup("web").setVersion(version).setFrontendPort(frontendPort)
         .addServers(Server.newBuilder().setName("s1").setAddress("127.0.0.1").setPort(app.getAddress().getPort())
-            .setWeight(weight))
+            .setWeight(weight).setColour(Colour.BLUE))
+        .addColourFrontends(ColourFrontend.newBuilder().setColour(Colour.BLUE).setPort(colourPorts[0]))
+        .addColourFrontends(ColourFrontend.newBuilder().setColour(Colour.GREEN).setPort(colourPorts[1]))
         .build()).build();
   }
 
@@ -181,9 +188,9 @@ class AgentMainIT {
 
   @Test
   void agent_servesAppliesSwapsStreamsRegisters_andARestartKeepsItsFencingAndRules() throws Exception {
-    int[] ports = freePorts();
-    int frontendPort = ports[0];
-    int servicePort = ports[1]; // only ever used inside the test namespace's nat table
+    int frontendPort = freePorts()[0];
+    colourPorts = freePorts();
+    int bluePort = colourPorts[0];
     AgentMain.Running agent = startAgent();
     long masterPid;
     String znode;
@@ -211,7 +218,7 @@ class AgentMainIT {
             .as("HAProxy unchanged by the stale leader").isEqualTo(100);
 
         SwapPortResponse swap = stub(ch).swapPort(SwapPortRequest.newBuilder().setEpoch(5).setGroup("web")
-            .setServicePort(servicePort).setTargetPort(frontendPort).build());
+            .setServicePort(frontendPort).setTargetPort(bluePort).build());
         assertThat(swap.getChanged()).isTrue();
 
         AgentState state = stub(ch).getState(GetStateRequest.getDefaultInstance());
@@ -302,6 +309,6 @@ class AgentMainIT {
       restarted.close();
     }
     assertThat(exec("ip", "netns", "exec", NETNS, "iptables-save", "-t", "nat"))
-        .contains("--dport " + servicePort + " -j REDIRECT --to-ports " + frontendPort);
+        .contains("--dport " + frontendPort + " -j REDIRECT --to-ports " + bluePort);
   }
 }

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -239,7 +240,9 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
         return true;
       }
     };
-    call.setOnCancelHandler(() -> events.unwatch(id, w));
-    events.watch(id, w);
+    // A cancel before the watch is registered is seen by the watcher itself (isCancelled).
+    AtomicReference<Runnable> stop = new AtomicReference<>(() -> { });
+    call.setOnCancelHandler(() -> stop.get().run());
+    stop.set(events.watch(id, w));
   }
 }

@@ -52,13 +52,20 @@ public final class SteadyStateReconciler {
   /** @return true when a new backend set was sent */
   public boolean reconcile(GroupName group) {
     Optional<DeploymentRecord> stored = ports.store().load(group);
-    if (stored.isEmpty() || stored.get().running() || stored.get().outcome() != Outcome.SUCCEEDED) {
+    if (stored.isEmpty() || stored.get().running()) {
       return false;
     }
     DeploymentRecord rec = stored.get();
+    // The live app: green after a success, blue after a rollback. After a failure that needs an
+    // operator it is not clear which app should serve, so the LBs are left as the deployment left them.
+    boolean greenLive = rec.outcome() == Outcome.SUCCEEDED;
+    String liveId = greenLive ? rec.greenAppId() : rec.outcome() == Outcome.ROLLED_BACK ? rec.blueAppId() : "";
+    if (liveId.isEmpty()) {
+      return false;
+    }
     AppStatus live;
     try {
-      live = ports.marathon().getApp(rec.greenAppId());
+      live = ports.marathon().getApp(liveId);
     } catch (NotFoundException e) {
       return false;
     }
@@ -70,7 +77,8 @@ public final class SteadyStateReconciler {
     // Killed and retired ids are blue's; the live app's replacements have new ids.
     DeploymentRecord current = rec.toBuilder().epoch(epoch.value()).admittedTaskIds(admitted).killedTaskIds(List.of())
         .killingTaskIds(List.of()).retiredTaskIds(List.of()).build();
-    BackendSet set = BackendSetComposer.compose(current, rec.backendVersion() + 1, Optional.of(live), Optional.empty()).set();
+    BackendSet set = BackendSetComposer.compose(current, rec.backendVersion() + 1,
+        greenLive ? Optional.of(live) : Optional.empty(), greenLive ? Optional.empty() : Optional.of(live)).set();
     String fingerprint = fingerprint(set);
     boolean changed = !fingerprint.equals(rec.backendFingerprint()) || !admitted.equals(rec.admittedTaskIds());
     if (changed) {

@@ -2,6 +2,7 @@ package io.zdd.coordinator.service;
 
 import io.zdd.coordinator.engine.DeploymentEvent;
 import io.zdd.coordinator.engine.port.EventSink;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,8 +25,60 @@ public final class EventLog implements EventSink {
     boolean accept(DeploymentEvent event);
   }
 
+  /** Events a watcher may have queued before it is cut off as too slow. */
+  private static final int MAX_QUEUED_PER_WATCHER = MAX_EVENTS_PER_DEPLOYMENT * 2;
+
+  /**
+   * One watcher's place in the log: replay and live events enter its queue in the log's order
+   * (under the log's lock) and leave it in that order (under the cursor's lock), so a live event
+   * can never overtake the history, nor two live events each other.
+   */
+  private final class Cursor {
+    private final String deploymentId;
+    private final Watcher watcher;
+    private final ArrayDeque<DeploymentEvent> queue = new ArrayDeque<>();
+    private boolean done;
+
+    Cursor(String deploymentId, Watcher watcher) {
+      this.deploymentId = deploymentId;
+      this.watcher = watcher;
+    }
+
+    /** Caller holds the log's lock. */
+    void enqueue(DeploymentEvent e) {
+      synchronized (queue) {
+        if (queue.size() >= MAX_QUEUED_PER_WATCHER) {
+          done = true; // a watcher this far behind is dropped rather than let grow without bound
+          queue.clear();
+          return;
+        }
+        queue.add(e);
+      }
+    }
+
+    synchronized void drain() {
+      while (true) {
+        DeploymentEvent next;
+        synchronized (queue) {
+          next = done ? null : queue.poll();
+        }
+        if (next == null) {
+          if (done) {
+            unwatch(deploymentId, this);
+          }
+          return;
+        }
+        if (!watcher.accept(next)) {
+          synchronized (queue) {
+            done = true;
+          }
+        }
+      }
+    }
+  }
+
   private final Map<String, List<DeploymentEvent>> events = new LinkedHashMap<>();
-  private final Map<String, List<Watcher>> watchers = new HashMap<>();
+  private final Map<String, List<Cursor>> watchers = new HashMap<>();
   private final List<Consumer<DeploymentEvent>> listeners = new CopyOnWriteArrayList<>();
 
   /** Every event of every deployment (metrics, logs). */
@@ -36,7 +89,7 @@ public final class EventLog implements EventSink {
   @Override
   public void accept(DeploymentEvent e) {
     DeploymentEvent numbered;
-    List<Watcher> toNotify;
+    List<Cursor> toNotify;
     synchronized (this) {
       String id = e.deployment().id();
       List<DeploymentEvent> list = events.computeIfAbsent(id, k -> new ArrayList<>());
@@ -51,34 +104,33 @@ public final class EventLog implements EventSink {
         events.remove(oldest);
       }
       toNotify = List.copyOf(watchers.getOrDefault(id, List.of()));
+      toNotify.forEach(c -> c.enqueue(numbered));
     }
-    for (Watcher w : toNotify) {
-      if (!w.accept(numbered)) {
-        unwatch(numbered.deployment().id(), w);
-      }
-    }
+    toNotify.forEach(Cursor::drain);
     listeners.forEach(l -> l.accept(numbered));
   }
 
-  /** Replays the deployment's events to {@code w}, then delivers new ones until it declines. */
-  public void watch(String deploymentId, Watcher w) {
-    List<DeploymentEvent> replay;
+  /**
+   * Replays the deployment's events to {@code w}, then delivers new ones, all in order, until it
+   * declines or the returned handle is run.
+   */
+  public Runnable watch(String deploymentId, Watcher w) {
+    Cursor cursor = new Cursor(deploymentId, w);
     synchronized (this) {
-      replay = List.copyOf(events.getOrDefault(deploymentId, List.of()));
-      watchers.computeIfAbsent(deploymentId, k -> new CopyOnWriteArrayList<>()).add(w);
+      events.getOrDefault(deploymentId, List.of()).forEach(cursor::enqueue);
+      watchers.computeIfAbsent(deploymentId, k -> new CopyOnWriteArrayList<>()).add(cursor);
     }
-    for (DeploymentEvent e : replay) {
-      if (!w.accept(e)) {
-        unwatch(deploymentId, w);
-        return;
-      }
-    }
+    cursor.drain();
+    return () -> unwatch(deploymentId, cursor);
   }
 
-  public synchronized void unwatch(String deploymentId, Watcher w) {
-    List<Watcher> l = watchers.get(deploymentId);
+  private synchronized void unwatch(String deploymentId, Cursor c) {
+    List<Cursor> l = watchers.get(deploymentId);
     if (l != null) {
-      l.remove(w);
+      l.remove(c);
+      if (l.isEmpty()) {
+        watchers.remove(deploymentId);
+      }
     }
   }
 

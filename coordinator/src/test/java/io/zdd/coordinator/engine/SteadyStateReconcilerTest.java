@@ -62,6 +62,23 @@ class SteadyStateReconcilerTest {
   }
 
   @Test
+  void afterARollback_theLiveBlueAppIsFollowed() throws InterruptedException {
+    h.seedBlue(3);
+    h.marathon.neverHealthy("/web-green");
+    h.run(h.start(Harness.appJson(3), Harness.options().healthTimeout(Duration.ofSeconds(60)).build()));
+    assertThat(h.record().outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    AppStatus blue = h.marathon.getApp("/web-blue");
+    TaskStatus victim = blue.tasks().get(0);
+
+    h.marathon.killTasksAndScale(blue.id(), List.of(victim.id()));
+
+    assertThat(steady.reconcile(Harness.GROUP)).isTrue();
+    assertThat(applied().server(ServerNames.of(victim))).isEmpty();
+    assertThat(applied().servers()).hasSize(2).allMatch(s -> s.weight() > 0);
+    assertThat(h.fleet.violations).isEmpty();
+  }
+
+  @Test
   void groupWithARunningDeployment_isLeftToIt() throws InterruptedException {
     deployed();
     h.start(Harness.appJson(3), Harness.options().build()); // saved in PREFLIGHT, not driven

@@ -7,6 +7,7 @@ import io.zdd.common.model.GroupName;
 import io.zdd.common.model.HaproxyWorker;
 import io.zdd.common.model.ObservedBackend;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the agent's gRPC edge needs from the HAProxy side. Epoch fencing and version ordering are
@@ -30,6 +31,9 @@ public interface BackendController {
 
   /** Every group currently managed, as HAProxy reports it. */
   List<ObservedBackend> observe();
+
+  /** The desired set of every group currently managed (recovered ones included), by group. */
+  Map<GroupName, BackendSet> desired();
 
   /** Master, current and old workers. */
   List<HaproxyWorker> workers();

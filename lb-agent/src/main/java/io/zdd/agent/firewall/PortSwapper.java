@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>The agent keeps the whole desired map (service port → target port). Every change flushes
  * and rewrites both chains from that map in one {@code iptables-restore --noflush} block, so it
  * is all-or-nothing, and existing connections keep their conntrack mapping: only new connections
- * move. The map is persisted in the data dir and re-applied on start, so the rules survive an
- * agent restart. Without CAP_NET_ADMIN every call is refused with a {@link
+ * move. The map is persisted in the data dir before the chains are rewritten (the intent) and
+ * re-applied on start, so the rules survive an agent restart. Without CAP_NET_ADMIN every call is refused with a {@link
  * PreconditionException} and nothing else in the agent is affected.
  */
 public final class PortSwapper {
@@ -105,23 +105,52 @@ public final class PortSwapper {
           "must differ from service_port " + servicePort);
     }
     requireCapability();
-    Integer previous = desired.put(servicePort, targetPort);
-    boolean changed;
+    Integer previous = desired.get(servicePort);
+    boolean changed = change(servicePort, targetPort);
+    List<PortRedirect> after = observe().redirects();
+    log.info("port swap: service port {} -> {} (was {}, changed={})", servicePort, targetPort, previous, changed);
+    return new SwapResult(after, changed);
+  }
+
+  /**
+   * Removes the redirect of {@code servicePort}, if any (its group is gone). Idempotent.
+   *
+   * @return true when there was one
+   * @throws PreconditionException without CAP_NET_ADMIN while a redirect is still desired
+   */
+  public synchronized boolean remove(int servicePort) {
+    if (!desired.containsKey(servicePort)) {
+      return false;
+    }
+    requireCapability();
+    change(servicePort, null);
+    log.info("port swap: removed the redirect of service port {}", servicePort);
+    return true;
+  }
+
+  /**
+   * Sets ({@code target} non-null) or drops one entry of the map: the new map is persisted as the
+   * intent first, then the chains are rewritten; if the kernel refuses the batch it still holds
+   * the previous rules, and the previous map is put back in memory and on disk.
+   */
+  private boolean change(int servicePort, Integer target) {
+    Integer previous = target == null ? desired.remove(servicePort) : desired.put(servicePort, target);
     try {
-      changed = applyIfDifferent();
+      persist();
+      return applyIfDifferent();
     } catch (RuntimeException e) {
-      // The kernel refused the whole block, so it still holds the previous rules: so must we.
       if (previous == null) {
         desired.remove(servicePort);
       } else {
         desired.put(servicePort, previous);
       }
+      try {
+        persist();
+      } catch (RuntimeException again) {
+        e.addSuppressed(again);
+      }
       throw e;
     }
-    persist();
-    List<PortRedirect> after = observe().redirects();
-    log.info("port swap: service port {} -> {} (was {}, changed={})", servicePort, targetPort, previous, changed);
-    return new SwapResult(after, changed);
   }
 
   /** Every rule in the agent's chains, read back from {@code iptables-save}. */
@@ -162,7 +191,8 @@ public final class PortSwapper {
     return RedirectRules.parse(r.stdout());
   }
 
-  private void requireCapability() {
+  /** @throws PreconditionException without CAP_NET_ADMIN (checked before anything else of a swap) */
+  public void requireCapability() {
     if (!available()) {
       throw new PreconditionException(NO_CAP_MESSAGE);
     }

@@ -8,6 +8,7 @@ import io.zdd.agent.firewall.PortSwapper;
 import io.zdd.agent.firewall.SwapResult;
 import io.zdd.agent.state.EpochStore;
 import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.error.PreconditionException;
 import io.zdd.common.error.ZddException;
 import io.zdd.common.grpc.ProtoMapper;
 import io.zdd.common.grpc.StatusMapper;
@@ -16,6 +17,7 @@ import io.zdd.common.model.AgentId;
 import io.zdd.common.model.AgentStateView;
 import io.zdd.common.model.ApplyResult;
 import io.zdd.common.model.BackendSet;
+import io.zdd.common.model.ColourFrontend;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
 import io.zdd.common.model.PortRedirect;
@@ -37,6 +39,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -122,6 +125,10 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       try (LogContext g = LogContext.group(group.value())) {
         boolean removed = groupLocks.with(group, () -> {
           epochs.check(epoch);
+          // The group's redirect goes with it: nothing may keep sending its port to a frontend
+          // that no longer exists.
+          Optional.ofNullable(controller.desired().get(group))
+              .ifPresent(set -> swapLock.with(() -> portSwapper.remove(set.frontendPort())));
           boolean existed = controller.removeGroup(group);
           epochs.commit(epoch);
           epochs.forget(group);
@@ -147,7 +154,9 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
         // One lock for every redirect around check, act, commit: a deposed leader's swap that
         // passed the check can then never land after the new leader's.
         SwapResult r = swapLock.with(() -> {
+          portSwapper.requireCapability();
           epochs.check(epoch);
+          requireOwnPorts(group, servicePort, targetPort);
           SwapResult done = portSwapper.swap(servicePort, targetPort);
           epochs.commit(epoch);
           return done;
@@ -225,6 +234,26 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       return;
     }
     p.start();
+  }
+
+  /**
+   * A redirect belongs to a port-swap group: its public port is the group's frontend port and
+   * the target one of the group's colour frontends, so no other port of the host can be moved.
+   */
+  private void requireOwnPorts(GroupName group, int servicePort, int targetPort) {
+    BackendSet set = controller.desired().get(group);
+    if (set == null) {
+      throw new PreconditionException("group " + group + " is not managed by this agent; apply its backend set first");
+    }
+    if (servicePort != set.frontendPort()) {
+      throw new InvalidInputException("service_port", "must be group " + group + "'s frontend port "
+          + set.frontendPort() + ", got " + servicePort);
+    }
+    List<Integer> colourPorts = set.colourFrontends().stream().map(ColourFrontend::port).toList();
+    if (!colourPorts.contains(targetPort)) {
+      throw new InvalidInputException("target_port", "must be one of group " + group + "'s colour frontend ports "
+          + colourPorts + ", got " + targetPort);
+    }
   }
 
   /**

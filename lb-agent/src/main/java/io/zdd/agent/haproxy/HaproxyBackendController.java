@@ -265,7 +265,7 @@ public final class HaproxyBackendController implements BackendController {
     return held;
   }
 
-  /** Desired sets currently held, by group. */
+  @Override
   public Map<GroupName, BackendSet> desired() {
     lock.lock();
     try {

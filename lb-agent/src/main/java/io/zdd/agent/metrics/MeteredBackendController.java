@@ -10,6 +10,7 @@ import io.zdd.common.model.GroupName;
 import io.zdd.common.model.HaproxyWorker;
 import io.zdd.common.model.ObservedBackend;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Counts what the HAProxy layer did for each change, from its results and its failures, without
@@ -67,6 +68,11 @@ public final class MeteredBackendController implements BackendController {
   @Override
   public List<ObservedBackend> observe() {
     return delegate.observe();
+  }
+
+  @Override
+  public Map<GroupName, BackendSet> desired() {
+    return delegate.desired();
   }
 
   @Override

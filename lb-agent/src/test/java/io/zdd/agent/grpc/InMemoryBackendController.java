@@ -72,6 +72,13 @@ final class InMemoryBackendController implements BackendController {
   }
 
   @Override
+  public synchronized Map<GroupName, BackendSet> desired() {
+    Map<GroupName, BackendSet> out = new TreeMap<>();
+    groups.forEach((g, a) -> out.put(g, a.set()));
+    return out;
+  }
+
+  @Override
   public List<HaproxyWorker> workers() {
     return List.of(new HaproxyWorker(4242, true, 0, 0));
   }

@@ -19,6 +19,8 @@ import io.zdd.proto.v1.AgentState;
 import io.zdd.proto.v1.ApplyBackendsRequest;
 import io.zdd.proto.v1.ApplyBackendsResponse;
 import io.zdd.proto.v1.BackendSet;
+import io.zdd.proto.v1.Colour;
+import io.zdd.proto.v1.ColourFrontend;
 import io.zdd.proto.v1.GetStateRequest;
 import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.PortRedirect;
@@ -92,6 +94,14 @@ class LbAgentServiceTest {
     return BackendSet.newBuilder().setGroup("web").setVersion(version).setFrontendPort(8080)
         .addServers(server("blue-1", "10.0.0.1", 31001, 100))
         .addServers(server("green-1", "10.0.0.2", 31002, 0))
+        .build();
+  }
+
+  /** Group web in port-swap mode: public port 80, colour frontends 10001 (blue) and 10002 (green). */
+  private static BackendSet swapSet(long version) {
+    return set(version).toBuilder().setFrontendPort(80)
+        .addColourFrontends(ColourFrontend.newBuilder().setColour(Colour.BLUE).setPort(10001))
+        .addColourFrontends(ColourFrontend.newBuilder().setColour(Colour.GREEN).setPort(10002))
         .build();
   }
 
@@ -267,6 +277,7 @@ class LbAgentServiceTest {
 
   @Test
   void swapPort_appliesAndReadsBack_idempotently() {
+    agent.applyBackends(apply(5, swapSet(1)));
     UnaryOperator<SwapPortRequest.Builder> base = b -> b.setEpoch(5).setGroup("web").setServicePort(80);
 
     SwapPortResponse first = agent.swapPort(base.apply(SwapPortRequest.newBuilder()).setTargetPort(10001).build());
@@ -298,6 +309,73 @@ class LbAgentServiceTest {
   }
 
   @Test
+  void aRedirectBelongsToItsGroup_otherPortsAndGroupsAreRefused_andRemoveGroupTakesItAway() {
+    agent.applyBackends(apply(5, swapSet(1)));
+    Status foreignTarget = statusOf(() -> agent.swapPort(SwapPortRequest.newBuilder().setEpoch(5).setGroup("web")
+        .setServicePort(80).setTargetPort(7111).build()));
+    Status foreignService = statusOf(() -> agent.swapPort(SwapPortRequest.newBuilder().setEpoch(5).setGroup("web")
+        .setServicePort(22).setTargetPort(10001).build()));
+    Status unknownGroup = statusOf(() -> agent.swapPort(SwapPortRequest.newBuilder().setEpoch(6).setGroup("nope")
+        .setServicePort(80).setTargetPort(10001).build()));
+
+    assertThat(foreignTarget.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(foreignTarget.getDescription()).startsWith("target_port:").contains("[10001, 10002]");
+    assertThat(foreignService.getDescription()).startsWith("service_port:").contains("frontend port 80");
+    assertThat(unknownGroup.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(nat.restores).isZero();
+    assertThat(agent.getState(GetStateRequest.getDefaultInstance()).getHighestEpoch()).isEqualTo(5);
+
+    agent.swapPort(SwapPortRequest.newBuilder().setEpoch(5).setGroup("web").setServicePort(80).setTargetPort(10002)
+        .build());
+    assertThat(agent.getState(GetStateRequest.getDefaultInstance()).getRedirectsCount()).isEqualTo(2);
+    agent.removeGroup(RemoveGroupRequest.newBuilder().setEpoch(5).setGroup("web").build());
+    assertThat(agent.getState(GetStateRequest.getDefaultInstance()).getRedirectsCount()).isZero();
+    // Nor does a restart bring it back.
+    assertThat(startAgent().getState(GetStateRequest.getDefaultInstance()).getRedirectsCount()).isZero();
+  }
+
+  @Test
+  void aDeposedLeadersSwapNeverLandsAfterTheNewLeaders() throws Exception {
+    agent.applyBackends(apply(5, swapSet(1)));
+    java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int i = 0; i < 30; i++) {
+        long oldEpoch = 5 + 2L * i;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        var deposed = pool.submit(() -> {
+          go.await();
+          return statusOrOk(() -> agent.swapPort(SwapPortRequest.newBuilder().setEpoch(oldEpoch).setGroup("web")
+              .setServicePort(80).setTargetPort(10001).build()));
+        });
+        var leader = pool.submit(() -> {
+          go.await();
+          return statusOrOk(() -> agent.swapPort(SwapPortRequest.newBuilder().setEpoch(oldEpoch + 1).setGroup("web")
+              .setServicePort(80).setTargetPort(10002).build()));
+        });
+        go.countDown();
+        deposed.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(leader.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Status.Code.OK);
+        assertThat(agent.getState(GetStateRequest.getDefaultInstance()).getRedirectsList())
+            .as("try %d", i).allMatch(r -> r.getTargetPort() == 10002);
+        // Reset for the next try, by the next leader.
+        agent.swapPort(SwapPortRequest.newBuilder().setEpoch(oldEpoch + 2).setGroup("web")
+            .setServicePort(80).setTargetPort(10001).build());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Status.Code statusOrOk(Runnable call) {
+    try {
+      call.run();
+      return Status.Code.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    }
+  }
+
+  @Test
   void withoutNetAdmin_swapIsFailedPrecondition_andEverythingElseWorks() {
     netAdmin = false;
     LbAgentGrpc.LbAgentBlockingStub unprivileged = startAgent();
@@ -316,7 +394,7 @@ class LbAgentServiceTest {
 
   @Test
   void getState_combinesHaproxyIptablesAndTheEpoch() {
-    agent.applyBackends(apply(7, set(3)));
+    agent.applyBackends(apply(7, swapSet(3)));
     agent.swapPort(SwapPortRequest.newBuilder().setEpoch(7).setGroup("web").setServicePort(80).setTargetPort(10001)
         .build());
 

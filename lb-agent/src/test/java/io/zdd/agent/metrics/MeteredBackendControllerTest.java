@@ -46,6 +46,11 @@ class MeteredBackendControllerTest {
       }
 
       @Override
+      public java.util.Map<GroupName, BackendSet> desired() {
+        return java.util.Map.of();
+      }
+
+      @Override
       public List<HaproxyWorker> workers() {
         return List.of();
       }
