@@ -1,5 +1,7 @@
 package io.zdd.agent;
 
+import static io.zdd.agent.testing.Calls.codeOf;
+import static io.zdd.agent.testing.Calls.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -99,14 +101,6 @@ class AgentMainIT {
     exec("ip", "netns", "del", NETNS);
   }
 
-  private static String exec(String... argv) throws Exception {
-    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", argv) + ": " + out).isZero();
-    return out;
-  }
-
   /** Two distinct free ports on 127.0.0.1 (both held open while choosing, so they differ). */
   private static int[] freePorts() throws Exception {
     try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
@@ -175,15 +169,6 @@ class AgentMainIT {
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(url).isEqualTo(200);
     return r.body();
-  }
-
-  private static Status.Code codeOf(Runnable call) {
-    try {
-      call.run();
-      return Status.Code.OK;
-    } catch (StatusRuntimeException e) {
-      return e.getStatus().getCode();
-    }
   }
 
   @Test

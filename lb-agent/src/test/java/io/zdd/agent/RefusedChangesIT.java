@@ -1,11 +1,12 @@
 package io.zdd.agent;
 
+import static io.zdd.agent.testing.Calls.codeOf;
+import static io.zdd.agent.testing.Calls.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.zdd.proto.v1.AgentState;
 import io.zdd.proto.v1.ApplyBackendsRequest;
@@ -98,14 +99,6 @@ class RefusedChangesIT {
     return LbAgentGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
-  private static String exec(String... argv) throws Exception {
-    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", argv) + ": " + out).isZero();
-    return out;
-  }
-
   private static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
@@ -120,15 +113,6 @@ class RefusedChangesIT {
   private static ApplyBackendsRequest apply(long epoch, String group, long version, int port, List<Server> servers) {
     return ApplyBackendsRequest.newBuilder().setEpoch(epoch).setBackendSet(BackendSet.newBuilder()
         .setGroup(group).setVersion(version).setFrontendPort(port).addAllServers(servers)).build();
-  }
-
-  private static Status.Code codeOf(Runnable call) {
-    try {
-      call.run();
-      return Status.Code.OK;
-    } catch (StatusRuntimeException e) {
-      return e.getStatus().getCode();
-    }
   }
 
   private String zddCfg() throws Exception {
@@ -188,6 +172,9 @@ class RefusedChangesIT {
     startAgent();
 
     assertThat(stateView()).isEqualTo(before).contains("web v4 e3").contains("api v7 e3");
+    // Their ports are still theirs.
+    assertThat(codeOf(() -> lb().applyBackends(apply(3, "shop", 1, webPort,
+        List.of(server("x1", "127.0.0.1", 10)))))).isEqualTo(Status.Code.INVALID_ARGUMENT);
     // The recovered groups count as the agent's own: the same version is an idempotent retry,
     // an older one is refused.
     assertThat(codeOf(() -> lb().applyBackends(apply(3, "api", 6, apiPort,

@@ -2,6 +2,7 @@ package io.zdd.agent.haproxy;
 
 import io.zdd.agent.core.BackendController;
 import io.zdd.common.error.DeadlineExceededException;
+import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.NotFoundException;
 import io.zdd.common.error.UnavailableException;
 import io.zdd.common.logging.LogContext;
@@ -352,19 +353,27 @@ public final class HaproxyBackendController implements BackendController {
 
   /**
    * HAProxy binds with SO_REUSEPORT, so two frontends on one port are not an error anywhere: they
-   * silently split the traffic (measured). The agent refuses it instead.
+   * silently split the traffic (measured). The agent refuses a group port that another group (live
+   * or recovered from the file) or a frontend of the base config already binds, naming the owner.
    */
   private void refusePortsOfOtherGroups(GroupLayout layout) {
-    for (Applied other : groups.values()) {
-      if (other.set().group().equals(layout.group())) {
-        continue;
-      }
-      for (GroupLayout.Frontend mine : layout.frontends()) {
+    List<BaseConfigBinds.Bind> baseBinds = BaseConfigBinds.parse(applier.baseConfig());
+    for (GroupLayout.Frontend mine : layout.frontends()) {
+      for (Applied other : groups.values()) {
+        if (other.set().group().equals(layout.group())) {
+          continue;
+        }
         for (GroupLayout.Frontend theirs : other.layout().frontends()) {
           if (mine.port() == theirs.port()) {
-            throw new io.zdd.common.error.InvalidInputException("backend_set.frontend_port",
+            throw new InvalidInputException("backend_set.frontend_port",
                 "port " + mine.port() + " is already used by group " + other.set().group());
           }
+        }
+      }
+      for (BaseConfigBinds.Bind b : baseBinds) {
+        if (b.overlaps(renderer.bindAddress(), mine.port())) {
+          throw new InvalidInputException("backend_set.frontend_port", "port " + mine.port()
+              + " is already bound by the base config (" + b.section() + " on " + b.address() + ")");
         }
       }
     }

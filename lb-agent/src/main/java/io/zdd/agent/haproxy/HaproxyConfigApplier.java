@@ -75,6 +75,15 @@ public final class HaproxyConfigApplier {
     }
   }
 
+  /** The base config HAProxy loads before {@code zdd.cfg} (read again each time: its owner may rewrite it). */
+  public String baseConfig() {
+    try {
+      return Files.exists(paths.baseConfig()) ? Files.readString(paths.baseConfig()) : "";
+    } catch (IOException e) {
+      throw new UnavailableException("cannot read " + paths.baseConfig() + ": " + e.getMessage(), e);
+    }
+  }
+
   /**
    * Validates and installs {@code config}; reloads when {@code reload} is true. Nothing happens
    * when the file already has these bytes and no reload is asked for.

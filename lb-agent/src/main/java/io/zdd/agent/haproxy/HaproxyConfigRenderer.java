@@ -36,6 +36,11 @@ public final class HaproxyConfigRenderer {
     this.retries = retries;
   }
 
+  /** Address the group frontends bind ({@code *} for every address). */
+  public String bindAddress() {
+    return bindAddress;
+  }
+
   public HaproxyConfigRenderer() {
     this("*", 3);
   }

@@ -9,6 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.zdd.agent.firewall.IptablesCommands;
 import io.zdd.agent.firewall.PortSwapper;
 import io.zdd.agent.state.EpochStore;
+import io.zdd.agent.testing.Calls;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.UnavailableException;
 import io.zdd.common.model.AgentId;
@@ -344,12 +345,12 @@ class LbAgentServiceTest {
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         var deposed = pool.submit(() -> {
           go.await();
-          return statusOrOk(() -> agent.swapPort(SwapPortRequest.newBuilder().setEpoch(oldEpoch).setGroup("web")
+          return Calls.codeOf(() -> agent.swapPort(SwapPortRequest.newBuilder().setEpoch(oldEpoch).setGroup("web")
               .setServicePort(80).setTargetPort(10001).build()));
         });
         var leader = pool.submit(() -> {
           go.await();
-          return statusOrOk(() -> agent.swapPort(SwapPortRequest.newBuilder().setEpoch(oldEpoch + 1).setGroup("web")
+          return Calls.codeOf(() -> agent.swapPort(SwapPortRequest.newBuilder().setEpoch(oldEpoch + 1).setGroup("web")
               .setServicePort(80).setTargetPort(10002).build()));
         });
         go.countDown();
@@ -363,15 +364,6 @@ class LbAgentServiceTest {
       }
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  private static Status.Code statusOrOk(Runnable call) {
-    try {
-      call.run();
-      return Status.Code.OK;
-    } catch (StatusRuntimeException e) {
-      return e.getStatus().getCode();
     }
   }
 

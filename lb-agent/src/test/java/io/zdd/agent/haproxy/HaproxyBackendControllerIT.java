@@ -268,6 +268,30 @@ class HaproxyBackendControllerIT {
   }
 
   @Test
+  void aGroupOnAPortTheBaseConfigBinds_isRefusedAndTheBaseFrontendKeepsAllItsTraffic() throws Exception {
+    // What Marathon-LB's own config looks like to the agent in attach mode: a frontend per app.
+    Files.writeString(dir.resolve("base.cfg"), Files.readString(dir.resolve("base.cfg")) + """
+
+        frontend mlb_app
+          bind 127.0.0.1:%d
+          mode tcp
+          default_backend mlb_app
+        backend mlb_app
+          mode tcp
+          server a 127.0.0.1:%d
+        """.formatted(port, a.port()));
+    h.applier.apply(h.applier.current(), true); // HAProxy now serves the base frontend
+    assertThat(split(5)).containsOnlyKeys("a");
+
+    assertThatThrownBy(() -> h.controller.apply(web(1, 10, 10, 10, AdminState.READY), Epoch.of(1)))
+        .isInstanceOf(io.zdd.common.error.InvalidInputException.class)
+        .hasMessageContaining("port " + port + " is already bound by the base config (mlb_app");
+
+    assertThat(h.controller.desired()).isEmpty();
+    assertThat(split(30)).containsOnlyKeys("a");
+  }
+
+  @Test
   void aNewServerThatFailsItsFirstCheckIsNeverPutInService() throws Exception {
     HaproxyBackendController strict = new HaproxyBackendController(h.haproxy.runtime(), h.haproxy.masterCli(),
         h.applier, new HaproxyConfigRenderer("127.0.0.1", 3),
