@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -33,8 +34,15 @@ public final class LocalCluster implements AutoCloseable {
   /**
    * @param workDir everything the cluster writes (ZooKeeper data, HAProxy run dirs, task sandboxes)
    * @param zkSessionTimeout coordinators' and agents' session timeout: the failover time
+   * @param lbGroups the Marathon-LB groups of agent {@code i} (1-based; its {@code --lb-group})
    */
-  public record Options(int agents, int coordinators, Path workDir, Duration zkSessionTimeout, boolean metrics) {
+  public record Options(int agents, int coordinators, Path workDir, Duration zkSessionTimeout, boolean metrics,
+      IntFunction<List<String>> lbGroups) {
+    /** Every agent in Marathon-LB group {@code external}, the group the demo app names. */
+    public Options(int agents, int coordinators, Path workDir, Duration zkSessionTimeout, boolean metrics) {
+      this(agents, coordinators, workDir, zkSessionTimeout, metrics, i -> List.of("external"));
+    }
+
     public static Options defaults(Path workDir) {
       return new Options(3, 3, workDir, Duration.ofSeconds(6), true);
     }
@@ -111,12 +119,27 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** Stops agent {@code i} (1-based) and starts it again on the same data and HAProxy dirs. */
+  public void restartAgent(int i) throws Exception {
+    agents.get(i - 1).close();
+    agents.set(i - 1, newAgent(i));
+  }
+
   private void startAgent(int i) throws Exception {
+    agents.add(newAgent(i));
+    lbAddresses.add(lbAddress(i));
+  }
+
+  private static String lbAddress(int i) {
+    return "127.0.0." + (i + 1);
+  }
+
+  private AgentMain.Running newAgent(int i) throws Exception {
     String id = "lb-" + i;
     Path dir = options.workDir().resolve(id);
     int grpc = FreePorts.next();
     int metricsPort = FreePorts.next();
-    String bind = "127.0.0." + (i + 1);
+    String bind = lbAddress(i);
     AgentConfig c = new AgentConfig();
     new CommandLine(c).parseArgs(
         "--agent-id", id,
@@ -130,11 +153,17 @@ public final class LocalCluster implements AutoCloseable {
         "--frontend-bind-address", bind,
         "--zk-connect", zkConnect(),
         "--zk-session-timeout-ms", Long.toString(options.zkSessionTimeout().toMillis()),
+        "--lb-group", String.join(",", options.lbGroups().apply(i)),
         "--sample-interval-ms", "200");
-    agents.add(AgentMain.Running.start(c));
-    lbAddresses.add(bind);
-    agentMetricsPorts.add(metricsPort);
-    log.info("lb-agent {} on 127.0.0.1:{}, frontends on {}", id, grpc, bind);
+    AgentMain.Running agent = AgentMain.Running.start(c);
+    if (agentMetricsPorts.size() >= i) {
+      agentMetricsPorts.set(i - 1, metricsPort);
+    } else {
+      agentMetricsPorts.add(metricsPort);
+    }
+    log.info("lb-agent {} on 127.0.0.1:{}, frontends on {}, Marathon-LB groups {}", id, grpc, bind,
+        options.lbGroups().apply(i));
+    return agent;
   }
 
   /** Starts (or restarts) the coordinator of a slot. */

@@ -48,6 +48,12 @@ final class HaCluster implements AutoCloseable {
 
   /** Starts 3 ZooKeeper servers, then the local cluster on them, and waits for a leader and every agent. */
   static HaCluster start(Path work, int agents, int coordinators, Duration sessionTimeout) throws Exception {
+    return start(work, agents, coordinators, sessionTimeout, i -> List.of("external"));
+  }
+
+  /** As above, agent {@code i} (1-based) started for the Marathon-LB groups {@code lbGroups(i)}. */
+  static HaCluster start(Path work, int agents, int coordinators, Duration sessionTimeout,
+      java.util.function.IntFunction<List<String>> lbGroups) throws Exception {
     // Explicit loopback specs: each server has its own data dir and fixed ports for restarts.
     List<InstanceSpec> specs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -57,7 +63,7 @@ final class HaCluster implements AutoCloseable {
     TestingCluster zk = new TestingCluster(specs);
     zk.start();
     LocalCluster cluster = new LocalCluster(new LocalCluster.Options(agents, coordinators, work.resolve("cluster"),
-        sessionTimeout, false), Optional.of(zk.getConnectString()));
+        sessionTimeout, false, lbGroups), Optional.of(zk.getConnectString()));
     HaCluster ha = new HaCluster(zk, cluster, work);
     try {
       cluster.start();
@@ -120,9 +126,17 @@ final class HaCluster implements AutoCloseable {
   }
 
   Path app(String group, int servicePort, String version, int instances) throws Exception {
+    return app(group, servicePort, version, instances, "external");
+  }
+
+  /** The demo app as deployment group {@code group}, exposed on Marathon-LB group {@code lbGroup}. */
+  Path app(String group, int servicePort, String version, int instances, String lbGroup) throws Exception {
     Path f = work.resolve(group + "-" + version + ".json");
-    Files.writeString(f, DemoAppDefinition.json(group, servicePort, servicePort + 1, version, instances, 100,
-        System.getProperty("java.class.path")));
+    com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+        DemoAppDefinition.json(group, servicePort, servicePort + 1, version, instances, 100,
+            System.getProperty("java.class.path")));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("labels")).put("HAPROXY_GROUP", lbGroup);
+    Files.writeString(f, json.toString());
     return f;
   }
 
