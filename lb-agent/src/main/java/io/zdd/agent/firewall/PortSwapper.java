@@ -7,6 +7,7 @@ import io.zdd.common.error.UnavailableException;
 import io.zdd.common.model.PortRedirect;
 import io.zdd.common.model.Validation;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +63,9 @@ public final class PortSwapper {
       log.warn("{}; port swap disabled (weight modes still work)", NO_CAP_MESSAGE);
       return;
     }
-    if (persisted.isEmpty()) {
+    // No intent file at all: an agent that never swapped here adopts what its chains hold. An
+    // intent file, even an empty one, is the truth the chains are made to match.
+    if (persisted.isEmpty() && !Files.exists(stateFile)) {
       RedirectRules.Observed now;
       try {
         now = observe();
@@ -79,7 +82,7 @@ public final class PortSwapper {
     desired.putAll(persisted);
     try {
       boolean changed = applyIfDifferent();
-      log.info("port swap: re-applied persisted redirects {} (changed={})", desired, changed);
+      log.info("port swap: re-applied the persisted redirects {} (changed={})", desired, changed);
     } catch (PreconditionException e) {
       log.warn("{}; port swap disabled (weight modes still work)", e.getMessage());
     }

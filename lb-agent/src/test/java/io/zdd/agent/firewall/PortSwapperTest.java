@@ -90,6 +90,20 @@ class PortSwapperTest {
   }
 
   @Test
+  void anEmptyIntent_removesRulesTheKernelStillHolds() throws Exception {
+    // The last redirect was removed (intent written), then the agent died before iptables ran.
+    java.nio.file.Files.writeString(dataDir.resolve(PortSwapper.STATE_FILE), "# zdd port redirects\n");
+    natTable.set(NAT_8000_TO_9102);
+    PortSwapper s = swapper(true);
+
+    s.start();
+
+    assertThat(s.desired()).isEmpty();
+    assertThat(runner.callsTo("iptables-restore")).singleElement()
+        .satisfies(c -> assertThat(c.stdin()).doesNotContain("--dport 8000"));
+  }
+
+  @Test
   void swapWithJumpsPresent_rewritesWholeMapWithoutAddingJumpsAgain() {
     natTable.set(NAT_8000_TO_9102);
     PortSwapper s = swapper(true);
