@@ -45,6 +45,7 @@ final class BenchAgent implements AutoCloseable {
         // Old workers of 200+ reloads must not pile up; the load uses one connection per request.
         "--hard-stop-after-seconds", "10",
         "--frontend-bind-address", "127.0.0.1",
+        "--frontend-port-range", "1024-65535", // the test's free ports
         "--zk-connect", "",
         "--shutdown-grace-seconds", "2");
     try {

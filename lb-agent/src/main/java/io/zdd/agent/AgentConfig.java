@@ -2,6 +2,7 @@ package io.zdd.agent;
 
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.model.AgentId;
+import io.zdd.common.model.PortRange;
 import io.zdd.common.model.Validation;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -100,6 +101,11 @@ public final class AgentConfig {
       description = "Address the group frontends bind ('*' for all). Default: ${DEFAULT-VALUE}. "
           + "Env: ZDD_AGENT_FRONTEND_BIND_ADDRESS.")
   String frontendBindAddress;
+
+  @Option(names = "--frontend-port-range", defaultValue = "${env:ZDD_AGENT_FRONTEND_PORT_RANGE:-10000-20000}",
+      description = "Ports a group frontend may bind, FIRST-LAST; others are refused. Default: ${DEFAULT-VALUE} "
+          + "(Marathon's service-port range). Env: ZDD_AGENT_FRONTEND_PORT_RANGE.")
+  String frontendPortRange;
 
   @Option(names = "--lb-group", split = ",", defaultValue = "${env:ZDD_AGENT_LB_GROUPS:-external}",
       description = "Marathon-LB group this load balancer serves, the same names as marathon-lb's --group "
@@ -248,6 +254,14 @@ public final class AgentConfig {
     return frontendBindAddress;
   }
 
+  public PortRange frontendPortRange() {
+    try {
+      return PortRange.parse(frontendPortRange);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("--frontend-port-range", e.getMessage());
+    }
+  }
+
   /** The Marathon-LB groups, each a valid name or {@code *}. */
   public List<String> lbGroups() {
     List<String> out = new ArrayList<>();
@@ -335,6 +349,7 @@ public final class AgentConfig {
     grpcListen();
     metricsListen();
     lbGroups();
+    frontendPortRange();
     zkRoot();
     zkSessionTimeout();
     iptablesNetns();

@@ -120,6 +120,7 @@ class AgentMainIT {
         "--haproxy-run-dir", work.resolve("run").toString(),
         "--hard-stop-after-seconds", "5",
         "--frontend-bind-address", "127.0.0.1",
+        "--frontend-port-range", "1024-65535", // the test's free ports
         "--zk-connect", zk.connectString(),
         "--zk-session-timeout-ms", "4000",
         "--iptables-netns", NETNS,

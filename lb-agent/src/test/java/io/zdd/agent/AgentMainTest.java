@@ -13,7 +13,7 @@ class AgentMainTest {
   private static final List<String> FLAGS = List.of("--agent-id", "--grpc-listen", "--advertise-address",
       "--metrics-listen", "--data-dir", "--haproxy-mode", "--haproxy-bin", "--haproxy-run-dir", "--hard-stop-after-seconds",
       "--stats-socket", "--master-socket", "--haproxy-base-config", "--haproxy-zdd-config", "--server-state-file",
-      "--frontend-bind-address", "--lb-group", "--zk-connect", "--zk-root", "--zk-session-timeout-ms", "--zk-digest-file", "--iptables-netns",
+      "--frontend-bind-address", "--frontend-port-range", "--lb-group", "--zk-connect", "--zk-root", "--zk-session-timeout-ms", "--zk-digest-file", "--iptables-netns",
       "--iptables-restore", "--iptables-save", "--sample-interval-ms", "--heartbeat-ms", "--shutdown-grace-seconds");
 
   private record Run(int exit, String out, String err) {}
@@ -76,6 +76,10 @@ class AgentMainTest {
 
     Run interval = run("--sample-interval-ms", "10", "--data-dir", "/nonexistent-zdd");
     assertThat(interval.err()).contains("--sample-interval-ms: must be at least 50");
+
+    Run range = run("--frontend-port-range", "20000-10000", "--data-dir", "/nonexistent-zdd");
+    assertThat(range.exit()).isEqualTo(2);
+    assertThat(range.err()).contains("--frontend-port-range:");
 
     Run group = run("--lb-group", "ext ernal", "--data-dir", "/nonexistent-zdd");
     assertThat(group.exit()).isEqualTo(2);

@@ -83,6 +83,7 @@ class RefusedChangesIT {
         "--haproxy-run-dir", work.resolve("run").toString(),
         "--hard-stop-after-seconds", "2",
         "--frontend-bind-address", "127.0.0.1",
+        "--frontend-port-range", "1024-65535", // the test's free ports
         "--iptables-netns", NETNS,
         "--shutdown-grace-seconds", "1");
     agent = AgentMain.Running.start(main.config);
@@ -147,6 +148,9 @@ class RefusedChangesIT {
     // A higher epoch whose new group clashes with the port of group web.
     assertThat(codeOf(() -> lb().applyBackends(apply(6, "api", 1, webPort,
         List.of(server("a1", "127.0.0.1", 10)))))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    // A higher epoch on a port outside the agent's --frontend-port-range.
+    assertThat(codeOf(() -> lb().applyBackends(apply(6, "low", 1, 1000,
+        List.of(server("l1", "127.0.0.1", 10)))))).isEqualTo(Status.Code.INVALID_ARGUMENT);
     // A higher epoch whose new group needs a reload that fails: its port is held by another process.
     try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       assertThat(codeOf(() -> lb().applyBackends(apply(6, "busy", 1, held.getLocalPort(),

@@ -1,5 +1,6 @@
 package io.zdd.deploy.marathon;
 
+import io.zdd.common.model.PortRange;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
 package io.zdd.deploy.marathon;
 
+import io.zdd.common.model.PortRange;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

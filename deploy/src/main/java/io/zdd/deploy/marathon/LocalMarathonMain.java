@@ -1,5 +1,6 @@
 package io.zdd.deploy.marathon;
 
+import io.zdd.common.model.PortRange;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -8,9 +9,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Runs the local Marathon-compatible scheduler standalone ({@code zdd local marathon}). Prints

@@ -1,5 +1,6 @@
 package io.zdd.deploy.marathon;
 
+import io.zdd.common.model.PortRange;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -354,11 +354,16 @@ public final class HaproxyBackendController implements BackendController {
   /**
    * HAProxy binds with SO_REUSEPORT, so two frontends on one port are not an error anywhere: they
    * silently split the traffic (measured). The agent refuses a group port that another group (live
-   * or recovered from the file) or a frontend of the base config already binds, naming the owner.
+   * or recovered from the file) or a frontend of the base config already binds, naming the owner,
+   * and one outside the agent's frontend port range.
    */
   private void refusePortsOfOtherGroups(GroupLayout layout) {
     List<BaseConfigBinds.Bind> baseBinds = BaseConfigBinds.parse(applier.baseConfig());
     for (GroupLayout.Frontend mine : layout.frontends()) {
+      if (!settings.frontendPorts().contains(mine.port())) {
+        throw new InvalidInputException("backend_set.frontend_port", "port " + mine.port()
+            + " is outside this agent's frontend port range " + settings.frontendPorts() + " (--frontend-port-range)");
+      }
       for (Applied other : groups.values()) {
         if (other.set().group().equals(layout.group())) {
           continue;

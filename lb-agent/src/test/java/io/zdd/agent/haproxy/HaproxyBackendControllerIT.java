@@ -296,7 +296,7 @@ class HaproxyBackendControllerIT {
     HaproxyBackendController strict = new HaproxyBackendController(h.haproxy.runtime(), h.haproxy.masterCli(),
         h.applier, new HaproxyConfigRenderer("127.0.0.1", 3),
         new ControllerSettings(Duration.ofSeconds(1), Duration.ofMillis(50), RemovalPolicy.KEEP_IN_MAINT,
-            Duration.ofSeconds(1)), java.time.Clock.systemUTC());
+            Duration.ofSeconds(1), ControllerSettings.defaults().frontendPorts()), java.time.Clock.systemUTC());
     strict.apply(set("web", 1, port, ProxyMode.TCP, Optional.of(Harness.FAST_CHECK),
         List.of(server("a", a, 10, AdminState.READY))), Epoch.of(1));
     int deadPort = TestBackends.freePort(); // nothing listens there

@@ -1,4 +1,4 @@
-package io.zdd.deploy.marathon;
+package io.zdd.common.model;
 
 /** An inclusive port range such as {@code 31000-32000}. */
 public record PortRange(int first, int last) {
@@ -21,7 +21,11 @@ public record PortRange(int first, int last) {
     }
   }
 
-  int size() {
+  public boolean contains(int port) {
+    return port >= first && port <= last;
+  }
+
+  public int size() {
     return last - first + 1;
   }
 
