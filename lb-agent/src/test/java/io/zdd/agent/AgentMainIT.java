@@ -40,7 +40,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -143,6 +143,44 @@ class AgentMainIT {
     }
   }
 
+  /** Opens a watch as a server-streaming client would (one message, half-close) and takes its first sample. */
+  private static ConnectionSample firstSample(ManagedChannel ch, WatchConnectionsRequest request) {
+    CompletableFuture<ConnectionSample> first = new CompletableFuture<>();
+    io.grpc.stub.ClientResponseObserver<WatchConnectionsRequest, ConnectionSample> observer =
+        new io.grpc.stub.ClientResponseObserver<>() {
+          private io.grpc.stub.ClientCallStreamObserver<WatchConnectionsRequest> call;
+
+          @Override
+          public void beforeStart(io.grpc.stub.ClientCallStreamObserver<WatchConnectionsRequest> requestStream) {
+            call = requestStream;
+          }
+
+          @Override
+          public void onNext(ConnectionSample value) {
+            first.complete(value);
+            call.cancel("got the first sample", null);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            first.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            first.completeExceptionally(new AssertionError("stream completed without a sample"));
+          }
+        };
+    var requests = LbAgentGrpc.newStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS).watchConnections(observer);
+    requests.onNext(request);
+    requests.onCompleted();
+    try {
+      return first.get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("no first sample", e);
+    }
+  }
+
   private static LbAgentGrpc.LbAgentBlockingStub stub(ManagedChannel ch) {
     return LbAgentGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
@@ -214,9 +252,7 @@ class AgentMainIT {
         assertThat(state.getRedirectsList()).containsExactlyInAnyOrderElementsOf(swap.getRedirectsList());
         assertThat(state.getHaproxyVersion()).startsWith("2.");
 
-        Iterator<ConnectionSample> samples = LbAgentGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-            .watchConnections(WatchConnectionsRequest.newBuilder().addGroups("web").build());
-        ConnectionSample first = samples.next();
+        ConnectionSample first = firstSample(ch, WatchConnectionsRequest.newBuilder().addGroups("web").build());
         assertThat(first.getAgentId()).isEqualTo("lb-it");
         assertThat(first.getServersList()).extracting(s -> s.getServer()).containsExactly("s1");
         return swap;

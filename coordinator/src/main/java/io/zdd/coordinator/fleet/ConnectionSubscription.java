@@ -23,10 +23,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps one {@code WatchConnections} stream open to one agent: reconnects after any end with
  * backoff, resets the backoff only once a message has arrived (a stream that closes before its
- * first message counts as a failure), and remembers the newest sample. Thread-safe.
+ * first message counts as a failure), and remembers the newest sample. One sample in flight: the
+ * watch opens with credit 1 and grants one more after each sample has been handed on, so a
+ * listener that falls behind gets the agent's newest sample next, never a queue of old ones.
+ * Thread-safe.
  */
 public final class ConnectionSubscription implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConnectionSubscription.class);
+  private static final WatchConnectionsRequest GRANT_ONE = WatchConnectionsRequest.newBuilder().setCredit(1).build();
 
   private final AgentId agent;
   private final LbAgentGrpc.LbAgentStub stub;
@@ -47,7 +51,7 @@ public final class ConnectionSubscription implements AutoCloseable {
       ScheduledExecutorService scheduler, Backoff backoff, Clock clock, Consumer<ConnectionSample> listener) {
     this.agent = agent;
     this.stub = LbAgentGrpc.newStub(channel);
-    this.request = request;
+    this.request = request.toBuilder().setCredit(1).build();
     this.scheduler = scheduler;
     this.backoff = backoff;
     this.clock = clock;
@@ -66,7 +70,7 @@ public final class ConnectionSubscription implements AutoCloseable {
       return;
     }
     streamsOpened++;
-    stub.watchConnections(request, new Observer());
+    stub.watchConnections(new Observer()).onNext(request);
   }
 
   /** True while a stream is open and has delivered at least one sample. */
@@ -135,7 +139,28 @@ public final class ConnectionSubscription implements AutoCloseable {
         latest = sample;
         latestAt = clock.instant();
       }
-      listener.accept(sample);
+      try {
+        listener.accept(sample);
+      } finally {
+        grantOne();
+      }
+    }
+
+    /** One more sample may come; gRPC calls this observer one callback at a time. */
+    private void grantOne() {
+      ClientCallStreamObserver<WatchConnectionsRequest> c;
+      synchronized (ConnectionSubscription.this) {
+        c = call;
+      }
+      if (c == null) {
+        return;
+      }
+      try {
+        c.onNext(GRANT_ONE);
+      } catch (RuntimeException e) {
+        // close() cancelled the call between the read above and the send: nothing to grant to.
+        log.debug("[agent={}] credit not sent: {}", agent, e.toString());
+      }
     }
 
     @Override

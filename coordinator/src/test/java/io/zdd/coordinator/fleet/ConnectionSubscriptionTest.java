@@ -50,8 +50,31 @@ class ConnectionSubscriptionTest {
     }
 
     @Override
-    public void watchConnections(WatchConnectionsRequest request,
+    public StreamObserver<WatchConnectionsRequest> watchConnections(
         StreamObserver<io.zdd.proto.v1.ConnectionSample> out) {
+      return new StreamObserver<>() {
+        private boolean opened;
+
+        @Override
+        public void onNext(WatchConnectionsRequest request) {
+          // Later messages only grant credit; this agent sends its burst regardless.
+          if (!opened) {
+            opened = true;
+            serve(out);
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onCompleted() {
+        }
+      };
+    }
+
+    private void serve(StreamObserver<io.zdd.proto.v1.ConnectionSample> out) {
       int call = calls.incrementAndGet();
       if (call <= callsBeforeHealthy) {
         out.onError(Status.UNAVAILABLE.withDescription("not yet").asRuntimeException());

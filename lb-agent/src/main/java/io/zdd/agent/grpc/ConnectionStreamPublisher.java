@@ -25,10 +25,14 @@ import org.slf4j.LoggerFactory;
  * and sends a sample only when the counts changed, or when {@code heartbeat} passed since the
  * last send (then marked {@code heartbeat}).
  *
- * <p>Flow control: a sample is handed to gRPC only while the stream {@code isReady()}. When it
- * is not, the publisher keeps exactly one sample, the newest (a newer one replaces it), and sends
- * it from the on-ready handler. A slow consumer therefore costs one sample of memory, never a
- * backlog, and receives the newest state when it catches up; the sequence numbers show the gap.
+ * <p>Flow control: a sample is handed to gRPC only while the stream {@code isReady()} and, when
+ * the consumer asked for credit, while it has credit left. Otherwise the publisher keeps exactly
+ * one sample, the newest (a newer one replaces it), and sends it from the on-ready handler or
+ * when credit arrives. A slow consumer therefore costs one sample of memory, never a backlog, and
+ * receives the newest state when it catches up; the sequence numbers show the gap. HTTP/2 flow
+ * control alone cannot promise freshness: samples the transport accepted may wait in the
+ * consumer's own buffers. Credit can: with one sample in flight the next one is at most one
+ * interval old when it leaves.
  *
  * <p>Every {@code onNext}/{@code onError}/{@code onCompleted} happens under one monitor behind a
  * closed flag, so the sampling thread and gRPC's callback thread never send concurrently.
@@ -36,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionStreamPublisher {
   private static final Logger log = LoggerFactory.getLogger(ConnectionStreamPublisher.class);
   private static final AtomicLong STREAM_IDS = new AtomicLong();
+  /** Outstanding credit saturates here: a consumer cannot make the agent hold a huge allowance. */
+  static final int MAX_CREDIT = 1000;
 
   private final String streamId = "watch-" + STREAM_IDS.incrementAndGet();
   private final AgentId agent;
@@ -47,6 +53,8 @@ public final class ConnectionStreamPublisher {
   private final Clock clock;
   private final ServerCallStreamObserver<io.zdd.proto.v1.ConnectionSample> out;
   private final Runnable onClosed;
+  /** False for a watch opened without credit: only HTTP/2 readiness limits sending. */
+  private final boolean creditLimited;
 
   private final Object lock = new Object();
   // Guarded by lock:
@@ -55,6 +63,7 @@ public final class ConnectionStreamPublisher {
   private ConnectionSample lastSent;
   private Instant lastSentAt;
   private long sequence;
+  private int credit;
   /** Samples accepted for sending and not yet handed to gRPC (kept apart from pending to check the bound). */
   private int buffered;
   private int maxBuffered;
@@ -65,7 +74,7 @@ public final class ConnectionStreamPublisher {
 
   ConnectionStreamPublisher(AgentId agent, ConnectionSampler sampler, Set<GroupName> groups, Duration interval,
       Duration heartbeat, ScheduledExecutorService scheduler, Clock clock,
-      ServerCallStreamObserver<io.zdd.proto.v1.ConnectionSample> out, Runnable onClosed) {
+      int initialCredit, ServerCallStreamObserver<io.zdd.proto.v1.ConnectionSample> out, Runnable onClosed) {
     this.agent = agent;
     this.sampler = sampler;
     this.groups = Set.copyOf(groups);
@@ -75,9 +84,8 @@ public final class ConnectionStreamPublisher {
     this.clock = clock;
     this.out = out;
     this.onClosed = onClosed;
-    // Registered at creation, before anything can be sent (style rule 2).
-    out.setOnCancelHandler(this::cancelled);
-    out.setOnReadyHandler(this::onReady);
+    this.creditLimited = initialCredit > 0;
+    this.credit = Math.min(initialCredit, MAX_CREDIT);
   }
 
   String id() {
@@ -92,8 +100,9 @@ public final class ConnectionStreamPublisher {
       }
       task = scheduler.scheduleWithFixedDelay(this::sampleOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
-    log.info("[{}] watching connections of {} every {} ms (heartbeat {} ms)", streamId,
-        groups.isEmpty() ? "every group" : groups, interval.toMillis(), heartbeat.toMillis());
+    log.info("[{}] watching connections of {} every {} ms (heartbeat {} ms, {})", streamId,
+        groups.isEmpty() ? "every group" : groups, interval.toMillis(), heartbeat.toMillis(),
+        creditLimited ? "initial credit " + credit : "no credit");
   }
 
   /** Takes one sample and sends or keeps it. Public to the package so tests can drive it. */
@@ -141,15 +150,30 @@ public final class ConnectionStreamPublisher {
     }
   }
 
-  private void onReady() {
+  /** gRPC's on-ready callback: the transport can take more. */
+  void onReady() {
     synchronized (lock) {
       drain();
     }
   }
 
-  /** Sends the pending sample if the stream can take it. Caller holds the lock. */
+  /**
+   * Adds credit from a later request message and sends the held sample if there is one. Ignored
+   * on a watch opened without credit.
+   */
+  void grant(int samples) {
+    synchronized (lock) {
+      if (!creditLimited || closed) {
+        return;
+      }
+      credit = (int) Math.min(MAX_CREDIT, (long) credit + samples);
+      drain();
+    }
+  }
+
+  /** Sends the pending sample if the stream and the consumer's credit allow it. Caller holds the lock. */
   private void drain() {
-    if (closed || pending == null || !out.isReady()) {
+    if (closed || pending == null || !out.isReady() || (creditLimited && credit == 0)) {
       return;
     }
     ConnectionSample s = pending;
@@ -169,12 +193,16 @@ public final class ConnectionStreamPublisher {
     lastSent = s;
     lastSentAt = s.sampledAt();
     sent++;
+    if (creditLimited) {
+      credit--;
+    }
     if (log.isDebugEnabled()) {
       log.debug("[{}] sent sample {} (heartbeat={})", streamId, s.sequence(), s.heartbeat());
     }
   }
 
-  private void cancelled() {
+  /** gRPC's on-cancel callback: the consumer left. */
+  void cancelled() {
     log.info("[{}] client cancelled the stream", streamId);
     synchronized (lock) {
       closeLocked();

@@ -208,32 +208,104 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
   }
 
   @Override
-  public void watchConnections(WatchConnectionsRequest request, StreamObserver<ConnectionSample> response) {
-    ServerCallStreamObserver<ConnectionSample> out = (ServerCallStreamObserver<ConnectionSample>) response;
-    Set<GroupName> groups = new LinkedHashSet<>();
-    Duration interval;
-    Duration heartbeat;
-    try {
-      for (int i = 0; i < request.getGroupsCount(); i++) {
-        groups.add(new GroupName(Validation.name("groups[" + i + "]", request.getGroups(i))));
-      }
-      interval = interval(request.getIntervalMs());
-      heartbeat = request.getHeartbeatMs() == 0 ? streams.defaultHeartbeat()
-          : Duration.ofMillis(Integer.toUnsignedLong(request.getHeartbeatMs()));
-      if (heartbeat.compareTo(interval) < 0) {
-        throw new InvalidInputException("heartbeat_ms",
-            "must be at least the sampling interval (" + interval.toMillis() + " ms), got " + heartbeat.toMillis());
-      }
-    } catch (RuntimeException e) {
-      response.onError(StatusMapper.toStatusException(e));
-      return;
+  public StreamObserver<WatchConnectionsRequest> watchConnections(StreamObserver<ConnectionSample> response) {
+    return new WatchRequests((ServerCallStreamObserver<ConnectionSample>) response);
+  }
+
+  /**
+   * The request side of one watch: the first message opens it, later ones grant credit. gRPC
+   * calls these methods and the handlers registered here one at a time for a call; the handlers
+   * must be registered before this observer is returned, so they forward to the publisher once
+   * the first message has created it.
+   */
+  private final class WatchRequests implements StreamObserver<WatchConnectionsRequest> {
+    private final ServerCallStreamObserver<ConnectionSample> out;
+    private volatile ConnectionStreamPublisher publisher;
+    private volatile boolean ended;
+
+    WatchRequests(ServerCallStreamObserver<ConnectionSample> out) {
+      this.out = out;
+      out.setOnCancelHandler(() -> {
+        ended = true;
+        ConnectionStreamPublisher p = publisher;
+        if (p != null) {
+          p.cancelled();
+        }
+      });
+      out.setOnReadyHandler(() -> {
+        ConnectionStreamPublisher p = publisher;
+        if (p != null) {
+          p.onReady();
+        }
+      });
     }
-    ConnectionStreamPublisher p = newPublisher(groups, interval, heartbeat, out);
-    if (closing) {
-      p.close("agent is shutting down");
-      return;
+
+    @Override
+    public void onNext(WatchConnectionsRequest request) {
+      if (ended) {
+        return;
+      }
+      ConnectionStreamPublisher p = publisher;
+      if (p != null) {
+        try {
+          p.grant(credit(request.getCredit()));
+        } catch (RuntimeException e) {
+          ended = true;
+          p.fail(e);
+        }
+        return;
+      }
+      Set<GroupName> groups = new LinkedHashSet<>();
+      Duration interval;
+      Duration heartbeat;
+      int credit;
+      try {
+        for (int i = 0; i < request.getGroupsCount(); i++) {
+          groups.add(new GroupName(Validation.name("groups[" + i + "]", request.getGroups(i))));
+        }
+        interval = interval(request.getIntervalMs());
+        heartbeat = request.getHeartbeatMs() == 0 ? streams.defaultHeartbeat()
+            : Duration.ofMillis(Integer.toUnsignedLong(request.getHeartbeatMs()));
+        if (heartbeat.compareTo(interval) < 0) {
+          throw new InvalidInputException("heartbeat_ms",
+              "must be at least the sampling interval (" + interval.toMillis() + " ms), got " + heartbeat.toMillis());
+        }
+        credit = credit(request.getCredit());
+      } catch (RuntimeException e) {
+        ended = true;
+        out.onError(StatusMapper.toStatusException(e));
+        return;
+      }
+      p = newPublisher(groups, interval, heartbeat, credit, out);
+      publisher = p;
+      if (closing) {
+        ended = true;
+        p.close("agent is shutting down");
+        return;
+      }
+      p.start();
     }
-    p.start();
+
+    @Override
+    public void onError(Throwable t) {
+      // The consumer cancelled or the transport broke: the cancel handler closes the publisher.
+      ended = true;
+    }
+
+    @Override
+    public void onCompleted() {
+      // A half-close ends the consumer's messages, not the watch: samples keep flowing (a watch
+      // with credit just gets no more of it).
+    }
+  }
+
+  private static int credit(int requested) {
+    long credit = Integer.toUnsignedLong(requested);
+    if (credit > ConnectionStreamPublisher.MAX_CREDIT) {
+      throw new InvalidInputException("credit",
+          "must be at most " + ConnectionStreamPublisher.MAX_CREDIT + " samples, got " + credit);
+    }
+    return (int) credit;
   }
 
   /**
@@ -275,10 +347,10 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
 
   /** Creates one stream's publisher (factory method, style rule 2). */
   private ConnectionStreamPublisher newPublisher(Set<GroupName> groups, Duration interval, Duration heartbeat,
-      ServerCallStreamObserver<ConnectionSample> out) {
+      int credit, ServerCallStreamObserver<ConnectionSample> out) {
     ConnectionStreamPublisher[] self = new ConnectionStreamPublisher[1];
-    self[0] = new ConnectionStreamPublisher(agentId, sampler, groups, interval, heartbeat, scheduler, clock, out,
-        () -> publishers.remove(self[0]));
+    self[0] = new ConnectionStreamPublisher(agentId, sampler, groups, interval, heartbeat, scheduler, clock, credit,
+        out, () -> publishers.remove(self[0]));
     publishers.add(self[0]);
     return self[0];
   }

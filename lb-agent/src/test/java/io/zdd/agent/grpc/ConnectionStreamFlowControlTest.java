@@ -29,9 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acceptance 6 over a real Netty gRPC server and client on 127.0.0.1 (so HTTP/2 flow control is
- * real, unlike in-process): a consumer that stops reading for 10 s while the counts change every
- * 50 ms costs the agent at most one buffered sample, and gets the newest sample when it resumes.
+ * Over a real Netty gRPC server and client on 127.0.0.1 (so HTTP/2 flow control is real, unlike
+ * in-process): a consumer that stops reading for 10 s while the counts change every 50 ms costs
+ * the agent at most one buffered sample; with credit it gets the newest sample when it resumes,
+ * whatever its transport's window.
  */
 class ConnectionStreamFlowControlTest {
   private static final Duration PAUSE = Duration.ofSeconds(10);
@@ -79,8 +80,8 @@ class ConnectionStreamFlowControlTest {
     sampler.set(InMemoryConnectionSampler.servers("web", 200, 0));
     sampler.changeOnEverySample = true;
     SampleRecorder client = SampleRecorder.manual(1);
-    LbAgentGrpc.newStub(channel).watchConnections(
-        WatchConnectionsRequest.newBuilder().setIntervalMs(50).setHeartbeatMs(5000).build(), client);
+    client.watch(LbAgentGrpc.newStub(channel),
+        WatchConnectionsRequest.newBuilder().setIntervalMs(50).setHeartbeatMs(5000).build());
     await().atMost(Duration.ofSeconds(5)).until(() -> client.received.size() == 1);
     ConnectionStreamPublisher publisher = service.openStreams().iterator().next();
 
@@ -113,5 +114,52 @@ class ConnectionStreamFlowControlTest {
     assertThat(sentAtPause).as("samples in flight when the transport pushed back").isLessThan(20);
     System.out.printf("flow control: %d sent before push-back, %d taken during %s pause, biggest sequence jump %d%n",
         sentAtPause, takenDuringPause, PAUSE, biggestJump);
+  }
+
+  /**
+   * A consumer with gRPC's default client settings (a window of megabytes, automatic inbound flow
+   * control) that reads one sample at a time with one credit each, pauses 10 s, then asks again:
+   * without credit, every sample of the pause would sit in its transport and arrive first.
+   */
+  @Test
+  void consumerWithCredit_pausedTenSeconds_nextGetsTheNewestSample() throws Exception {
+    sampler.set(InMemoryConnectionSampler.servers("web", 20, 0));
+    sampler.changeOnEverySample = true;
+    ManagedChannel roomy = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    try {
+      SampleRecorder client = SampleRecorder.automatic().watch(LbAgentGrpc.newStub(roomy),
+          WatchConnectionsRequest.newBuilder().setIntervalMs(50).setHeartbeatMs(5000).setCredit(1).build());
+      for (int read = 1; read <= 3; read++) {
+        int expected = read;
+        await().atMost(Duration.ofSeconds(5)).until(() -> client.received.size() == expected);
+        if (read < 3) {
+          client.grant(1);
+        }
+      }
+      ConnectionStreamPublisher publisher = service.openStreams().iterator().next();
+      long takenAtPause = publisher.takenSamples();
+
+      // The consumer reads nothing and grants nothing: the agent sends nothing, holds one sample.
+      await().during(PAUSE).atMost(PAUSE.plusSeconds(2)).until(() ->
+          client.received.size() == 3 && publisher.maxBufferedSamples() <= 1);
+      assertThat(publisher.takenSamples() - takenAtPause).as("samples taken during the pause")
+          .isGreaterThanOrEqualTo(100);
+
+      long newestBeforeGrant = publisher.takenSamples();
+      long grantedAtMs = System.currentTimeMillis();
+      client.grant(1);
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> client.received.size() == 4);
+      ConnectionSample next = client.last();
+      assertThat(next.getSequence()).as("the newest sample taken when credit arrived")
+          .isGreaterThanOrEqualTo(newestBeforeGrant);
+      await().during(Duration.ofMillis(500)).until(() -> client.received.size() == 4);
+      System.out.printf("credit: sample %d arrived %d ms after the grant, taken %d ms before it%n",
+          next.getSequence(), client.receivedAtMs.get(3) - grantedAtMs, grantedAtMs - next.getSampledAtUnixMs());
+    } finally {
+      service.closeStreams();
+      roomy.shutdownNow();
+      assertThat(roomy.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    }
   }
 }

@@ -55,9 +55,13 @@ class ConnectionStreamPublisherTest {
   }
 
   private SampleRecorder watch(SampleRecorder r, int intervalMs, int heartbeatMs, String... groups) {
-    stub.watchConnections(WatchConnectionsRequest.newBuilder().addAllGroups(List.of(groups))
-        .setIntervalMs(intervalMs).setHeartbeatMs(heartbeatMs).build(), r);
-    return r;
+    return r.watch(stub, WatchConnectionsRequest.newBuilder().addAllGroups(List.of(groups))
+        .setIntervalMs(intervalMs).setHeartbeatMs(heartbeatMs).build());
+  }
+
+  private SampleRecorder watchWithCredit(int credit, int intervalMs) {
+    return SampleRecorder.automatic().watch(stub, WatchConnectionsRequest.newBuilder()
+        .setIntervalMs(intervalMs).setHeartbeatMs(60_000).setCredit(credit).build());
   }
 
   private void tick(int times, int ms) {
@@ -212,6 +216,46 @@ class ConnectionStreamPublisherTest {
 
     SampleRecorder hb = watch(SampleRecorder.automatic(), 1000, 500);
     assertThat(Status.fromThrowable(hb.error).getDescription()).startsWith("heartbeat_ms:");
+    assertThat(service.openStreams()).isEmpty();
+  }
+
+  @Test
+  void withCredit_onlyWhatWasGrantedIsSent_andMoreCreditGetsTheNewestSample() {
+    SampleRecorder r = watchWithCredit(2, 100);
+    sampler.changeOnEverySample = true;
+    time.forward(Duration.ZERO);
+    tick(10, 100); // 11 changed samples, credit for 2
+
+    assertThat(r.received).extracting(ConnectionSample::getSequence).containsExactly(1L, 2L);
+    ConnectionStreamPublisher p = service.openStreams().iterator().next();
+    assertThat(p.bufferedSamples()).isEqualTo(1);
+    assertThat(p.maxBufferedSamples()).isEqualTo(1);
+
+    r.grant(1);
+
+    assertThat(r.received).extracting(ConnectionSample::getSequence).containsExactly(1L, 2L, 11L);
+    assertThat(r.last().getSampledAtUnixMs() - r.received.get(0).getSampledAtUnixMs()).isEqualTo(1000);
+    tick(3, 100);
+    assertThat(r.received).as("credit spent again").hasSize(3);
+    assertThat(r.error).isNull();
+  }
+
+  @Test
+  void credit_saturatesAtTheBound_andTooMuchInOneMessageIsRefused() {
+    SampleRecorder r = watchWithCredit(ConnectionStreamPublisher.MAX_CREDIT, 50);
+    r.grant(ConnectionStreamPublisher.MAX_CREDIT);
+    sampler.changeOnEverySample = true;
+    time.forward(Duration.ZERO);
+    tick(1500, 50);
+    assertThat(r.received).hasSize(ConnectionStreamPublisher.MAX_CREDIT);
+
+    r.grant(ConnectionStreamPublisher.MAX_CREDIT + 1);
+    assertThat(Status.fromThrowable(r.error).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(Status.fromThrowable(r.error).getDescription()).startsWith("credit:");
+    assertThat(service.openStreams()).isEmpty();
+
+    SampleRecorder opening = watchWithCredit(ConnectionStreamPublisher.MAX_CREDIT + 1, 50);
+    assertThat(Status.fromThrowable(opening.error).getDescription()).startsWith("credit:");
     assertThat(service.openStreams()).isEmpty();
   }
 }

@@ -2,6 +2,8 @@ package io.zdd.agent.grpc;
 
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.ConnectionSample;
 import io.zdd.proto.v1.WatchConnectionsRequest;
 import java.util.List;
@@ -10,6 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Client side of a WatchConnections stream that records what arrives; optionally pulls by hand. */
 final class SampleRecorder implements ClientResponseObserver<WatchConnectionsRequest, ConnectionSample> {
   final List<ConnectionSample> received = new CopyOnWriteArrayList<>();
+  /** Wall-clock arrival time of each received sample, in Unix milliseconds. */
+  final List<Long> receivedAtMs = new CopyOnWriteArrayList<>();
   private final int manualInitialRequest; // < 0: automatic flow control
   volatile ClientCallStreamObserver<WatchConnectionsRequest> call;
   volatile Throwable error;
@@ -28,6 +32,24 @@ final class SampleRecorder implements ClientResponseObserver<WatchConnectionsReq
     return new SampleRecorder(initial);
   }
 
+  /**
+   * Opens the watch with {@code first}. Without credit it then half-closes, as a client generated
+   * for a server-streaming method does; with credit the stream stays open for {@link #grant}.
+   */
+  SampleRecorder watch(LbAgentGrpc.LbAgentStub stub, WatchConnectionsRequest first) {
+    StreamObserver<WatchConnectionsRequest> requests = stub.watchConnections(this);
+    requests.onNext(first);
+    if (first.getCredit() == 0) {
+      requests.onCompleted();
+    }
+    return this;
+  }
+
+  /** Grants the agent {@code samples} more samples. */
+  void grant(int samples) {
+    call.onNext(WatchConnectionsRequest.newBuilder().setCredit(samples).build());
+  }
+
   @Override
   public void beforeStart(ClientCallStreamObserver<WatchConnectionsRequest> requestStream) {
     call = requestStream;
@@ -38,6 +60,7 @@ final class SampleRecorder implements ClientResponseObserver<WatchConnectionsReq
 
   @Override
   public void onNext(ConnectionSample value) {
+    receivedAtMs.add(System.currentTimeMillis());
     received.add(value);
   }
 
