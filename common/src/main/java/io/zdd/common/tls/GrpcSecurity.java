@@ -1,0 +1,90 @@
+package io.zdd.common.tls;
+
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place a zdd process gets its gRPC servers and channels: mutual TLS with identities
+ * checked both ways, or, only when the operator said {@code --insecure}, plaintext with a warning
+ * at every start.
+ */
+public final class GrpcSecurity implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GrpcSecurity.class);
+
+  private final Optional<TlsContexts> tls;
+
+  private GrpcSecurity(Optional<TlsContexts> tls) {
+    this.tls = tls;
+  }
+
+  /** Loads the TLS material (or warns about running without it) for {@code component}. */
+  public static GrpcSecurity open(Optional<TlsConfig> config, String component) throws IOException {
+    if (config.isEmpty()) {
+      log.warn("{} runs with --insecure: gRPC is plaintext and unauthenticated, so anyone who can reach its "
+          + "ports can command it. Use TLS (bin/zdd certs) anywhere but a laptop.", component);
+      return new GrpcSecurity(Optional.empty());
+    }
+    return new GrpcSecurity(Optional.of(TlsContexts.open(config.get())));
+  }
+
+  public boolean insecure() {
+    return tls.isEmpty();
+  }
+
+  public Optional<TlsContexts> tls() {
+    return tls;
+  }
+
+  /** A server builder on {@code listen}, with TLS unless insecure. */
+  public NettyServerBuilder server(InetSocketAddress listen) {
+    NettyServerBuilder b = NettyServerBuilder.forAddress(listen);
+    tls.ifPresent(t -> b.sslContext(t.forServer()));
+    return b;
+  }
+
+  /**
+   * The interceptor that authenticates callers and applies {@code policy}; with --insecure every
+   * caller is anonymous and allowed.
+   */
+  public ServerInterceptor authentication(PeerAuthentication.Policy policy) {
+    if (tls.isEmpty()) {
+      return new ServerInterceptor() {
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+            ServerCallHandler<Q, R> next) {
+          return next.startCall(call, headers);
+        }
+      };
+    }
+    return new PeerAuthentication(tls.get().trustDomain(), policy);
+  }
+
+  /** A channel to a server that must prove the identity {@code expected} accepts. */
+  public NettyChannelBuilder channel(String host, int port, java.util.function.Predicate<SpiffeId> expected,
+      String what) {
+    NettyChannelBuilder b = NettyChannelBuilder.forAddress(host, port);
+    if (tls.isEmpty()) {
+      return b.usePlaintext();
+    }
+    return b.useTransportSecurity().sslContext(tls.get().forClient(expected, what));
+  }
+
+  /** A channel to a server of {@code role}. */
+  public NettyChannelBuilder channel(String host, int port, SpiffeId.Role role) {
+    return channel(host, port, id -> id.role() == role, "a " + role.name().toLowerCase());
+  }
+
+  @Override
+  public void close() {
+    tls.ifPresent(TlsContexts::close);
+  }
+}
