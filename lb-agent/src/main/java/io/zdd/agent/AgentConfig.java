@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import io.zdd.common.tls.TlsConfig;
+import io.zdd.common.tls.TlsOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -20,6 +23,9 @@ import picocli.CommandLine.Option;
  * their error.
  */
 public final class AgentConfig {
+  /** --tls-ca, --tls-cert, --tls-key, --trust-domain, --tls12, --tls-reload, --insecure (env ZDD_TLS_*, ZDD_INSECURE). */
+  @Mixin final TlsOptions tls = new TlsOptions();
+
   /** How the agent gets its HAProxy. */
   public enum HaproxyMode {
     /** Start HAProxy as a child and stop it with the agent. */
@@ -33,9 +39,10 @@ public final class AgentConfig {
           + "Default: the host name. Env: ZDD_AGENT_ID.")
   String agentId;
 
-  @Option(names = "--grpc-listen", defaultValue = "${env:ZDD_AGENT_GRPC_LISTEN:-0.0.0.0:7100}",
+  @Option(names = "--grpc-listen", defaultValue = "${env:ZDD_AGENT_GRPC_LISTEN:-127.0.0.1:7100}",
       description = "host:port the LbAgent gRPC service (and gRPC health) listens on; port 0 picks a free "
-          + "port. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_GRPC_LISTEN.")
+          + "port. Loopback by default: set the address coordinators dial (0.0.0.0:7100 for every "
+          + "interface). Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_GRPC_LISTEN.")
   String grpcListen;
 
   @Option(names = "--advertise-address", defaultValue = "${env:ZDD_AGENT_ADVERTISE_ADDRESS}",
@@ -43,7 +50,7 @@ public final class AgentConfig {
           + "the gRPC port. Env: ZDD_AGENT_ADVERTISE_ADDRESS.")
   String advertiseAddress;
 
-  @Option(names = "--metrics-listen", defaultValue = "${env:ZDD_AGENT_METRICS_LISTEN:-0.0.0.0:7101}",
+  @Option(names = "--metrics-listen", defaultValue = "${env:ZDD_AGENT_METRICS_LISTEN:-127.0.0.1:7101}",
       description = "host:port of the Prometheus endpoint (GET /metrics, /healthz). Default: ${DEFAULT-VALUE}. "
           + "Env: ZDD_AGENT_METRICS_LISTEN.")
   String metricsListen;
@@ -343,6 +350,11 @@ public final class AgentConfig {
     return Duration.ofSeconds(shutdownGraceSeconds);
   }
 
+  /** The TLS settings; empty only with --insecure. */
+  public Optional<TlsConfig> tls() {
+    return tls.resolve();
+  }
+
   /** Validates everything up front, so a bad flag stops the agent before it touches anything. */
   public void validate() {
     agentId();
@@ -367,6 +379,7 @@ public final class AgentConfig {
     if (dataDir == null) {
       throw new InvalidInputException("--data-dir", "is required");
     }
+    tls();
   }
 
   static InetSocketAddress hostPort(String flag, String value, boolean allowPortZero) {

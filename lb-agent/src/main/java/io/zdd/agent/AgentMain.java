@@ -2,7 +2,6 @@ package io.zdd.agent;
 
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
@@ -16,6 +15,7 @@ import io.zdd.agent.exec.ProcessCommandRunner;
 import io.zdd.agent.firewall.IptablesCommands;
 import io.zdd.agent.firewall.NetAdminCapability;
 import io.zdd.agent.firewall.PortSwapper;
+import io.zdd.agent.grpc.AgentCallPolicy;
 import io.zdd.agent.grpc.LbAgentService;
 import io.zdd.agent.grpc.SessionShutdown;
 import io.zdd.agent.haproxy.BaseConfig;
@@ -35,7 +35,9 @@ import io.zdd.agent.metrics.AgentMetrics;
 import io.zdd.agent.metrics.MeteredBackendController;
 import io.zdd.agent.registry.AgentInfo;
 import io.zdd.agent.registry.AgentRegistration;
+import io.zdd.agent.state.EpochCeiling;
 import io.zdd.agent.state.EpochStore;
+import io.zdd.agent.state.ZkEpochCeiling;
 import io.zdd.common.concurrent.NamedThreadFactory;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.NotFoundException;
@@ -44,6 +46,8 @@ import io.zdd.common.logging.LogContext;
 import io.zdd.common.metrics.MetricsEndpoint;
 import io.zdd.common.model.AgentId;
 import io.zdd.common.model.GroupName;
+import io.zdd.common.tls.GrpcSecurity;
+import io.zdd.common.tls.SpiffeId;
 import io.zdd.proto.v1.LbAgentGrpc;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -165,6 +169,14 @@ public final class AgentMain implements Callable<Integer> {
       return ref.get();
     }
 
+    /** An agent serves only under its own identity: a certificate for another agent or role is a mistake. */
+    private void requireOwnIdentity(SpiffeId self) {
+      if (self.role() != SpiffeId.Role.AGENT || !self.name().equals(agentId.value())) {
+        throw new InvalidInputException("--tls-cert", "identity " + self + " is not this agent's ("
+            + "spiffe://" + self.trustDomain() + "/agent/" + agentId.value() + ")");
+      }
+    }
+
     private void startAll(AgentConfig c) throws Exception {
       Clock clock = Clock.systemUTC();
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -220,7 +232,13 @@ public final class AgentMain implements Callable<Integer> {
           ControllerSettings.defaults().withFrontendPorts(c.frontendPortRange()), clock);
       HaproxyConnectionSampler sampler = new HaproxyConnectionSampler(haproxy.runtime(), haproxy.masterCli());
 
-      EpochStore epochs = EpochStore.open(c.dataDir());
+      EpochCeiling ceiling = curator.<EpochCeiling>map(cf -> new ZkEpochCeiling(cf, c.zkRoot() + "/epoch",
+          Duration.ofSeconds(2))).orElse(EpochCeiling.NONE);
+      if (curator.isEmpty()) {
+        log.warn("no --zk-connect: epochs cannot be checked against the cluster's leader epoch; any coordinator "
+            + "certificate can raise this agent's fence");
+      }
+      EpochStore epochs = EpochStore.open(c.dataDir(), ceiling);
       // zdd.cfg is written before an apply's epoch is committed: after a crash in between, the
       // file holds the newer (epoch, version).
       controller.appliedVersions().forEach((g, v) -> epochs.recover(g, v.epoch(), v.version()));
@@ -253,8 +271,13 @@ public final class AgentMain implements Callable<Integer> {
       health.setStatus("", ServingStatus.NOT_SERVING);
       health.setStatus(LbAgentGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
       Duration grace = c.shutdownGrace();
-      grpcServer = step("grpc server", () -> NettyServerBuilder.forAddress(c.grpcListen())
-          .addService(ServerInterceptors.intercept(service, new MetricCollectingServerInterceptor(registry)))
+      GrpcSecurity security = step("tls", () -> GrpcSecurity.open(c.tls(), "lb-agent " + agentId),
+          GrpcSecurity::close);
+      security.tls().ifPresent(t -> requireOwnIdentity(t.self()));
+      grpcServer = step("grpc server", () -> security.server(c.grpcListen())
+          // Authentication runs first (the last interceptor listed), so a refused call is not even counted as served.
+          .addService(ServerInterceptors.intercept(service, new MetricCollectingServerInterceptor(registry),
+              security.authentication(new AgentCallPolicy())))
           .addService(health.getHealthService())
           // The coordinator keeps WatchConnections streams open for long; let it ping them.
           .permitKeepAliveTime(10, TimeUnit.SECONDS)

@@ -14,7 +14,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.NettyChannelBuilder;
 import io.zdd.common.testing.ZooKeeperExtension;
 import io.zdd.proto.v1.AgentState;
 import io.zdd.proto.v1.ApplyBackendsRequest;
@@ -24,6 +23,8 @@ import io.zdd.proto.v1.Colour;
 import io.zdd.proto.v1.ColourFrontend;
 import io.zdd.proto.v1.ConnectionSample;
 import io.zdd.proto.v1.GetStateRequest;
+import io.zdd.common.testing.TestPki;
+import io.zdd.common.tls.SpiffeId;
 import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.Server;
 import io.zdd.proto.v1.ShutdownSessionsRequest;
@@ -41,6 +42,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +63,7 @@ import picocli.CommandLine;
 class AgentMainIT {
   @RegisterExtension static final ZooKeeperExtension zk = new ZooKeeperExtension();
   @TempDir static Path work;
+  private static TestPki pki;
   private static final String NETNS = "zddtest-" + UUID.randomUUID().toString().substring(0, 8);
   private static HttpServer app;
   private static final java.util.concurrent.ExecutorService appThreads =
@@ -89,6 +92,7 @@ class AgentMainIT {
     app.setExecutor(appThreads);
     app.start();
     exec("ip", "netns", "add", NETNS);
+    pki = TestPki.in(work.resolve("pki"));
   }
 
   @AfterAll
@@ -99,6 +103,9 @@ class AgentMainIT {
     }
     appThreads.shutdownNow();
     exec("ip", "netns", "del", NETNS);
+    if (pki != null) {
+      pki.close();
+    }
   }
 
   /** Two distinct free ports on 127.0.0.1 (both held open while choosing, so they differ). */
@@ -110,8 +117,15 @@ class AgentMainIT {
   }
 
   private static AgentMain.Running startAgent() throws Exception {
+    try (var client = zk.newClient()) {
+      // The epochs this test's "leader" uses have been issued, as a coordinator's election would.
+      if (client.checkExists().forPath("/zdd/epoch") == null) {
+        client.create().creatingParentsIfNeeded().forPath("/zdd/epoch", "5".getBytes(StandardCharsets.UTF_8));
+      }
+    }
     AgentMain main = new AgentMain();
-    new CommandLine(main).parseArgs(
+    List<String> args = new ArrayList<>(pki.flags(SpiffeId.Role.AGENT, "lb-it"));
+    args.addAll(List.of(
         "--agent-id", "lb-it",
         "--grpc-listen", "127.0.0.1:0",
         "--advertise-address", "127.0.0.1:7100",
@@ -125,7 +139,8 @@ class AgentMainIT {
         "--zk-session-timeout-ms", "4000",
         "--iptables-netns", NETNS,
         "--sample-interval-ms", "100",
-        "--shutdown-grace-seconds", "2");
+        "--shutdown-grace-seconds", "2"));
+    new CommandLine(main).parseArgs(args.toArray(String[]::new));
     return AgentMain.Running.start(main.config);
   }
 
@@ -134,7 +149,7 @@ class AgentMainIT {
   }
 
   private static <T> T withChannel(int port, Function<ManagedChannel, T> body) throws Exception {
-    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    ManagedChannel ch = pki.channel(SpiffeId.Role.COORDINATOR, "c1", port, SpiffeId.Role.AGENT);
     try {
       return body.apply(ch);
     } finally {
@@ -222,7 +237,7 @@ class AgentMainIT {
     SwapPortResponse swapped;
     try {
       assertThat(agent.components()).containsExactly("zookeeper client", "executors", "haproxy (supervise)",
-          "port swapper", "metrics endpoint", "grpc server", "watch streams", "reload watcher",
+          "port swapper", "metrics endpoint", "tls", "grpc server", "watch streams", "reload watcher",
           "zookeeper registration", "registration refresh", "health");
       masterPid = agent.haproxyMasterPid().orElseThrow();
       znode = agent.registrationPath().orElseThrow();

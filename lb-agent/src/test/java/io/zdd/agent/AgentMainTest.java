@@ -45,7 +45,9 @@ class AgentMainTest {
         assertThat(help).as(o.names()[0]).contains(o.names()[0]).contains("Env: " + env + ".");
       }
     }
-    assertThat(help).contains("Default: 0.0.0.0:7100").contains("supervise: start HAProxy");
+    assertThat(help).contains("Default: 127.0.0.1:7100").contains("supervise: start HAProxy")
+        .contains("--tls-ca").contains("--tls-cert").contains("--tls-key").contains("--insecure")
+        .contains("Env: ZDD_TLS_CA.");
   }
 
   @Test
@@ -84,6 +86,14 @@ class AgentMainTest {
     Run group = run("--lb-group", "ext ernal", "--data-dir", "/nonexistent-zdd");
     assertThat(group.exit()).isEqualTo(2);
     assertThat(group.err()).contains("--lb-group:");
+
+    Run noTls = run("--data-dir", "/nonexistent-zdd");
+    assertThat(noTls.exit()).isEqualTo(2);
+    assertThat(noTls.err()).contains("--tls-ca, --tls-cert and --tls-key: TLS is on by default");
+
+    Run both = run("--data-dir", "/nonexistent-zdd", "--insecure", "--tls-ca", "/x");
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("--insecure: cannot be combined");
 
     Run mode = run("--haproxy-mode", "sideways");
     assertThat(mode.exit()).isEqualTo(2);

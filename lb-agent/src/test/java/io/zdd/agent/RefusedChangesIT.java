@@ -7,11 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.NettyChannelBuilder;
 import io.zdd.proto.v1.AgentState;
 import io.zdd.proto.v1.ApplyBackendsRequest;
 import io.zdd.proto.v1.BackendSet;
 import io.zdd.proto.v1.GetStateRequest;
+import io.zdd.common.testing.TestPki;
+import io.zdd.common.tls.SpiffeId;
 import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.ObservedBackend;
 import io.zdd.proto.v1.ObservedServer;
@@ -41,6 +42,7 @@ import picocli.CommandLine;
  */
 class RefusedChangesIT {
   @TempDir Path work;
+  private TestPki pki;
   private static final String NETNS = "zddref-" + UUID.randomUUID().toString().substring(0, 8);
   private static HttpServer app;
   private AgentMain.Running agent;
@@ -65,17 +67,20 @@ class RefusedChangesIT {
 
   @BeforeEach
   void start() throws Exception {
+    pki = TestPki.in(work.resolve("pki"));
     startAgent();
   }
 
   @AfterEach
   void stop() throws Exception {
     stopAgent();
+    pki.close();
   }
 
   private void startAgent() throws Exception {
     AgentMain main = new AgentMain();
-    new CommandLine(main).parseArgs(
+    java.util.List<String> args = new java.util.ArrayList<>(pki.flags(SpiffeId.Role.AGENT, "lb-ref"));
+    args.addAll(java.util.List.of(
         "--agent-id", "lb-ref",
         "--grpc-listen", "127.0.0.1:0",
         "--metrics-listen", "127.0.0.1:0",
@@ -85,9 +90,10 @@ class RefusedChangesIT {
         "--frontend-bind-address", "127.0.0.1",
         "--frontend-port-range", "1024-65535", // the test's free ports
         "--iptables-netns", NETNS,
-        "--shutdown-grace-seconds", "1");
+        "--shutdown-grace-seconds", "1"));
+    new CommandLine(main).parseArgs(args.toArray(String[]::new));
     agent = AgentMain.Running.start(main.config);
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", agent.grpcPort()).usePlaintext().build();
+    channel = pki.channel(SpiffeId.Role.COORDINATOR, "c1", agent.grpcPort(), SpiffeId.Role.AGENT);
   }
 
   private void stopAgent() throws Exception {

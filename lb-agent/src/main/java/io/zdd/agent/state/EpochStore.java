@@ -1,5 +1,6 @@
 package io.zdd.agent.state;
 
+import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.StaleEpochException;
 import io.zdd.common.error.StaleVersionException;
 import io.zdd.common.model.Epoch;
@@ -22,26 +23,40 @@ import org.slf4j.LoggerFactory;
  * the fence or failing while it acts moves nothing; {@code commit} is written (temp file, fsync,
  * atomic rename) before it returns and never lowers the highest epoch. The agent's config file
  * carries the epoch of every group's set as well ({@link #recover}), which covers a crash between
- * acting and committing. Thread-safe.
+ * acting and committing.
+ *
+ * <p>An epoch above the highest accepted is admitted only if the cluster has issued it
+ * ({@link EpochCeiling}): a caller cannot push the fence beyond every real leader and lock them
+ * all out. A version may not run more than {@link #MAX_VERSION_STEP} ahead of the group's last
+ * one, for the same reason. Thread-safe.
  */
 public final class EpochStore {
   private static final Logger log = LoggerFactory.getLogger(EpochStore.class);
   static final String FILE = "epoch-state";
+  /** How far one backend set's version may run ahead of the group's last admitted one. */
+  public static final long MAX_VERSION_STEP = 1_000_000;
 
   /** The (epoch, version) last admitted for one group. */
   public record Applied(Epoch epoch, long version) {}
 
   private final Path file;
+  private final EpochCeiling ceiling;
   private Epoch highest = Epoch.ZERO;
   private final Map<GroupName, Applied> applied = new TreeMap<>();
 
-  private EpochStore(Path file) {
+  private EpochStore(Path file, EpochCeiling ceiling) {
     this.file = file;
+    this.ceiling = ceiling;
+  }
+
+  /** Loads the store from {@code dataDir}, with no ceiling (an agent without ZooKeeper, tests). */
+  public static EpochStore open(Path dataDir) {
+    return open(dataDir, EpochCeiling.NONE);
   }
 
   /** Loads the store from {@code dataDir} (empty when the agent never accepted anything). */
-  public static EpochStore open(Path dataDir) {
-    EpochStore s = new EpochStore(dataDir.resolve(FILE));
+  public static EpochStore open(Path dataDir, EpochCeiling ceiling) {
+    EpochStore s = new EpochStore(dataDir.resolve(FILE), ceiling);
     s.load();
     log.info("highest accepted epoch {} (from {})", s.highest, s.file);
     return s;
@@ -57,9 +72,17 @@ public final class EpochStore {
    *
    * @throws StaleEpochException when {@code epoch} is lower than the highest accepted
    */
-  public synchronized void check(Epoch epoch) {
-    if (epoch.isOlderThan(highest)) {
-      throw new StaleEpochException(epoch.value(), highest.value());
+  public void check(Epoch epoch) {
+    Epoch known;
+    synchronized (this) {
+      known = highest;
+    }
+    if (epoch.isOlderThan(known)) {
+      throw new StaleEpochException(epoch.value(), known.value());
+    }
+    // Outside the monitor: the ceiling may ask ZooKeeper (once per new leader term).
+    if (epoch.compareTo(known) > 0) {
+      ceiling.check(epoch);
     }
   }
 
@@ -70,14 +93,22 @@ public final class EpochStore {
    * @throws StaleEpochException for an old epoch
    * @throws StaleVersionException for an old version within the same epoch
    */
-  public synchronized void check(GroupName group, Epoch epoch, long version) {
+  public void check(GroupName group, Epoch epoch, long version) {
     check(epoch);
-    Applied before = applied.get(group);
+    Applied before;
+    synchronized (this) {
+      before = applied.get(group);
+    }
     if (before != null && epoch.isOlderThan(before.epoch())) {
       throw new StaleEpochException(epoch.value(), before.epoch().value());
     }
     if (before != null && before.epoch().equals(epoch) && version < before.version()) {
       throw new StaleVersionException(group.value(), version, before.version());
+    }
+    long last = before == null ? 0 : before.version();
+    if (version - last > MAX_VERSION_STEP) {
+      throw new InvalidInputException("backend_set.version", "version " + version + " runs more than "
+          + MAX_VERSION_STEP + " ahead of the group's last version " + last);
     }
   }
 

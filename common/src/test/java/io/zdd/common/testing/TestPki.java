@@ -1,0 +1,84 @@
+package io.zdd.common.testing;
+
+import io.grpc.ManagedChannel;
+import io.zdd.common.tls.ClusterCertificates;
+import io.zdd.common.tls.GrpcSecurity;
+import io.zdd.common.tls.SpiffeId;
+import io.zdd.common.tls.TlsConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A cluster CA in a test's temporary directory, the certificates of its processes, and TLS
+ * channels that present them. Files are checked for rotation every 200 ms, so a test that
+ * re-issues a certificate sees it used quickly.
+ */
+public final class TestPki implements AutoCloseable {
+  public static final Duration RELOAD = Duration.ofMillis(200);
+
+  private final ClusterCertificates certs;
+  private final List<GrpcSecurity> opened = new ArrayList<>();
+
+  private TestPki(ClusterCertificates certs) {
+    this.certs = certs;
+  }
+
+  public static TestPki in(Path dir) {
+    try {
+      return new TestPki(ClusterCertificates.openOrCreate(dir, "zdd", Duration.ofDays(1), Clock.systemUTC()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public ClusterCertificates certificates() {
+    return certs;
+  }
+
+  /** Issues (or rotates) the certificate of {@code role}/{@code name}. */
+  public TlsConfig issue(SpiffeId.Role role, String name) {
+    try {
+      return certs.issue(role, name, List.of("127.0.0.1", "localhost"), Duration.ofDays(1)).withReloadInterval(RELOAD);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The command-line flags that make a zdd process use {@code tls}. */
+  public static List<String> flags(TlsConfig tls) {
+    return List.of("--tls-ca", tls.ca().toString(), "--tls-cert", tls.certificate().toString(),
+        "--tls-key", tls.key().toString(), "--tls-reload", tls.reloadInterval().toString());
+  }
+
+  /** The flags of a fresh certificate for {@code role}/{@code name}. */
+  public List<String> flags(SpiffeId.Role role, String name) {
+    return flags(issue(role, name));
+  }
+
+  /** A channel to a server of {@code serverRole} on 127.0.0.1, presenting {@code as}/{@code name}. */
+  public ManagedChannel channel(SpiffeId.Role as, String name, int port, SpiffeId.Role serverRole) {
+    try {
+      GrpcSecurity s = GrpcSecurity.open(Optional.of(issue(as, name)), "test client " + name);
+      synchronized (opened) {
+        opened.add(s);
+      }
+      return s.channel("127.0.0.1", port, serverRole).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (opened) {
+      opened.forEach(GrpcSecurity::close);
+      opened.clear();
+    }
+  }
+}
