@@ -1,7 +1,13 @@
 package io.zdd.bench;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
+import io.zdd.common.tls.ClusterCertificates;
+import io.zdd.common.tls.GrpcSecurity;
+import io.zdd.common.tls.SpiffeId;
+import io.zdd.common.tls.TlsConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import io.zdd.agent.AgentConfig;
 import io.zdd.agent.AgentMain;
 import io.zdd.proto.v1.LbAgentGrpc;
@@ -17,24 +23,32 @@ import picocli.CommandLine;
 /**
  * One real lb-agent, started in this JVM exactly as its main does ({@link AgentMain.Running}):
  * supervised HAProxy in a temporary directory, gRPC, metrics and frontends on 127.0.0.1, no
- * ZooKeeper. Closing it stops the agent (and so HAProxy) and deletes the directory.
+ * ZooKeeper, mutual TLS as in production (the bench calls it as a coordinator). Closing it stops
+ * the agent (and so HAProxy) and deletes the directory.
  */
 final class BenchAgent implements AutoCloseable {
   private final Path dir;
   private final AgentMain.Running running;
   private final ManagedChannel channel;
+  private final GrpcSecurity client;
 
-  private BenchAgent(Path dir, AgentMain.Running running) {
+  private BenchAgent(Path dir, AgentMain.Running running, GrpcSecurity client) {
     this.dir = dir;
     this.running = running;
-    this.channel = NettyChannelBuilder.forAddress("127.0.0.1", running.grpcPort()).usePlaintext().build();
+    this.client = client;
+    this.channel = client.channel("127.0.0.1", running.grpcPort(), SpiffeId.Role.AGENT).build();
   }
 
   static BenchAgent start(Path haproxyBin) throws Exception {
     Path dir = Files.createTempDirectory("zdd-bench-");
     AgentConfig config = new AgentConfig();
+    ClusterCertificates certs = ClusterCertificates.openOrCreate(dir.resolve("pki"), "zdd", Duration.ofDays(1),
+        Clock.systemUTC());
+    TlsConfig agentTls = certs.issue(SpiffeId.Role.AGENT, "bench");
     // The same flags an operator would give; parsed by picocli so defaults and validation apply.
     new CommandLine(config).parseArgs(
+        "--tls-ca", agentTls.ca().toString(), "--tls-cert", agentTls.certificate().toString(),
+        "--tls-key", agentTls.key().toString(),
         "--agent-id", "bench",
         "--grpc-listen", "127.0.0.1:0",
         "--metrics-listen", "127.0.0.1:0",
@@ -49,7 +63,9 @@ final class BenchAgent implements AutoCloseable {
         "--zk-connect", "",
         "--shutdown-grace-seconds", "2");
     try {
-      return new BenchAgent(dir, AgentMain.Running.start(config));
+      AgentMain.Running running = AgentMain.Running.start(config);
+      return new BenchAgent(dir, running,
+          GrpcSecurity.open(Optional.of(certs.issue(SpiffeId.Role.COORDINATOR, "bench")), "bench client"));
     } catch (Exception | Error e) {
       deleteTree(dir);
       throw e;
@@ -83,6 +99,7 @@ final class BenchAgent implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      client.close();
       running.close();
       deleteTree(dir);
     }

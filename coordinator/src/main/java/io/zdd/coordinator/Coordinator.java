@@ -3,8 +3,6 @@ package io.zdd.coordinator;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -40,6 +38,14 @@ import io.zdd.coordinator.service.EventLog;
 import io.zdd.coordinator.zk.ZkDeploymentStore;
 import io.zdd.coordinator.zk.ZkPaths;
 import io.zdd.proto.v1.WatchConnectionsRequest;
+import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.tls.GrpcSecurity;
+import io.zdd.common.tls.SpiffeId;
+import io.zdd.common.tls.TlsConfig;
+import io.zdd.coordinator.security.AuditTrail;
+import io.zdd.coordinator.security.OperatorRoles;
+import java.nio.file.Path;
+import java.util.Map;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -80,6 +86,9 @@ public final class Coordinator implements AutoCloseable {
    * @param zkDigest user:password for ZooKeeper digest auth and creator-only ACLs; empty for none
    * @param staticAgents {@code id=host:port,…}; empty to discover agents in ZooKeeper
    * @param abort called when ZooKeeper stays unreachable too long (the process should exit)
+   * @param tls mutual TLS for the admin API and the calls to agents; empty only with --insecure
+   * @param roles what each operator certificate may do on the admin API
+   * @param hooks declared pre-kill hooks, by name
    */
   public record Config(
       String advertise,
@@ -96,7 +105,10 @@ public final class Coordinator implements AutoCloseable {
       Duration sampleInterval,
       Duration maxZkDisconnected,
       int historyLimit,
-      Consumer<String> abort) {}
+      Consumer<String> abort,
+      Optional<TlsConfig> tls,
+      OperatorRoles roles,
+      Map<String, Path> hooks) {}
 
   private final Config config;
   private final Clock clock = Clock.systemUTC();
@@ -112,6 +124,7 @@ public final class Coordinator implements AutoCloseable {
   private MetricsEndpoint metrics;
   private ScheduledExecutorService scheduler;
   private ExecutorService agentCalls;
+  private GrpcSecurity security;
 
   public Coordinator(Config config) {
     this.config = config;
@@ -126,6 +139,16 @@ public final class Coordinator implements AutoCloseable {
       scheduler.shutdownNow();
       agentCalls.shutdownNow();
     });
+    security = GrpcSecurity.open(config.tls(), "coordinator " + config.advertise());
+    lifecycle.addCloseable("tls", security::close);
+    security.tls().ifPresent(t -> {
+      if (t.self().role() != SpiffeId.Role.COORDINATOR) {
+        throw new InvalidInputException("--tls-cert", "identity " + t.self() + " is not a coordinator's");
+      }
+    });
+    if (!config.roles().fromFile()) {
+      log.warn("no --roles-file: every operator certificate of the cluster CA may deploy and control any group");
+    }
 
     config.metricsListen().ifPresent(addr -> {
       metrics = new MetricsEndpoint(registry, addr).route("/healthz", () -> "ok\n");
@@ -163,7 +186,10 @@ public final class Coordinator implements AutoCloseable {
         ? StaticAgentDirectory.parse(config.staticAgents().get())
         : new ZkAgentDirectory(curator, paths.root());
     fleet = new AgentFleet(directory,
-        e -> NettyChannelBuilder.forAddress(e.host(), e.port()).usePlaintext()
+        // An agent must prove the identity it registered under: a node pointing at another host
+        // (or another agent) cannot pass for it.
+        e -> security.channel(e.host(), e.port(),
+                id -> id.role() == SpiffeId.Role.AGENT && id.name().equals(e.id().value()), "agent " + e.id())
             .keepAliveTime(30, TimeUnit.SECONDS).build(),
         config.agentCallDeadline(),
         WatchConnectionsRequest.newBuilder().setIntervalMs((int) config.sampleInterval().toMillis()).build(),
@@ -192,7 +218,7 @@ public final class Coordinator implements AutoCloseable {
         new TaskAddressResolver(DnsHostAddressResolver.system(agentCalls, clock)));
     FleetPortAdapter fleetPort = new FleetPortAdapter(fleet, agentCalls);
     HttpPendingOperationsProbe probe = new HttpPendingOperationsProbe(Duration.ofSeconds(2));
-    ProcessPreKillHook hook = new ProcessPreKillHook(Duration.ofMinutes(2));
+    ProcessPreKillHook hook = new ProcessPreKillHook(config.hooks(), Duration.ofMinutes(2));
 
     CoordinatorMetrics coordinatorMetrics = new CoordinatorMetrics(registry, () -> term.get() != null,
         () -> Optional.ofNullable(term.get()).map(t -> t.epoch().value()).orElse(0L), fleet);
@@ -232,9 +258,11 @@ public final class Coordinator implements AutoCloseable {
     }, scheduler, config.maxZkDisconnected(), config.abort());
 
     AdminService admin = new AdminService(() -> Optional.ofNullable(term.get()), leadership::leaderAddress,
-        store, events, fleet);
-    server = NettyServerBuilder.forAddress(config.grpcListen())
-        .addService(ServerInterceptors.intercept(admin, new MetricCollectingServerInterceptor(registry)))
+        store, events, fleet, config.roles(), new AuditTrail(events, clock));
+    server = security.server(config.grpcListen())
+        // Authentication first (listed last), so a refused call never reaches the service.
+        .addService(ServerInterceptors.intercept(admin, new MetricCollectingServerInterceptor(registry),
+            security.authentication(config.roles())))
         .addService(health.getHealthService())
         .build();
     lifecycle.add("admin gRPC server", new LifecycleGroup.Component() {

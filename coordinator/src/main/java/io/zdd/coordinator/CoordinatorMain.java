@@ -6,7 +6,14 @@ import io.zdd.coordinator.marathon.MarathonAuths;
 import io.zdd.coordinator.marathon.MarathonClientConfig;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import io.zdd.common.tls.TlsConfig;
+import io.zdd.common.tls.TlsOptions;
+import io.zdd.coordinator.engine.hook.ProcessPreKillHook;
+import io.zdd.coordinator.security.OperatorRoles;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -16,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code zdd coordinator}: runs one coordinator until SIGTERM. */
@@ -28,8 +36,11 @@ import picocli.CommandLine.Option;
 public final class CoordinatorMain implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(CoordinatorMain.class);
 
-  @Option(names = "--listen", defaultValue = "${env:ZDD_COORDINATOR_LISTEN:-0.0.0.0:7100}",
-      description = "Admin gRPC listen address host:port [ZDD_COORDINATOR_LISTEN] (default: ${DEFAULT-VALUE})")
+  @Mixin TlsOptions tls = new TlsOptions();
+
+  @Option(names = "--listen", defaultValue = "${env:ZDD_COORDINATOR_LISTEN:-127.0.0.1:7100}",
+      description = "Admin gRPC listen address host:port; loopback unless set (0.0.0.0:7100 for every interface) "
+          + "[ZDD_COORDINATOR_LISTEN] (default: ${DEFAULT-VALUE})")
   String listen;
 
   @Option(names = "--advertise", defaultValue = "${env:ZDD_COORDINATOR_ADVERTISE:-}",
@@ -37,7 +48,7 @@ public final class CoordinatorMain implements Callable<Integer> {
           + "[ZDD_COORDINATOR_ADVERTISE] (default: the host name and the listen port)")
   String advertise;
 
-  @Option(names = "--metrics-listen", defaultValue = "${env:ZDD_COORDINATOR_METRICS_LISTEN:-0.0.0.0:7101}",
+  @Option(names = "--metrics-listen", defaultValue = "${env:ZDD_COORDINATOR_METRICS_LISTEN:-127.0.0.1:7101}",
       description = "Prometheus /metrics listen address host:port, or 'off' [ZDD_COORDINATOR_METRICS_LISTEN] (default: ${DEFAULT-VALUE})")
   String metricsListen;
 
@@ -90,6 +101,16 @@ public final class CoordinatorMain implements Callable<Integer> {
       description = "Connection-count sampling interval asked of agents [ZDD_SAMPLE_INTERVAL] (default: ${DEFAULT-VALUE})")
   Duration sampleInterval;
 
+  @Option(names = "--roles-file", defaultValue = "${env:ZDD_ROLES_FILE:-}",
+      description = "JSON file mapping operator certificate names to viewer, deployer (with group and app-id "
+          + "patterns) or admin; without it every operator certificate is an admin [ZDD_ROLES_FILE]")
+  String rolesFile;
+
+  @Option(names = "--hook", paramLabel = "NAME=/absolute/path",
+      description = "Declares a pre-kill hook deployments may name (--pre-kill-hook NAME); repeatable. The file must "
+          + "be executable and writable only by its owner. Hooks get a scrubbed environment and their input on stdin.")
+  List<String> hooks = new ArrayList<>();
+
   @Option(names = "--history-limit", defaultValue = "${env:ZDD_HISTORY_LIMIT:-50}",
       description = "Finished deployments kept per group [ZDD_HISTORY_LIMIT] (default: ${DEFAULT-VALUE})")
   int historyLimit;
@@ -109,13 +130,16 @@ public final class CoordinatorMain implements Callable<Integer> {
         throw new CommandLine.ParameterException(new CommandLine(this), "--zk-digest-file: cannot read " + f + ": " + e.getMessage());
       }
     });
+    Optional<TlsConfig> tlsConfig = tls.resolve();
+    OperatorRoles roles = rolesFile.isBlank() ? OperatorRoles.everyOperatorIsAdmin() : OperatorRoles.load(Path.of(rolesFile));
+    Map<String, Path> declaredHooks = ProcessPreKillHook.parse(hooks);
     CountDownLatch stop = new CountDownLatch(1);
     Coordinator c = new Coordinator(new Coordinator.Config(adv, grpc, metrics, zk, zkRoot, zkSessionTimeout, digest,
         URI.create(marathon), auth, opt(agents), agentDeadline, sampleInterval, maxZkDisconnected, historyLimit,
         reason -> {
           log.error("stopping: {}", reason);
           Runtime.getRuntime().halt(3);
-        }));
+        }, tlsConfig, roles, declaredHooks));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       c.close();
       stop.countDown();
@@ -139,6 +163,14 @@ public final class CoordinatorMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new CoordinatorMain()).execute(args));
+    CommandLine cl = new CommandLine(new CoordinatorMain());
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof io.zdd.common.error.InvalidInputException) {
+        cmd.getErr().println("zdd coordinator: " + e.getMessage());
+        return 2;
+      }
+      throw e;
+    });
+    System.exit(cl.execute(args));
   }
 }

@@ -6,6 +6,7 @@ import io.zdd.common.error.ConflictException;
 import io.zdd.common.error.DeadlineExceededException;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.NotFoundException;
+import io.zdd.common.error.PermissionDeniedException;
 import io.zdd.common.error.NotLeaderException;
 import io.zdd.common.error.PreconditionException;
 import io.zdd.common.error.StaleEpochException;
@@ -42,6 +43,8 @@ public final class StatusMapper {
       status = Status.ABORTED;
     } else if (e instanceof NotFoundException) {
       status = Status.NOT_FOUND;
+    } else if (e instanceof PermissionDeniedException) {
+      status = Status.PERMISSION_DENIED;
     } else if (e instanceof DeadlineExceededException || e instanceof TimeoutException) {
       status = Status.DEADLINE_EXCEEDED;
     } else if (e instanceof CancellationException) {
@@ -77,6 +80,7 @@ public final class StatusMapper {
           : new UnavailableException(description, e);
       case ABORTED, ALREADY_EXISTS -> new ConflictException(description);
       case NOT_FOUND -> new NotFoundException(description);
+      case PERMISSION_DENIED, UNAUTHENTICATED -> new PermissionDeniedException(description);
       case DEADLINE_EXCEEDED -> new DeadlineExceededException(description, e);
       default -> new UnavailableException(status.getCode() + ": " + description, e);
     };

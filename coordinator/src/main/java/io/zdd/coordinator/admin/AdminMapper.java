@@ -103,7 +103,8 @@ public final class AdminMapper {
         .setPendingMetricPath(o.pendingMetricPath().orElse(""))
         .setPendingMetricPortIndex(o.pendingMetricPortIndex().orElse(0))
         .setBlueFrontendPort(o.blueFrontendPort())
-        .setGreenFrontendPort(o.greenFrontendPort());
+        .setGreenFrontendPort(o.greenFrontendPort())
+        .setRequestedBy(o.requestedBy());
     return b.build();
   }
 

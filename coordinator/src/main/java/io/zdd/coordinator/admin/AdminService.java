@@ -28,6 +28,13 @@ import io.zdd.proto.v1.PlannedLbChange;
 import io.zdd.proto.v1.PlannedMarathonCall;
 import io.zdd.proto.v1.StartDeploymentRequest;
 import io.zdd.proto.v1.WatchDeploymentRequest;
+import io.zdd.common.error.PermissionDeniedException;
+import io.zdd.common.tls.PeerAuthentication;
+import io.zdd.common.tls.SpiffeId;
+import io.zdd.coordinator.engine.AppJson;
+import io.zdd.coordinator.engine.DeploymentOptions;
+import io.zdd.coordinator.security.AuditTrail;
+import io.zdd.coordinator.security.OperatorRoles;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -48,14 +55,27 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
   private final ZkDeploymentStore store;
   private final EventLog events;
   private final AgentFleet fleet;
+  private final OperatorRoles roles;
+  private final AuditTrail audit;
 
   public AdminService(Supplier<Optional<DeploymentSupervisor>> leaderWork, Supplier<Optional<String>> leaderAddress,
-      ZkDeploymentStore store, EventLog events, AgentFleet fleet) {
+      ZkDeploymentStore store, EventLog events, AgentFleet fleet, OperatorRoles roles, AuditTrail audit) {
     this.leaderWork = leaderWork;
     this.leaderAddress = leaderAddress;
     this.store = store;
     this.events = events;
     this.fleet = fleet;
+    this.roles = roles;
+    this.audit = audit;
+  }
+
+  /** Refuses, and records the refusal, unless the caller's role covers the group and apps. */
+  private void requireScope(Optional<SpiffeId> caller, String action, String group, List<String> appIds) {
+    Optional<String> refused = roles.refuseChange(caller, group, appIds);
+    if (refused.isPresent()) {
+      audit.refused(caller, action, group, refused.get());
+      throw new PermissionDeniedException(refused.get());
+    }
   }
 
   private DeploymentSupervisor leader() {
@@ -82,7 +102,16 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
 
   @Override
   public void startDeployment(StartDeploymentRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
-    unary(out, () -> view(leader().start(req.getAppJson(), AdminMapper.options(req.getOptions()))));
+    unary(out, () -> {
+      Optional<SpiffeId> caller = PeerAuthentication.caller();
+      AppJson app = AppJson.parse(req.getAppJson());
+      requireScope(caller, "deploy " + app.id(), app.group(), List.of(app.id()));
+      DeploymentOptions options = AdminMapper.options(req.getOptions()).toBuilder()
+          .requestedBy(AuditTrail.who(caller)).build();
+      DeploymentRecord rec = leader().start(req.getAppJson(), options);
+      audit.done(caller, "started the deployment of " + app.id(), rec);
+      return view(rec);
+    });
   }
 
   @Override
@@ -175,31 +204,42 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
 
   @Override
   public void promote(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
-    control(req, out, Deployment::promote);
+    control(req, out, "promoted", Deployment::promote);
   }
 
   @Override
   public void pause(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
-    control(req, out, Deployment::pause);
+    control(req, out, "paused", Deployment::pause);
   }
 
   @Override
   public void resume(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
-    control(req, out, Deployment::resume);
+    control(req, out, "resumed", Deployment::resume);
   }
 
   @Override
   public void abort(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
-    control(req, out, Deployment::abort);
+    control(req, out, "aborted", Deployment::abort);
   }
 
-  private void control(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out,
+  private void control(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out, String action,
       Function<Deployment, DeploymentRecord> op) {
     unary(out, () -> {
       if (req.getId().isEmpty() && req.getGroup().isEmpty()) {
         throw new io.zdd.common.error.InvalidInputException("id", "give a deployment id or a group");
       }
-      return view(leader().control(req.getId(), req.getGroup(), op));
+      Optional<SpiffeId> caller = PeerAuthentication.caller();
+      DeploymentSupervisor leader = leader();
+      Deployment target = leader.find(req.getId(), req.getGroup()).orElseThrow(() -> new NotFoundException(
+          "no running deployment " + (req.getId().isEmpty() ? "for group " + req.getGroup() : req.getId())
+              + " on the leader"));
+      DeploymentRecord current = target.record();
+      List<String> apps = java.util.stream.Stream.of(current.blueAppId(), current.greenAppId())
+          .filter(a -> a != null && !a.isEmpty()).toList();
+      requireScope(caller, action, current.group().value(), apps);
+      DeploymentRecord after = leader.control(target.id(), "", op);
+      audit.done(caller, action + " the deployment", after);
+      return view(after);
     });
   }
 

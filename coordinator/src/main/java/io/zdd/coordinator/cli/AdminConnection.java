@@ -2,7 +2,8 @@ package io.zdd.coordinator.cli;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
+import io.zdd.common.tls.GrpcSecurity;
+import io.zdd.common.tls.SpiffeId;
 import io.zdd.common.error.NotLeaderException;
 import io.zdd.common.error.ZddException;
 import io.zdd.common.grpc.StatusMapper;
@@ -22,20 +23,34 @@ final class AdminConnection implements AutoCloseable {
   private String target;
   private ManagedChannel channel;
   private final Duration deadline;
+  private final GrpcSecurity security;
 
-  AdminConnection(String target, Duration deadline) {
+  /** Takes ownership of {@code security}: closed with the connection. */
+  AdminConnection(String target, Duration deadline, GrpcSecurity security) {
     this.target = target;
     this.deadline = deadline;
-    this.channel = open(target);
+    this.security = security;
+    try {
+      this.channel = open(target);
+    } catch (RuntimeException e) {
+      security.close();
+      throw e;
+    }
   }
 
-  private static ManagedChannel open(String target) {
+  /** A channel to a coordinator: with TLS, only a coordinator certificate of the cluster is accepted. */
+  private ManagedChannel open(String target) {
     int i = target.lastIndexOf(':');
-    if (i <= 0) {
+    int port;
+    try {
+      port = i <= 0 ? -1 : Integer.parseInt(target.substring(i + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 1 || port > 65535) {
       throw new io.zdd.common.error.InvalidInputException("--coordinator", "expected host:port, got '" + target + "'");
     }
-    return NettyChannelBuilder.forAddress(target.substring(0, i), Integer.parseInt(target.substring(i + 1)))
-        .usePlaintext().build();
+    return security.channel(target.substring(0, i), port, SpiffeId.Role.COORDINATOR).build();
   }
 
   String target() {
@@ -78,5 +93,6 @@ final class AdminConnection implements AutoCloseable {
   @Override
   public void close() {
     channel.shutdownNow();
+    security.close();
   }
 }

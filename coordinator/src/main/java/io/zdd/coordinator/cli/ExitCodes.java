@@ -5,6 +5,7 @@ import io.zdd.common.error.DeadlineExceededException;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.NotFoundException;
 import io.zdd.common.error.NotLeaderException;
+import io.zdd.common.error.PermissionDeniedException;
 import io.zdd.common.error.PreconditionException;
 import io.zdd.common.error.UnavailableException;
 
@@ -28,6 +29,8 @@ public final class ExitCodes {
   public static final int UNAVAILABLE = 7;
   /** The request does not fit the deployment's state (e.g. nothing to promote). */
   public static final int PRECONDITION = 8;
+  /** The caller's certificate is missing, unknown, or its role does not allow this: nothing was changed. */
+  public static final int PERMISSION_DENIED = 9;
 
   public static final String HELP = "Exit codes:%n"
       + "  0  success (deployment succeeded, canary holding as asked, or the command did what it said)%n"
@@ -38,7 +41,8 @@ public final class ExitCodes {
       + "  5  the group already has a deployment running%n"
       + "  6  no such deployment%n"
       + "  7  no coordinator or leader reachable%n"
-      + "  8  the request does not fit the deployment's state";
+      + "  8  the request does not fit the deployment's state%n"
+      + "  9  not allowed: no or unknown certificate, or a role that does not cover this; nothing was changed";
 
   private ExitCodes() {}
 
@@ -53,6 +57,8 @@ public final class ExitCodes {
       return UNAVAILABLE;
     } else if (e instanceof PreconditionException) {
       return PRECONDITION;
+    } else if (e instanceof PermissionDeniedException) {
+      return PERMISSION_DENIED;
     }
     return INTERNAL;
   }

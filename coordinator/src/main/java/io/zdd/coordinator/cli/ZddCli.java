@@ -28,6 +28,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import io.zdd.common.tls.GrpcSecurity;
+import io.zdd.common.tls.TlsOptions;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -43,6 +45,9 @@ public final class ZddCli implements Callable<Integer> {
       scope = CommandLine.ScopeType.INHERIT)
   String coordinator;
 
+  /** Mutual TLS as an operator (give these before the subcommand, or as ZDD_TLS_* variables). */
+  @Mixin TlsOptions tls = new TlsOptions();
+
   @Option(names = "--timeout", defaultValue = "PT10S", scope = CommandLine.ScopeType.INHERIT,
       description = "Deadline of each admin call, ISO-8601 duration (default: ${DEFAULT-VALUE})")
   Duration timeout;
@@ -57,7 +62,13 @@ public final class ZddCli implements Callable<Integer> {
   }
 
   AdminConnection connect() {
-    return new AdminConnection(coordinator, timeout);
+    GrpcSecurity security;
+    try {
+      security = GrpcSecurity.open(tls.resolve(), "the zdd CLI");
+    } catch (java.io.IOException e) {
+      throw new io.zdd.common.error.InvalidInputException("--tls-cert", e.getMessage());
+    }
+    return new AdminConnection(coordinator, timeout, security);
   }
 
   /** Runs a command body, turning domain errors into a message and the documented exit code. */
@@ -107,7 +118,7 @@ public final class ZddCli implements Callable<Integer> {
     @Option(names = {"-r", "--resume"}, description = "Continue an interrupted deployment of a group holding two apps")
     boolean resume;
 
-    @Option(names = "--pre-kill-hook", description = "Executable run before each kill with (old app JSON, task ids JSON, new app JSON); non-zero rolls back")
+    @Option(names = "--pre-kill-hook", paramLabel = "NAME", description = "Name of a hook declared on the coordinators (--hook NAME=/absolute/path), run before each kill; non-zero rolls back. A path is refused.")
     String preKillHook;
 
     @Option(names = "--traffic", split = ",", paramLabel = "PCT",

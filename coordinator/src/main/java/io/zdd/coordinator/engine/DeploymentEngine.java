@@ -112,6 +112,12 @@ public final class DeploymentEngine {
   private PreparedDeployment preflight(String appJson, DeploymentOptions options) {
     AppJson app = AppJson.parse(appJson);
     options.validate();
+    options.preKillHook().ifPresent(h -> {
+      if (!ports.preKillHook().names().contains(h)) {
+        throw new InvalidInputException("options.pre_kill_hook", "no hook named '" + h
+            + "' is declared on the coordinator (declared: " + new java.util.TreeSet<>(ports.preKillHook().names()) + ")");
+      }
+    });
     GroupName group = GroupName.of(app.group());
     if (options.strategy() == ShiftStrategy.PORT_SWAP
         && (options.blueFrontendPort() == app.servicePort() || options.greenFrontendPort() == app.servicePort())) {

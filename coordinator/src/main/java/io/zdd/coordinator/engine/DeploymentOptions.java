@@ -42,13 +42,17 @@ public record DeploymentOptions(
     int blueFrontendPort,
     int greenFrontendPort,
     Duration marathonRetryTimeout,
-    Duration sampleMaxAge) {
+    Duration sampleMaxAge,
+    String requestedBy) {
 
   private static final Pattern METRIC = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]{0,199}");
   private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9_./?=&%~+-]{0,199}");
+  /** A hook is named, never given as a path: the coordinator maps names to executables. */
+  public static final Pattern HOOK_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
   public DeploymentOptions {
     preKillHook = preKillHook == null ? Optional.empty() : preKillHook;
+    requestedBy = requestedBy == null ? "" : requestedBy;
     trafficSteps = List.copyOf(trafficSteps == null ? List.of() : trafficSteps);
     pendingMetric = pendingMetric == null ? Optional.empty() : pendingMetric;
     pendingMetricPath = pendingMetricPath == null ? Optional.empty() : pendingMetricPath;
@@ -144,8 +148,9 @@ public record DeploymentOptions(
       }
     });
     preKillHook.ifPresent(h -> {
-      if (h.isBlank() || h.contains("\0")) {
-        throw new InvalidInputException("options.pre_kill_hook", "must be the path of an executable");
+      if (!HOOK_NAME.matcher(h).matches()) {
+        throw new InvalidInputException("options.pre_kill_hook", "must name a hook declared on the coordinator "
+            + "(--hook NAME=/absolute/path), not a path; got '" + printable(h) + "'");
       }
     });
     return this;
@@ -169,7 +174,7 @@ public record DeploymentOptions(
     }
   }
 
-  static String printable(String value) {
+  public static String printable(String value) {
     String cut = value.length() > 80 ? value.substring(0, 80) + "…" : value;
     return cut.replaceAll("\\p{Cntrl}", "?");
   }
@@ -200,6 +205,7 @@ public record DeploymentOptions(
     private int greenFrontendPort;
     private Duration marathonRetryTimeout = Duration.ofMinutes(2);
     private Duration sampleMaxAge = Duration.ofSeconds(15);
+    private String requestedBy = "";
 
     private Builder() {}
 
@@ -228,6 +234,7 @@ public record DeploymentOptions(
       greenFrontendPort = o.greenFrontendPort;
       marathonRetryTimeout = o.marathonRetryTimeout;
       sampleMaxAge = o.sampleMaxAge;
+      requestedBy = o.requestedBy;
     }
 
     public Builder initialInstances(int v) { initialInstances = v; return this; }
@@ -253,13 +260,14 @@ public record DeploymentOptions(
     public Builder swapFrontendPorts(int blue, int green) { blueFrontendPort = blue; greenFrontendPort = green; return this; }
     public Builder marathonRetryTimeout(Duration v) { marathonRetryTimeout = v; return this; }
     public Builder sampleMaxAge(Duration v) { sampleMaxAge = v; return this; }
+    public Builder requestedBy(String v) { requestedBy = v; return this; }
 
     public DeploymentOptions build() {
       return new DeploymentOptions(initialInstances, linearIncrease, newInstances, stepDelay, maxWait,
           dryRun, force, completeCur, completePrev, resume, preKillHook, strategy, trafficSteps,
           stepPause, drainPolicy, healthTimeout, keepPrevious, pendingMetric, pendingMetricPath,
           pendingMetricPortIndex, blueFrontendPort, greenFrontendPort, marathonRetryTimeout,
-          sampleMaxAge);
+          sampleMaxAge, requestedBy);
     }
   }
 }

@@ -10,5 +10,7 @@ public enum EventKind {
   WAITING_FOR_PROMOTE,
   EPOCH_CHANGED,
   WARNING,
-  FINISHED
+  FINISHED,
+  /** An operator acted on the deployment: the audit trail. */
+  OPERATOR_ACTION
 }

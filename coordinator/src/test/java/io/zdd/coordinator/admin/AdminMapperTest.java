@@ -27,7 +27,7 @@ class AdminMapperTest {
     DeploymentOptions o = DeploymentOptions.builder()
         .initialInstances(2).linearIncrease(3).newInstances(1).stepDelay(Duration.ofMillis(1500))
         .maxWait(Duration.ofSeconds(90)).force(true).completeCur(false).completePrev(false).resume(true)
-        .preKillHook("/usr/local/bin/hook").strategy(ShiftStrategy.WEIGHT_STEPS).trafficSteps(List.of(5, 25, 50, 100))
+        .preKillHook("notify").strategy(ShiftStrategy.WEIGHT_STEPS).trafficSteps(List.of(5, 25, 50, 100))
         .stepPause(Duration.ofSeconds(7)).drainPolicy(DrainPolicy.SHUTDOWN).healthTimeout(Duration.ofSeconds(120))
         .keepPrevious(Duration.ofSeconds(300)).pendingMetric("queued_tx").pendingMetricPath("/m")
         .pendingMetricPortIndex(1).swapFrontendPorts(10011, 10012)
@@ -40,7 +40,9 @@ class AdminMapperTest {
     assertThat(back.maxWait()).isEqualTo(Duration.ofSeconds(90));
     assertThat(back.force()).isTrue();
     assertThat(back.resume()).isTrue();
-    assertThat(back.preKillHook()).contains("/usr/local/bin/hook");
+    assertThat(back.preKillHook()).contains("notify");
+    assertThat(AdminMapper.options(AdminMapper.toProto(o).toBuilder().setRequestedBy("spiffe://zdd/operator/forged")
+        .build()).requestedBy()).as("requested_by is the server's to set").isEmpty();
     assertThat(back.strategy()).isEqualTo(ShiftStrategy.WEIGHT_STEPS);
     assertThat(back.trafficSteps()).containsExactly(5, 25, 50, 100);
     assertThat(back.stepPause()).isEqualTo(Duration.ofSeconds(7));

@@ -10,6 +10,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.zdd.common.error.NotLeaderException;
 import io.zdd.common.grpc.StatusMapper;
+import io.zdd.common.testing.TestPki;
 import io.zdd.proto.v1.Colour;
 import io.zdd.proto.v1.CoordinatorAdminGrpc;
 import io.zdd.proto.v1.Deployment;
@@ -46,9 +47,20 @@ import org.junit.jupiter.api.io.TempDir;
 class ZddCliTest {
   @TempDir Path dir;
   private final List<Server> servers = new ArrayList<>();
+  private final List<AutoCloseable> closers = new ArrayList<>();
+  private TestPki pki;
+
+  @org.junit.jupiter.api.BeforeEach
+  void pki() {
+    pki = TestPki.in(dir.resolve("pki"));
+  }
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() throws Exception {
+    for (AutoCloseable c : closers) {
+      c.close();
+    }
+    pki.close();
     for (Server s : servers) {
       s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -136,17 +148,23 @@ class ZddCliTest {
   }
 
   private String serve(io.grpc.BindableService svc) throws Exception {
-    Server s = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(svc).build().start();
+    io.zdd.common.tls.GrpcSecurity tls = io.zdd.common.tls.GrpcSecurity.open(
+        java.util.Optional.of(pki.issue(io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "c1")), "scripted coordinator");
+    Server s = tls.server(new InetSocketAddress("127.0.0.1", 0)).addService(svc).build().start();
+    closers.add(tls);
     servers.add(s);
     return "127.0.0.1:" + ((InetSocketAddress) s.getListenSockets().get(0)).getPort();
   }
 
   private record Run(int exit, String out, String err) {}
 
-  private static Run cli(String... args) {
+  /** The CLI as the operator "op", over mutual TLS. */
+  private Run cli(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    List<String> all = new ArrayList<>(TestPki.flags(pki.issue(io.zdd.common.tls.SpiffeId.Role.OPERATOR, "op")));
+    all.addAll(List.of(args));
+    int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
     return new Run(code, out.toString(), err.toString());
   }
 

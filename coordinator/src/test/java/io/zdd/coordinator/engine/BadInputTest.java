@@ -87,7 +87,11 @@ class BadInputTest {
         Arguments.of(Harness.options().strategy(ShiftStrategy.PORT_SWAP).swapFrontendPorts(10000, 20000), "options.blue_frontend_port"),
         Arguments.of(Harness.options().pendingMetric("bad metric"), "options.pending_metric"),
         Arguments.of(Harness.options().pendingMetricPath("no-slash"), "options.pending_metric_path"),
-        Arguments.of(Harness.options().dryRun(true), "options.dry_run"));
+        Arguments.of(Harness.options().dryRun(true), "options.dry_run"),
+        // Hooks are configuration: a path from the network is refused, and so is an undeclared name.
+        Arguments.of(Harness.options().preKillHook("/tmp/evil.sh"), "options.pre_kill_hook"),
+        Arguments.of(Harness.options().preKillHook("../../bin/sh"), "options.pre_kill_hook"),
+        Arguments.of(Harness.options().preKillHook("not-declared"), "options.pre_kill_hook"));
   }
 
   @ParameterizedTest(name = "{1}")

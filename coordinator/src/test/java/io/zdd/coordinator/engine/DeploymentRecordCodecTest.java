@@ -15,7 +15,7 @@ class DeploymentRecordCodecTest {
     Harness h = new Harness();
     h.seedBlue(3);
     Deployment d = h.start(Harness.appJson(3), Harness.options().trafficSteps(List.of(30, 100))
-        .stepPause(Duration.ofSeconds(20)).pendingMetric("q").preKillHook("/bin/true").keepPrevious(Duration.ofSeconds(30))
+        .stepPause(Duration.ofSeconds(20)).pendingMetric("q").preKillHook("notify").keepPrevious(Duration.ofSeconds(30))
         .build());
     h.run(d);
     assertThat(h.store.saves()).hasSizeGreaterThan(10);

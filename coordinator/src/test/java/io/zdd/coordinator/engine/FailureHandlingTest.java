@@ -86,7 +86,7 @@ class FailureHandlingTest {
     Harness h = new Harness();
     h.seedBlue(3);
     h.hookExitCode = 3;
-    Deployment d = h.start(Harness.appJson(3), Harness.options().preKillHook("/usr/local/bin/check").build());
+    Deployment d = h.start(Harness.appJson(3), Harness.options().preKillHook("notify").build());
     h.run(d);
 
     assertThat(d.record().outcome()).isEqualTo(Outcome.ROLLED_BACK);
@@ -100,7 +100,7 @@ class FailureHandlingTest {
   void preKillHookPasses_isCalledBeforeEveryKill() throws Exception {
     Harness h = new Harness();
     h.seedBlue(3);
-    Deployment d = h.start(Harness.appJson(3), Harness.options().preKillHook("/usr/local/bin/check").build());
+    Deployment d = h.start(Harness.appJson(3), Harness.options().preKillHook("notify").build());
     h.run(d);
     assertThat(d.record().outcome()).isEqualTo(Outcome.SUCCEEDED);
     assertThat(h.hookCalls).containsExactly("[\"web-blue.0001\"]", "[\"web-blue.0002\"]", "[\"web-blue.0003\"]");

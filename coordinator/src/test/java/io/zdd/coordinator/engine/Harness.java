@@ -74,9 +74,17 @@ final class Harness {
       probeCalls.add(List.of(metric, host, Integer.toString(port), path));
       return gauges.getOrDefault(host + ":" + port, OptionalDouble.of(0));
     };
-    PreKillHook hook = (h, oldApp, ids, newApp) -> {
-      hookCalls.add(ids);
-      return hookExitCode;
+    PreKillHook hook = new PreKillHook() {
+      @Override
+      public java.util.Set<String> names() {
+        return java.util.Set.of("notify");
+      }
+
+      @Override
+      public int run(String name, String oldApp, String ids, String newApp) {
+        hookCalls.add(ids);
+        return hookExitCode;
+      }
     };
     return new EnginePorts(marathon, fleet, store, probe, hook, events::add, clock, () -> Epoch.of(epoch));
   }

@@ -1,5 +1,15 @@
 package io.zdd.deploy.cluster;
 
+import io.grpc.ManagedChannel;
+import io.zdd.common.tls.ClusterCertificates;
+import io.zdd.common.tls.GrpcSecurity;
+import io.zdd.common.tls.SpiffeId;
+import io.zdd.common.tls.TlsConfig;
+import io.zdd.coordinator.security.OperatorRoles;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+
 import io.zdd.agent.AgentConfig;
 import io.zdd.agent.AgentMain;
 import io.zdd.coordinator.Coordinator;
@@ -30,6 +40,9 @@ import picocli.CommandLine;
  */
 public final class LocalCluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+  public static final String TRUST_DOMAIN = "zdd";
+  /** The name of the admin operator identity the cluster issues for its CLI users. */
+  public static final String OPERATOR = "operator";
 
   /**
    * @param workDir everything the cluster writes (ZooKeeper data, HAProxy run dirs, task sandboxes)
@@ -82,6 +95,11 @@ public final class LocalCluster implements AutoCloseable {
   private final List<CoordinatorSlot> coordinators = new ArrayList<>();
   private final List<String> lbAddresses = new ArrayList<>();
   private final List<Integer> agentMetricsPorts = new ArrayList<>();
+  private ClusterCertificates certs;
+  private OperatorRoles roles = OperatorRoles.everyOperatorIsAdmin();
+  private Map<String, Path> hooks = Map.of();
+  private TlsConfig operator;
+  private final Map<String, GrpcSecurity> clients = new java.util.HashMap<>();
 
   public LocalCluster(Options options) {
     this(options, Optional.empty());
@@ -96,8 +114,24 @@ public final class LocalCluster implements AutoCloseable {
     this.externalZkConnect = externalZkConnect;
   }
 
+  /** What operator certificates may do (before {@link #start}); by default every operator is an admin. */
+  public LocalCluster withRoles(OperatorRoles roles) {
+    this.roles = roles;
+    return this;
+  }
+
+  /** Pre-kill hooks the coordinators declare (before {@link #start}). */
+  public LocalCluster withHooks(Map<String, Path> hooks) {
+    this.hooks = Map.copyOf(hooks);
+    return this;
+  }
+
   public void start() throws Exception {
     Files.createDirectories(options.workDir());
+    // One cluster CA; every process gets its own identity, and "operator" is the demo's and tests' CLI.
+    certs = ClusterCertificates.openOrCreate(options.workDir().resolve("pki"), TRUST_DOMAIN, Duration.ofDays(30),
+        Clock.systemUTC());
+    operator = issue(SpiffeId.Role.OPERATOR, OPERATOR);
     if (externalZkConnect.isEmpty()) {
       zk = new EmbeddedZooKeeper(options.workDir().resolve("zookeeper"));
       zk.start();
@@ -141,7 +175,8 @@ public final class LocalCluster implements AutoCloseable {
     int metricsPort = FreePorts.next();
     String bind = lbAddress(i);
     AgentConfig c = new AgentConfig();
-    new CommandLine(c).parseArgs(
+    List<String> args = new ArrayList<>(tlsFlags(issue(SpiffeId.Role.AGENT, id)));
+    args.addAll(List.of(
         "--agent-id", id,
         "--grpc-listen", "127.0.0.1:" + grpc,
         "--advertise-address", "127.0.0.1:" + grpc,
@@ -154,7 +189,8 @@ public final class LocalCluster implements AutoCloseable {
         "--zk-connect", zkConnect(),
         "--zk-session-timeout-ms", Long.toString(options.zkSessionTimeout().toMillis()),
         "--lb-group", String.join(",", options.lbGroups().apply(i)),
-        "--sample-interval-ms", "200");
+        "--sample-interval-ms", "200"));
+    new CommandLine(c).parseArgs(args.toArray(String[]::new));
     AgentMain.Running agent = AgentMain.Running.start(c);
     if (agentMetricsPorts.size() >= i) {
       agentMetricsPorts.set(i - 1, metricsPort);
@@ -175,7 +211,8 @@ public final class LocalCluster implements AutoCloseable {
         slot.metricsPort == 0 ? Optional.empty() : Optional.of(new InetSocketAddress("127.0.0.1", slot.metricsPort)),
         zkConnect(), "/zdd", options.zkSessionTimeout(), Optional.empty(),
         URI.create(marathonHttp.url()), MarathonAuth.NONE, Optional.empty(),
-        Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(60), 50, abort));
+        Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(60), 50, abort,
+        Optional.of(issue(SpiffeId.Role.COORDINATOR, "coordinator-" + (coordinators.indexOf(slot) + 1))), roles, hooks));
     c.start();
     slot.coordinator = c;
   }
@@ -199,6 +236,61 @@ public final class LocalCluster implements AutoCloseable {
   /** Addresses of the coordinators' admin APIs, comma-free list for the CLI. */
   public String anyCoordinator() {
     return coordinators.get(0).address();
+  }
+
+  /** Issues (or rotates) the certificate of one identity in the cluster's CA directory. */
+  public TlsConfig issue(SpiffeId.Role role, String name) throws IOException {
+    return certs.issue(role, name, List.of("127.0.0.1", "localhost"), Duration.ofDays(30))
+        .withReloadInterval(Duration.ofSeconds(1));
+  }
+
+  public ClusterCertificates certificates() {
+    return certs;
+  }
+
+  /** The admin operator's TLS settings (identity {@code spiffe://zdd/operator/operator}). */
+  public TlsConfig operatorTls() {
+    return operator;
+  }
+
+  /** CLI flags that make {@code zdd} talk to this cluster as {@code tls}'s identity. */
+  public static List<String> tlsFlags(TlsConfig tls) {
+    return List.of("--tls-ca", tls.ca().toString(), "--tls-cert", tls.certificate().toString(),
+        "--tls-key", tls.key().toString(), "--trust-domain", tls.trustDomain(),
+        "--tls-reload", tls.reloadInterval().toString());
+  }
+
+  /**
+   * A channel to an agent presenting the identity {@code role}/{@code name} (an operator may read;
+   * only a coordinator may write). The caller shuts the channel down; the TLS material is closed
+   * with the cluster.
+   */
+  public ManagedChannel agentChannel(AgentMain.Running agent, SpiffeId.Role role, String name) {
+    return clientSecurity(role, name).channel("127.0.0.1", agent.grpcPort(),
+        id -> id.role() == SpiffeId.Role.AGENT && id.name().equals(agent.agentId().value()), "agent " + agent.agentId())
+        .build();
+  }
+
+  /** A channel to a coordinator's admin API as the admin operator. */
+  public ManagedChannel coordinatorChannel(String address) {
+    int i = address.lastIndexOf(':');
+    return clientSecurity(SpiffeId.Role.OPERATOR, OPERATOR)
+        .channel(address.substring(0, i), Integer.parseInt(address.substring(i + 1)), SpiffeId.Role.COORDINATOR).build();
+  }
+
+  private synchronized GrpcSecurity clientSecurity(SpiffeId.Role role, String name) {
+    return clients.computeIfAbsent(role + "/" + name, k -> {
+      try {
+        return GrpcSecurity.open(Optional.of(issue(role, name)), "client " + k);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  /** CLI flags for the admin operator. */
+  public List<String> operatorFlags() {
+    return tlsFlags(operator);
   }
 
   public String marathonUrl() {
@@ -247,6 +339,10 @@ public final class LocalCluster implements AutoCloseable {
     if (zk != null) {
       zk.close();
       zk = null;
+    }
+    synchronized (this) {
+      clients.values().forEach(GrpcSecurity::close);
+      clients.clear();
     }
   }
 }

@@ -77,14 +77,16 @@ public final class DemoRun {
 
     List<LoadGenerator.Target> targets = cluster.lbAddresses().stream()
         .map(a -> new LoadGenerator.Target(a, SERVICE_PORT)).toList();
-    Map<String, Integer> agentPorts = new LinkedHashMap<>();
-    cluster.agents().forEach(a -> agentPorts.put(a.agentId().value(), a.grpcPort()));
+    // The timeline watches every LB as the admin operator (reads need any cluster identity).
+    Map<String, io.grpc.ManagedChannel> agentChannels = new LinkedHashMap<>();
+    cluster.agents().forEach(a -> agentChannels.put(a.agentId().value(),
+        cluster.agentChannel(a, io.zdd.common.tls.SpiffeId.Role.OPERATOR, LocalCluster.OPERATOR)));
 
     // Enough keep-alive connections that each sends at most ~25 requests/s: on a busy 2-core
     // machine a round trip can take 30 ms, and a paced connection must not fall behind.
     int perTarget = (int) Math.max(2, Math.ceil(settings.rate() / targets.size() / 25));
     LoadGenerator load = new LoadGenerator(targets, perTarget, settings.rate(), "/");
-    TimelineRecorder recorder = new TimelineRecorder(load, agentPorts);
+    TimelineRecorder recorder = new TimelineRecorder(load, agentChannels);
     Consumer<DeploymentEvent> listener = e -> {
       recorder.onEvent(e);
       if (e.kind() == EventKind.FINISHED) {
@@ -175,6 +177,7 @@ public final class DemoRun {
     // Any coordinator will do: the CLI follows the leader by itself. Skip stopped ones.
     String target = cluster.coordinators().stream().filter(s -> s.coordinator().isPresent())
         .map(LocalCluster.CoordinatorSlot::address).findFirst().orElse(cluster.anyCoordinator());
+    all.addAll(cluster.operatorFlags());
     all.addAll(List.of("--coordinator", target, "--timeout", "PT20S"));
     all.addAll(List.of(args));
     int code = ZddCli.execute(o, new PrintWriter(ew, true), all.toArray(String[]::new));

@@ -1,7 +1,6 @@
 package io.zdd.deploy.demo;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.zdd.common.concurrent.Backoff;
 import io.zdd.common.concurrent.NamedThreadFactory;
 import io.zdd.common.model.AgentId;
@@ -51,11 +50,11 @@ final class TimelineRecorder implements AutoCloseable {
   private long lastOk;
   private long lastFailed;
 
-  TimelineRecorder(LoadGenerator load, Map<String, Integer> agentPorts) {
+  /** Takes ownership of the channels (one per agent id): they are shut down with the recorder. */
+  TimelineRecorder(LoadGenerator load, Map<String, ManagedChannel> agentChannels) {
     this.start = Instant.now();
     this.load = load;
-    agentPorts.forEach((id, port) -> {
-      ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    agentChannels.forEach((id, ch) -> {
       channels.add(ch);
       ConnectionSubscription s = new ConnectionSubscription(AgentId.of(id), ch,
           WatchConnectionsRequest.newBuilder().setIntervalMs(250).build(), scheduler, Backoff.standard(),

@@ -59,7 +59,8 @@ class EndToEndDeploymentIT {
   private static CliRun cli(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of("--coordinator", cluster.anyCoordinator(), "--timeout", "PT30S"));
+    List<String> all = new ArrayList<>(cluster.operatorFlags());
+    all.addAll(List.of("--coordinator", cluster.anyCoordinator(), "--timeout", "PT30S"));
     all.addAll(List.of(args));
     int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
     return new CliRun(code, out.toString(), err.toString());
@@ -158,7 +159,7 @@ class EndToEndDeploymentIT {
   private static java.util.List<io.zdd.common.model.ObservedBackend> lbStates() {
     java.util.List<io.zdd.common.model.ObservedBackend> out = new ArrayList<>();
     for (var agent : cluster.agents()) {
-      var ch = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", agent.grpcPort()).usePlaintext().build();
+      var ch = cluster.agentChannel(agent, io.zdd.common.tls.SpiffeId.Role.OPERATOR, "test");
       try {
         var state = new io.zdd.coordinator.fleet.AgentClient(agent.agentId(), ch, Duration.ofSeconds(5)).state();
         state.backends().stream().filter(b -> b.group().value().equals("web")).forEach(out::add);

@@ -64,7 +64,7 @@ class ConcurrentGroupsIT {
 
     // ... and straight to the leader's gRPC API: the status code itself is ABORTED.
     String leader = "127.0.0.1:" + ha.leader().adminPort();
-    ManagedChannel ch = NettyChannelBuilder.forTarget(leader).usePlaintext().build();
+    ManagedChannel ch = ha.cluster.coordinatorChannel(leader);
     try {
       StatusRuntimeException refused = catchThrowableOfType(StatusRuntimeException.class, () ->
           CoordinatorAdminGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)

@@ -137,12 +137,14 @@ public final class FailoverTimeBench {
    */
   private static Sample crashExternalLeader(HaCluster ha, int version, Duration session) throws Exception {
     int port = freePort();
-    Process external = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"), "io.zdd.coordinator.CoordinatorMain",
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(System.getProperty("java.home") + "/bin/java",
+        "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.zdd.coordinator.CoordinatorMain",
         "--listen", "127.0.0.1:" + port, "--advertise", "127.0.0.1:" + port,
         "--metrics-listen", "127.0.0.1:" + freePort(), "--zk", ha.zk.getConnectString(),
         "--zk-session-timeout", session.toString(), "--marathon", ha.cluster.marathonUrl(),
-        "--sample-interval", "PT0.2S")
+        "--sample-interval", "PT0.2S"));
+    cmd.addAll(LocalCluster.tlsFlags(ha.cluster.issue(io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "external")));
+    Process external = new ProcessBuilder(cmd)
         .redirectErrorStream(true).redirectOutput(ha.work.resolve("external-coordinator-" + version + ".log").toFile())
         .start();
     try {
@@ -153,7 +155,7 @@ public final class FailoverTimeBench {
           throw new IllegalStateException("the external coordinator never became leader");
         }
         var slot = ha.cluster.leader();
-        if (slot.isPresent() && externalAnswers(port)) {
+        if (slot.isPresent() && externalAnswers(ha, port)) {
           ha.cluster.stopCoordinator(slot.get());
           ha.restart(slot.get());
         }
@@ -170,7 +172,7 @@ public final class FailoverTimeBench {
           }
         });
       }
-      HaCluster.CliRun r = HaCluster.cliAt("127.0.0.1:" + port, "deploy",
+      HaCluster.CliRun r = ha.cliAt("127.0.0.1:" + port, "deploy",
           ha.app("bench", 10600, "v" + version, 2).toString(), "--detach", "--step-delay", "0.5");
       if (r.exit() != 0) {
         throw new IllegalStateException("deploy failed: " + r.err() + r.out());
@@ -208,15 +210,15 @@ public final class FailoverTimeBench {
 
   /** Started, and no in-JVM coordinator leads twice in a row, a second apart. */
   private static boolean externalLeads(HaCluster ha, int port) throws InterruptedException {
-    if (!externalAnswers(port) || ha.cluster.leader().isPresent()) {
+    if (!externalAnswers(ha, port) || ha.cluster.leader().isPresent()) {
       return false;
     }
     Thread.sleep(1000);
     return ha.cluster.leader().isEmpty();
   }
 
-  private static boolean externalAnswers(int port) {
-    return HaCluster.cliAt("127.0.0.1:" + port, "agents").exit() == 0;
+  private static boolean externalAnswers(HaCluster ha, int port) {
+    return ha.cliAt("127.0.0.1:" + port, "agents").exit() == 0;
   }
 
   private static int freePort() throws java.io.IOException {

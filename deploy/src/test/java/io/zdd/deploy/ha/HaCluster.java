@@ -99,10 +99,11 @@ final class HaCluster implements AutoCloseable {
     return cliAt(target, args);
   }
 
-  static CliRun cliAt(String coordinator, String... args) {
+  CliRun cliAt(String coordinator, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator, "--timeout", "PT30S"));
+    List<String> all = new ArrayList<>(cluster.operatorFlags());
+    all.addAll(List.of("--coordinator", coordinator, "--timeout", "PT30S"));
     all.addAll(List.of(args));
     int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
     return new CliRun(code, out.toString(), err.toString());

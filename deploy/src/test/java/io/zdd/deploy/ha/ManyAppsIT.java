@@ -69,7 +69,7 @@ class ManyAppsIT {
   private static Map<String, Set<String>> groupsOnLbs() {
     Map<String, Set<String>> out = new TreeMap<>();
     for (AgentMain.Running agent : ha.cluster.agents()) {
-      ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", agent.grpcPort()).usePlaintext().build();
+      ManagedChannel ch = ha.cluster.agentChannel(agent, io.zdd.common.tls.SpiffeId.Role.OPERATOR, "test");
       try {
         for (ObservedBackend b : new AgentClient(agent.agentId(), ch, Duration.ofSeconds(5)).state().backends()) {
           out.computeIfAbsent(b.group().value(), g -> new TreeSet<>()).add(agent.agentId().value());

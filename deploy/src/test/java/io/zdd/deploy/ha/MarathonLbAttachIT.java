@@ -57,7 +57,9 @@ class MarathonLbAttachIT {
         && Files.exists(dir.resolve("master.sock")));
     int grpc = FreePorts.next();
     AgentConfig config = new AgentConfig();
-    new CommandLine(config).parseArgs(
+    java.util.List<String> args = new java.util.ArrayList<>(io.zdd.deploy.cluster.LocalCluster.tlsFlags(
+        ha.cluster.issue(io.zdd.common.tls.SpiffeId.Role.AGENT, "lb-mlb")));
+    args.addAll(java.util.List.of(
         "--agent-id", "lb-mlb",
         "--grpc-listen", "127.0.0.1:" + grpc,
         "--advertise-address", "127.0.0.1:" + grpc,
@@ -72,7 +74,8 @@ class MarathonLbAttachIT {
         "--frontend-bind-address", "127.0.0.1",
         "--lb-group", "external",
         "--zk-connect", ha.cluster.zkConnect(),
-        "--sample-interval-ms", "200");
+        "--sample-interval-ms", "200"));
+    new CommandLine(config).parseArgs(args.toArray(String[]::new));
     agent = AgentMain.Running.start(config);
     await().atMost(Duration.ofSeconds(40)).until(() -> ha.cli("agents").out().contains("connected"));
   }
@@ -109,7 +112,7 @@ class MarathonLbAttachIT {
   }
 
   private static ObservedBackend shopOnTheLb() {
-    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", agent.grpcPort()).usePlaintext().build();
+    ManagedChannel ch = ha.cluster.agentChannel(agent, io.zdd.common.tls.SpiffeId.Role.OPERATOR, "test");
     try {
       return new AgentClient(AgentId.of("lb-mlb"), ch, Duration.ofSeconds(5)).state().backends().stream()
           .filter(b -> b.group().value().equals("shop")).findFirst().orElseThrow();

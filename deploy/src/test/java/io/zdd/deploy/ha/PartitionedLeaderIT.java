@@ -102,7 +102,7 @@ class PartitionedLeaderIT {
     long newEpoch = current.epoch().orElseThrow().value();
     assertThat(newEpoch).isGreaterThan(oldEpoch);
     // The old process is still running: its admin API answers reads as a standby.
-    HaCluster.CliRun stillUp = HaCluster.cliAt("127.0.0.1:" + old.adminPort(), "agents");
+    HaCluster.CliRun stillUp = ha.cliAt("127.0.0.1:" + old.adminPort(), "agents");
     assertThat(stillUp.exit()).as(stillUp.err()).isZero();
 
     // The new leader finishes v2 under its epoch, killing no task twice, and every agent has seen that epoch.
@@ -138,7 +138,8 @@ class PartitionedLeaderIT {
         drainAll.addServers(Server.newBuilder().setName(s.getName()).setAddress(s.getAddress()).setPort(s.getPort())
             .setWeight(0));
       }
-      ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", a.grpcPort()).usePlaintext().build();
+      // A coordinator's identity: the deposed leader's certificate is still valid; only the epoch refuses it.
+      ManagedChannel ch = ha.cluster.agentChannel(a, io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "coordinator-old");
       try {
         LbAgentGrpc.LbAgentBlockingStub stub = LbAgentGrpc.newBlockingStub(ch);
         StatusRuntimeException apply = catchThrowableOfType(StatusRuntimeException.class, () ->
@@ -183,7 +184,7 @@ class PartitionedLeaderIT {
   }
 
   private static AgentState state(AgentMain.Running a) throws InterruptedException {
-    ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", a.grpcPort()).usePlaintext().build();
+    ManagedChannel ch = ha.cluster.agentChannel(a, io.zdd.common.tls.SpiffeId.Role.OPERATOR, "test");
     try {
       return LbAgentGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS).getState(GetStateRequest.getDefaultInstance());
     } finally {

@@ -1,5 +1,12 @@
 package io.zdd.deploy.ha;
 
+import io.zdd.common.testing.TestPki;
+import io.zdd.common.tls.SpiffeId;
+import io.zdd.coordinator.security.OperatorRoles;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -41,6 +48,7 @@ class ZkAclIT {
 
   @Test
   void withDigestCredentials_zddWorks_andOthersCannotRead() throws Exception {
+    TestPki pki = TestPki.in(dir.resolve("pki"));
     Path digest = dir.resolve("zk-digest");
     Files.writeString(digest, "zdd:s3cret\n");
     String root = "/zdd-acl";
@@ -53,20 +61,24 @@ class ZkAclIT {
       Coordinator coordinator = new Coordinator(new Coordinator.Config("127.0.0.1:" + grpc,
           new InetSocketAddress("127.0.0.1", grpc), Optional.empty(), ZK.connectString(), root, Duration.ofSeconds(6),
           Optional.of("zdd:s3cret"), URI.create(http.url()), MarathonAuth.NONE, Optional.empty(), Duration.ofSeconds(5),
-          Duration.ofMillis(250), Duration.ofSeconds(60), 10, reason -> { }));
+          Duration.ofMillis(250), Duration.ofSeconds(60), 10, reason -> { },
+          Optional.of(pki.issue(SpiffeId.Role.COORDINATOR, "c1")), OperatorRoles.everyOperatorIsAdmin(), Map.of()));
       AgentConfig ac = new AgentConfig();
-      new CommandLine(ac).parseArgs("--agent-id", "lb-acl", "--grpc-listen", "127.0.0.1:" + agentGrpc,
+      List<String> args = new ArrayList<>(TestPki.flags(pki.issue(SpiffeId.Role.AGENT, "lb-acl")));
+      args.addAll(List.of("--agent-id", "lb-acl", "--grpc-listen", "127.0.0.1:" + agentGrpc,
           "--advertise-address", "127.0.0.1:" + agentGrpc, "--metrics-listen", "127.0.0.1:0",
           "--data-dir", dir.resolve("agent-data").toString(), "--haproxy-run-dir", dir.resolve("haproxy").toString(),
           "--frontend-bind-address", "127.0.0.1", "--zk-connect", ZK.connectString(), "--zk-root", root,
-          "--zk-digest-file", digest.toString(), "--zk-session-timeout-ms", "6000");
+          "--zk-digest-file", digest.toString(), "--zk-session-timeout-ms", "6000"));
+      new CommandLine(ac).parseArgs(args.toArray(String[]::new));
       coordinator.start();
       try (AgentMain.Running agent = AgentMain.Running.start(ac)) {
         await().atMost(Duration.ofSeconds(30)).until(coordinator::isLeader);
         await().atMost(Duration.ofSeconds(30)).until(() -> {
           StringWriter out = new StringWriter();
-          ZddCli.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
-              "--coordinator", "127.0.0.1:" + grpc, "agents");
+          List<String> cli = new ArrayList<>(TestPki.flags(pki.issue(SpiffeId.Role.OPERATOR, "op")));
+          cli.addAll(List.of("--coordinator", "127.0.0.1:" + grpc, "agents"));
+          ZddCli.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), cli.toArray(String[]::new));
           return out.toString().contains("lb-acl") && out.toString().contains(" connected ");
         });
 

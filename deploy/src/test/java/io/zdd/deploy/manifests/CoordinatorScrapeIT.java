@@ -37,6 +37,7 @@ class CoordinatorScrapeIT {
   private LocalMarathon marathon;
   private MarathonHttpServer marathonHttp;
   private Coordinator coordinator;
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path pki;
 
   @BeforeEach
   void start() throws Exception {
@@ -47,7 +48,9 @@ class CoordinatorScrapeIT {
     coordinator = new Coordinator(new Coordinator.Config("127.0.0.1:" + grpc, new InetSocketAddress("127.0.0.1", grpc),
         Optional.of(new InetSocketAddress("127.0.0.1", 0)), ZK.connectString(), "/zdd-scrape", Duration.ofSeconds(5),
         Optional.empty(), URI.create(marathonHttp.url()), MarathonAuth.NONE, Optional.empty(), Duration.ofSeconds(5),
-        Duration.ofMillis(250), Duration.ofSeconds(60), 10, reason -> { }));
+        Duration.ofMillis(250), Duration.ofSeconds(60), 10, reason -> { },
+        Optional.of(io.zdd.common.testing.TestPki.in(pki).issue(io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "c1")),
+        io.zdd.coordinator.security.OperatorRoles.everyOperatorIsAdmin(), java.util.Map.of()));
     coordinator.start();
   }
 
