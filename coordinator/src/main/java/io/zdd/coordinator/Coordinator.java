@@ -43,6 +43,7 @@ import io.zdd.common.tls.GrpcSecurity;
 import io.zdd.common.tls.SpiffeId;
 import io.zdd.common.tls.TlsConfig;
 import io.zdd.coordinator.security.AuditTrail;
+import io.zdd.coordinator.zk.ZkAcls;
 import io.zdd.coordinator.security.OperatorRoles;
 import java.nio.file.Path;
 import java.util.Map;
@@ -83,7 +84,7 @@ public final class Coordinator implements AutoCloseable {
 
   /**
    * @param advertise host:port other processes reach this coordinator's admin API at
-   * @param zkDigest user:password for ZooKeeper digest auth and creator-only ACLs; empty for none
+   * @param zkCredentials ZooKeeper digest identities of coordinators and agents (ACLs on); empty for none
    * @param staticAgents {@code id=host:port,…}; empty to discover agents in ZooKeeper
    * @param abort called when ZooKeeper stays unreachable too long (the process should exit)
    * @param tls mutual TLS for the admin API and the calls to agents; empty only with --insecure
@@ -97,7 +98,7 @@ public final class Coordinator implements AutoCloseable {
       String zkConnect,
       String zkRoot,
       Duration zkSessionTimeout,
-      Optional<String> zkDigest,
+      Optional<ZkCredentials> zkCredentials,
       URI marathon,
       MarathonAuth marathonAuth,
       Optional<String> staticAgents,
@@ -109,6 +110,14 @@ public final class Coordinator implements AutoCloseable {
       Optional<TlsConfig> tls,
       OperatorRoles roles,
       Map<String, Path> hooks) {}
+
+  /** {@code user:password} of the coordinators' and of the agents' ZooKeeper identities; never logged. */
+  public record ZkCredentials(String coordinator, String agents) {
+    @Override
+    public String toString() {
+      return "ZkCredentials[redacted]";
+    }
+  }
 
   private final Config config;
   private final Clock clock = Clock.systemUTC();
@@ -173,6 +182,12 @@ public final class Coordinator implements AutoCloseable {
         if (!curator.blockUntilConnected((int) config.zkSessionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
           throw new IllegalStateException("cannot reach ZooKeeper at " + config.zkConnect()
               + " within " + config.zkSessionTimeout().toSeconds() + " s");
+        }
+        // Agents register under this node but never create it (with ACLs they may not).
+        try {
+          curator.create().creatingParentsIfNeeded().forPath(paths.agents());
+        } catch (org.apache.zookeeper.KeeperException.NodeExistsException exists) {
+          // Prepared by an earlier coordinator.
         }
       }
 
@@ -302,21 +317,8 @@ public final class Coordinator implements AutoCloseable {
         .sessionTimeoutMs((int) config.zkSessionTimeout().toMillis())
         .connectionTimeoutMs((int) Math.min(config.zkSessionTimeout().toMillis(), 15_000))
         .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000));
-    config.zkDigest().ifPresent(digest -> {
-      // Every znode zdd creates is readable and writable only by the same digest identity.
-      b.authorization("digest", digest.getBytes(StandardCharsets.UTF_8));
-      b.aclProvider(new ACLProvider() {
-        @Override
-        public java.util.List<ACL> getDefaultAcl() {
-          return ZooDefs.Ids.CREATOR_ALL_ACL;
-        }
-
-        @Override
-        public java.util.List<ACL> getAclForPath(String path) {
-          return ZooDefs.Ids.CREATOR_ALL_ACL;
-        }
-      });
-    });
+    config.zkCredentials().ifPresent(z -> new ZkAcls(new ZkPaths(config.zkRoot()), z.coordinator(), z.agents())
+        .applyTo(b, z.coordinator()));
     return b.build();
   }
 

@@ -65,9 +65,15 @@ public final class CoordinatorMain implements Callable<Integer> {
   Duration zkSessionTimeout;
 
   @Option(names = "--zk-digest-file", defaultValue = "${env:ZDD_ZK_DIGEST_FILE:-}",
-      description = "File whose first line is user:password for ZooKeeper digest auth; zdd's znodes then "
-          + "get creator-only ACLs [ZDD_ZK_DIGEST_FILE]")
+      description = "File whose first line is user:password of the coordinators' ZooKeeper digest identity; "
+          + "zdd's znodes are then the coordinators' alone, except what agents need (needs --zk-agent-digest-file) "
+          + "[ZDD_ZK_DIGEST_FILE]")
   String zkDigestFile;
+
+  @Option(names = "--zk-agent-digest-file", defaultValue = "${env:ZDD_ZK_AGENT_DIGEST_FILE:-}",
+      description = "File whose first line is user:password of the agents' shared ZooKeeper identity (the agents' "
+          + "--zk-digest-file): it may read the leader epoch and create registrations [ZDD_ZK_AGENT_DIGEST_FILE]")
+  String zkAgentDigestFile;
 
   @Option(names = "--max-zk-disconnected", defaultValue = "${env:ZDD_MAX_ZK_DISCONNECTED:-PT60S}",
       description = "Exit when ZooKeeper stays unreachable this long [ZDD_MAX_ZK_DISCONNECTED] (default: ${DEFAULT-VALUE})")
@@ -123,18 +129,18 @@ public final class CoordinatorMain implements Callable<Integer> {
     MarathonClientConfig mcfg = MarathonClientConfig.defaults(URI.create(marathon));
     MarathonAuth auth = MarathonAuths.fromFlags(opt(authCredentials), opt(authFile).map(Path::of), opt(dcosFile).map(Path::of),
         HttpMarathonClient.newHttpClient(mcfg), Duration.ofSeconds(10), Clock.systemUTC());
-    Optional<String> digest = opt(zkDigestFile).map(f -> {
-      try {
-        return java.nio.file.Files.readAllLines(Path.of(f)).get(0).trim();
-      } catch (Exception e) {
-        throw new CommandLine.ParameterException(new CommandLine(this), "--zk-digest-file: cannot read " + f + ": " + e.getMessage());
-      }
-    });
+    Optional<String> digest = opt(zkDigestFile).map(f -> firstLine("--zk-digest-file", f));
+    Optional<String> agentDigest = opt(zkAgentDigestFile).map(f -> firstLine("--zk-agent-digest-file", f));
+    if (digest.isPresent() != agentDigest.isPresent()) {
+      throw new io.zdd.common.error.InvalidInputException("--zk-agent-digest-file",
+          "give it together with --zk-digest-file (both identities are needed for ZooKeeper ACLs)");
+    }
+    Optional<Coordinator.ZkCredentials> zkCredentials = digest.map(d -> new Coordinator.ZkCredentials(d, agentDigest.get()));
     Optional<TlsConfig> tlsConfig = tls.resolve();
     OperatorRoles roles = rolesFile.isBlank() ? OperatorRoles.everyOperatorIsAdmin() : OperatorRoles.load(Path.of(rolesFile));
     Map<String, Path> declaredHooks = ProcessPreKillHook.parse(hooks);
     CountDownLatch stop = new CountDownLatch(1);
-    Coordinator c = new Coordinator(new Coordinator.Config(adv, grpc, metrics, zk, zkRoot, zkSessionTimeout, digest,
+    Coordinator c = new Coordinator(new Coordinator.Config(adv, grpc, metrics, zk, zkRoot, zkSessionTimeout, zkCredentials,
         URI.create(marathon), auth, opt(agents), agentDeadline, sampleInterval, maxZkDisconnected, historyLimit,
         reason -> {
           log.error("stopping: {}", reason);
@@ -148,6 +154,19 @@ public final class CoordinatorMain implements Callable<Integer> {
     log.info("coordinator {} running", adv);
     stop.await();
     return 0;
+  }
+
+  /** The first line of a credentials file, user:password; never logged. */
+  private static String firstLine(String flag, String file) {
+    try {
+      String line = java.nio.file.Files.readAllLines(Path.of(file)).stream().findFirst().orElse("").trim();
+      if (!line.contains(":")) {
+        throw new io.zdd.common.error.InvalidInputException(flag, "first line must be user:password");
+      }
+      return line;
+    } catch (java.io.IOException e) {
+      throw new io.zdd.common.error.InvalidInputException(flag, "cannot read " + file + ": " + e.getMessage());
+    }
   }
 
   private static Optional<String> opt(String s) {

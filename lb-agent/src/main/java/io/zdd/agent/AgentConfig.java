@@ -136,8 +136,9 @@ public final class AgentConfig {
   int zkSessionTimeoutMs;
 
   @Option(names = "--zk-digest-file", defaultValue = "${env:ZDD_AGENT_ZK_DIGEST_FILE}",
-      description = "File whose first line is user:password for ZooKeeper digest auth, the same identity as "
-          + "the coordinators' --zk-digest-file; the registration node then gets creator-only ACLs. "
+      description = "File whose first line is user:password of the agents' ZooKeeper digest identity (the one "
+          + "the coordinators name in --zk-agent-digest-file). The agent also signs in as itself, so only it "
+          + "may change its registration node; the coordinators must have created <zk-root>/agents. "
           + "Env: ZDD_AGENT_ZK_DIGEST_FILE.")
   Path zkDigestFile;
 

@@ -35,6 +35,7 @@ import io.zdd.agent.metrics.AgentMetrics;
 import io.zdd.agent.metrics.MeteredBackendController;
 import io.zdd.agent.registry.AgentInfo;
 import io.zdd.agent.registry.AgentRegistration;
+import io.zdd.agent.registry.AgentZkAcls;
 import io.zdd.agent.state.EpochCeiling;
 import io.zdd.agent.state.EpochStore;
 import io.zdd.agent.state.ZkEpochCeiling;
@@ -192,20 +193,8 @@ public final class AgentMain implements Callable<Integer> {
                 .sessionTimeoutMs((int) c.zkSessionTimeout().toMillis())
                 .connectionTimeoutMs((int) Math.min(5000, c.zkSessionTimeout().toMillis()))
                 .retryPolicy(new ExponentialBackoffRetry(500, 10, 10_000));
-            c.zkDigest().ifPresent(digest -> zb
-                .authorization("digest", digest.getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                // Same identity and ACLs as the coordinators: only zdd's processes can read or write.
-                .aclProvider(new org.apache.curator.framework.api.ACLProvider() {
-                  @Override
-                  public java.util.List<org.apache.zookeeper.data.ACL> getDefaultAcl() {
-                    return org.apache.zookeeper.ZooDefs.Ids.CREATOR_ALL_ACL;
-                  }
-
-                  @Override
-                  public java.util.List<org.apache.zookeeper.data.ACL> getAclForPath(String path) {
-                    return org.apache.zookeeper.ZooDefs.Ids.CREATOR_ALL_ACL;
-                  }
-                }));
+            // Digest auth: the agents' shared identity plus one of its own (AgentZkAcls).
+            c.zkDigest().ifPresent(digest -> new AgentZkAcls(c.zkRoot(), c.agentId().value()).applyTo(zb, digest));
             CuratorFramework cf = zb.build();
             cf.start();
             return cf;
@@ -305,7 +294,8 @@ public final class AgentMain implements Callable<Integer> {
         AgentInfo info = new AgentInfo(agentId.value(), advertised, safeVersion(controller), c.lbGroups(),
             groupsOf(controller), capabilities(portSwapper));
         registration = step("zookeeper registration", () -> {
-          AgentRegistration reg = new AgentRegistration(curator.get(), c.zkRoot(), info, Duration.ofSeconds(10));
+          AgentRegistration reg = new AgentRegistration(curator.get(), c.zkRoot(), info, Duration.ofSeconds(10),
+              c.zkDigest().isPresent());
           reg.start();
           return reg;
         }, AgentRegistration::close);

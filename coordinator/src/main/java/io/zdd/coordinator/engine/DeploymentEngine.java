@@ -90,13 +90,29 @@ public final class DeploymentEngine {
    * stamped with this leader's epoch. It re-reads Marathon and the fleet on its first tick.
    */
   public Optional<Deployment> resume(GroupName group) {
-    return ports.store().load(group).filter(DeploymentRecord::running).map(r -> {
+    return ports.store().load(group).filter(DeploymentRecord::running).filter(this::trusted).map(r -> {
       DeploymentRecord rec = r.toBuilder().epoch(ports.epoch().get().value()).build();
       ports.store().save(rec);
       Deployment d = new Deployment(ports, rec);
       d.announce(EventKind.EPOCH_CHANGED, "resumed by epoch " + rec.epoch() + " in phase " + rec.phase());
       return d;
     });
+  }
+
+  /**
+   * A stored record a new leader may act on. One that fails {@link RecordIntegrity} is left as it
+   * is (an operator must look at it), announced as a WARNING event and logged; nothing acts on it.
+   */
+  private boolean trusted(DeploymentRecord r) {
+    List<String> problems = RecordIntegrity.problems(r, ports.preKillHook().names());
+    if (problems.isEmpty()) {
+      return true;
+    }
+    String message = "stored record refused, not resumed (was it edited in ZooKeeper?): " + String.join("; ", problems);
+    log.error("[group={}] deployment {}: {}", r.group(), r.id(), message);
+    ports.events().accept(new DeploymentEvent(0, ports.clock().instant(), EventKind.WARNING, message, r, List.of(),
+        List.of(), List.of()));
+    return false;
   }
 
   /**

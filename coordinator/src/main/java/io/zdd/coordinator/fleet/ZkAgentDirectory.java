@@ -57,6 +57,11 @@ public final class ZkAgentDirectory implements AgentDirectory {
         .forEach(d -> {
           try {
             AgentEndpoint e = parse(d.getData());
+            String node = d.getPath().substring(path.length() + 1);
+            // A node may only speak for the agent it is named after (its ACL belongs to that agent).
+            if (!node.equals(e.id().value())) {
+              throw new IllegalArgumentException("node " + node + " claims to be agent " + e.id());
+            }
             next.put(e.id(), e);
           } catch (Exception ex) {
             log.warn("ignoring agent registration {}: {}", d.getPath(), ex.getMessage());

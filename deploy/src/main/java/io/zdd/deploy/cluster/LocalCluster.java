@@ -99,6 +99,8 @@ public final class LocalCluster implements AutoCloseable {
   private OperatorRoles roles = OperatorRoles.everyOperatorIsAdmin();
   private Map<String, Path> hooks = Map.of();
   private TlsConfig operator;
+  private Coordinator.ZkCredentials zkCredentials;
+  private Path agentDigestFile;
   private final Map<String, GrpcSecurity> clients = new java.util.HashMap<>();
 
   public LocalCluster(Options options) {
@@ -143,13 +145,20 @@ public final class LocalCluster implements AutoCloseable {
     marathonHttp = MarathonHttpServer.start(marathon, "127.0.0.1", 0);
     log.info("Marathon API at {}", marathonHttp.url());
 
-    for (int i = 1; i <= options.agents(); i++) {
-      startAgent(i);
-    }
+    // ZooKeeper ACLs as in production: one identity for the coordinators, one for the agents.
+    zkCredentials = new Coordinator.ZkCredentials("zdd-coordinator:" + secret(), "zdd-agent:" + secret());
+    agentDigestFile = options.workDir().resolve("zk-agent.digest");
+    Files.writeString(agentDigestFile, zkCredentials.agents() + "\n");
+    Files.setPosixFilePermissions(agentDigestFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+    // Coordinators first: they prepare the znodes agents register under.
     for (int j = 1; j <= options.coordinators(); j++) {
       CoordinatorSlot slot = new CoordinatorSlot(FreePorts.next(), options.metrics() ? FreePorts.next() : 0);
       coordinators.add(slot);
       startCoordinator(slot);
+    }
+    for (int i = 1; i <= options.agents(); i++) {
+      startAgent(i);
     }
   }
 
@@ -188,6 +197,7 @@ public final class LocalCluster implements AutoCloseable {
         "--frontend-bind-address", bind,
         "--zk-connect", zkConnect(),
         "--zk-session-timeout-ms", Long.toString(options.zkSessionTimeout().toMillis()),
+        "--zk-digest-file", agentDigestFile.toString(),
         "--lb-group", String.join(",", options.lbGroups().apply(i)),
         "--sample-interval-ms", "200"));
     new CommandLine(c).parseArgs(args.toArray(String[]::new));
@@ -209,7 +219,7 @@ public final class LocalCluster implements AutoCloseable {
         slot.address(),
         new InetSocketAddress("127.0.0.1", slot.grpcPort),
         slot.metricsPort == 0 ? Optional.empty() : Optional.of(new InetSocketAddress("127.0.0.1", slot.metricsPort)),
-        zkConnect(), "/zdd", options.zkSessionTimeout(), Optional.empty(),
+        zkConnect(), "/zdd", options.zkSessionTimeout(), Optional.of(zkCredentials),
         URI.create(marathonHttp.url()), MarathonAuth.NONE, Optional.empty(),
         Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(60), 50, abort,
         Optional.of(issue(SpiffeId.Role.COORDINATOR, "coordinator-" + (coordinators.indexOf(slot) + 1))), roles, hooks));
@@ -236,6 +246,17 @@ public final class LocalCluster implements AutoCloseable {
   /** Addresses of the coordinators' admin APIs, comma-free list for the CLI. */
   public String anyCoordinator() {
     return coordinators.get(0).address();
+  }
+
+  private static String secret() {
+    byte[] b = new byte[18];
+    new java.security.SecureRandom().nextBytes(b);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  /** The coordinators' and agents' ZooKeeper identities (user:password each). */
+  public Coordinator.ZkCredentials zkCredentials() {
+    return zkCredentials;
   }
 
   /** Issues (or rotates) the certificate of one identity in the cluster's CA directory. */

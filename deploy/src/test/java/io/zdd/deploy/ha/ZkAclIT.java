@@ -38,19 +38,20 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Issue 6, item 5: with ZooKeeper credentials configured, a coordinator and an lb-agent sharing the
- * digest identity work together (the agent registers, the coordinator leads and sees it), every
- * znode they create is creator-only, and a client without the credentials can read nothing.
+ * ZooKeeper ACLs with separate identities: coordinators own zdd's znodes, agents may only read the
+ * leader epoch and create their own registration, which no other agent can change or delete; a
+ * client without credentials reads nothing; a registration that names another agent is ignored
+ * and one pointing at another agent's address fails its TLS identity check.
  */
 class ZkAclIT {
   @RegisterExtension static final ZooKeeperExtension ZK = new ZooKeeperExtension();
   @TempDir Path dir;
 
   @Test
-  void withDigestCredentials_zddWorks_andOthersCannotRead() throws Exception {
+  void separateIdentities_agentsCannotWriteEachOthersNodes_andStrangersReadNothing() throws Exception {
     TestPki pki = TestPki.in(dir.resolve("pki"));
     Path digest = dir.resolve("zk-digest");
-    Files.writeString(digest, "zdd:s3cret\n");
+    Files.writeString(digest, "zdd-agent:a-s3cret\n");
     String root = "/zdd-acl";
 
     LocalMarathon marathon = new LocalMarathon(LocalMarathonConfig.defaults().withSandboxRoot(dir.resolve("tasks")));
@@ -60,7 +61,7 @@ class ZkAclIT {
     try (MarathonHttpServer http = MarathonHttpServer.start(marathon, "127.0.0.1", 0)) {
       Coordinator coordinator = new Coordinator(new Coordinator.Config("127.0.0.1:" + grpc,
           new InetSocketAddress("127.0.0.1", grpc), Optional.empty(), ZK.connectString(), root, Duration.ofSeconds(6),
-          Optional.of("zdd:s3cret"), URI.create(http.url()), MarathonAuth.NONE, Optional.empty(), Duration.ofSeconds(5),
+          Optional.of(new Coordinator.ZkCredentials("zdd-coordinator:c-s3cret", "zdd-agent:a-s3cret")), URI.create(http.url()), MarathonAuth.NONE, Optional.empty(), Duration.ofSeconds(5),
           Duration.ofMillis(250), Duration.ofSeconds(60), 10, reason -> { },
           Optional.of(pki.issue(SpiffeId.Role.COORDINATOR, "c1")), OperatorRoles.everyOperatorIsAdmin(), Map.of()));
       AgentConfig ac = new AgentConfig();
@@ -82,20 +83,26 @@ class ZkAclIT {
           return out.toString().contains("lb-acl") && out.toString().contains(" connected ");
         });
 
-        CuratorFramework zdd = org.apache.curator.framework.CuratorFrameworkFactory.builder()
-            .connectString(ZK.connectString()).authorization("digest", "zdd:s3cret".getBytes())
+        CuratorFramework coordinators = org.apache.curator.framework.CuratorFrameworkFactory.builder()
+            .connectString(ZK.connectString()).authorization("digest", "zdd-coordinator:c-s3cret".getBytes())
             .retryPolicy(new org.apache.curator.retry.RetryOneTime(100)).build();
-        zdd.start();
+        coordinators.start();
         try {
-          for (String path : new String[] {root + "/epoch", root + "/agents", root + "/agents/lb-acl", root + "/leader"}) {
-            assertThat(zdd.getACL().forPath(path)).as(path).allSatisfy(acl -> {
-              assertThat(acl.getId().getScheme()).isEqualTo("digest");
-              assertThat(acl.getPerms()).isEqualTo(ZooDefs.Perms.ALL);
-            });
+          for (String path : new String[] {root + "/leader", root + "/deployments"}) {
+            if (coordinators.checkExists().forPath(path) != null) {
+              assertThat(coordinators.getACL().forPath(path)).as(path).singleElement()
+                  .satisfies(acl -> assertThat(acl.getId().getId()).startsWith("zdd-coordinator:"));
+            }
           }
+          assertThat(coordinators.getACL().forPath(root + "/epoch")).extracting(acl -> acl.getId().getId() + " " + acl.getPerms())
+              .anyMatch(a -> a.startsWith("zdd-agent:") && a.endsWith(" " + ZooDefs.Perms.READ));
+          assertThat(coordinators.getACL().forPath(root + "/agents/lb-acl")).extracting(acl -> acl.getId().getId())
+              .anyMatch(id -> id.startsWith("agent-lb-acl:")).noneMatch(id -> id.startsWith("zdd-agent:"));
         } finally {
-          zdd.close();
+          coordinators.close();
         }
+
+        // Anyone else: nothing.
         CuratorFramework stranger = ZK.newClient();
         assertThatThrownBy(() -> stranger.getData().forPath(root + "/epoch"))
             .isInstanceOf(KeeperException.NoAuthException.class);
@@ -103,11 +110,54 @@ class ZkAclIT {
             .isInstanceOf(KeeperException.NoAuthException.class);
         assertThatThrownBy(() -> stranger.setData().forPath(root + "/epoch", "999".getBytes()))
             .isInstanceOf(KeeperException.NoAuthException.class);
+
+        // Another agent (the shared agents' identity plus its own): reads the epoch, cannot touch
+        // lb-acl's node or any deployment record, and a node it makes up cannot pass for lb-acl.
+        CuratorFramework otherAgent = org.apache.curator.framework.CuratorFrameworkFactory.builder()
+            .connectString(ZK.connectString())
+            .authorization(List.of(new org.apache.curator.framework.AuthInfo("digest", "zdd-agent:a-s3cret".getBytes()),
+                new org.apache.curator.framework.AuthInfo("digest", "agent-lb-evil:x".getBytes())))
+            .retryPolicy(new org.apache.curator.retry.RetryOneTime(100)).build();
+        otherAgent.start();
+        try {
+          assertThat(new String(otherAgent.getData().forPath(root + "/epoch"))).isNotBlank();
+          byte[] real = otherAgent.getData().forPath(root + "/agents/lb-acl");
+          assertThatThrownBy(() -> otherAgent.setData().forPath(root + "/agents/lb-acl", "{}".getBytes()))
+              .isInstanceOf(KeeperException.NoAuthException.class);
+          assertThatThrownBy(() -> otherAgent.delete().forPath(root + "/agents/lb-acl"))
+              .isInstanceOf(KeeperException.NoAuthException.class);
+          assertThatThrownBy(() -> otherAgent.setData().forPath(root + "/epoch", "999".getBytes()))
+              .isInstanceOf(KeeperException.NoAuthException.class);
+          assertThatThrownBy(() -> otherAgent.getChildren().forPath(root + "/agents"))
+              .isInstanceOf(KeeperException.NoAuthException.class);
+          assertThat(otherAgent.getData().forPath(root + "/agents/lb-acl")).isEqualTo(real);
+          // A made-up registration: its own name, the real agent's address. TLS refuses it (the
+          // certificate there is lb-acl's), and a node naming another agent is ignored.
+          otherAgent.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(root + "/agents/lb-evil",
+              new String(real).replace("\"lb-acl\"", "\"lb-evil\"").getBytes());
+          otherAgent.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(root + "/agents/lb-twin", real);
+          await().atMost(Duration.ofSeconds(20)).until(() -> agentsOutput(pki, grpc).contains("lb-evil"));
+          await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> {
+            String out = agentsOutput(pki, grpc);
+            return out.lines().filter(l -> l.contains("lb-evil")).allMatch(l -> l.contains("DISCONNECTED"))
+                && !out.contains("lb-twin");
+          });
+        } finally {
+          otherAgent.close();
+        }
       } finally {
         coordinator.close();
       }
     } finally {
       marathon.close();
     }
+  }
+
+  private static String agentsOutput(TestPki pki, int grpc) {
+    StringWriter out = new StringWriter();
+    List<String> cli = new ArrayList<>(TestPki.flags(pki.issue(SpiffeId.Role.OPERATOR, "op")));
+    cli.addAll(List.of("--coordinator", "127.0.0.1:" + grpc, "agents"));
+    ZddCli.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), cli.toArray(String[]::new));
+    return out.toString();
   }
 }

@@ -84,7 +84,7 @@ class OperationsDocTest {
         codes++;
       }
     }
-    assertThat(codes).isEqualTo(9);
+    assertThat(codes).isEqualTo(10);
   }
 
   /** The check notices an option the page does not mention. */

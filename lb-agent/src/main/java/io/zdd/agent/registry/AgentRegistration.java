@@ -26,14 +26,21 @@ public final class AgentRegistration implements AutoCloseable {
   private final CuratorFramework curator;
   private final String path;
   private final Duration createTimeout;
+  private final boolean parentsByCoordinators;
   private AgentInfo info;
   private PersistentNode node;
 
-  public AgentRegistration(CuratorFramework curator, String root, AgentInfo info, Duration createTimeout) {
+  /**
+   * @param parentsByCoordinators with ZooKeeper ACLs the coordinators create {@code <root>/agents}
+   *     (and set who may create in it); the agent then never creates a parent itself
+   */
+  public AgentRegistration(CuratorFramework curator, String root, AgentInfo info, Duration createTimeout,
+      boolean parentsByCoordinators) {
     this.curator = curator;
     this.path = ZKPaths.makePath(root, "agents", info.agentId());
     this.info = info;
     this.createTimeout = createTimeout;
+    this.parentsByCoordinators = parentsByCoordinators;
   }
 
   /** The node's path, e.g. {@code /zdd/agents/lb-1}. */
@@ -46,7 +53,7 @@ public final class AgentRegistration implements AutoCloseable {
     if (node != null) {
       return;
     }
-    node = new PersistentNode(curator, CreateMode.EPHEMERAL, false, path, encode(info));
+    node = new PersistentNode(curator, CreateMode.EPHEMERAL, false, path, encode(info), !parentsByCoordinators);
     node.start();
     if (!node.waitForInitialCreate(createTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
       // Keep the node object: it keeps trying in the background and registers once ZK is back.

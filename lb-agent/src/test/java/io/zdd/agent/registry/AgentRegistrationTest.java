@@ -30,7 +30,7 @@ class AgentRegistrationTest {
   void nodeIsEphemeralJson_reappearsAfterSessionLoss_andGoesOnClose() throws Exception {
     CuratorFramework agentClient = zk.newClient();
     CuratorFramework observer = zk.newClient();
-    AgentRegistration reg = new AgentRegistration(agentClient, "/zdd", INFO, Duration.ofSeconds(5));
+    AgentRegistration reg = new AgentRegistration(agentClient, "/zdd", INFO, Duration.ofSeconds(5), false);
     reg.start();
 
     assertThat(reg.path()).isEqualTo("/zdd/agents/lb-1");
@@ -60,7 +60,7 @@ class AgentRegistrationTest {
   void reappearsAfterAServerRestart() throws Exception {
     CuratorFramework agentClient = zk.newClient();
     CuratorFramework observer = zk.newClient();
-    try (AgentRegistration reg = new AgentRegistration(agentClient, "/custom-root", INFO, Duration.ofSeconds(5))) {
+    try (AgentRegistration reg = new AgentRegistration(agentClient, "/custom-root", INFO, Duration.ofSeconds(5), false)) {
       reg.start();
       assertThat(stat(observer, "/custom-root/agents/lb-1")).isNotNull();
 
@@ -75,7 +75,7 @@ class AgentRegistrationTest {
   void update_rewritesTheNode_onlyWhenSomethingChanged() throws Exception {
     CuratorFramework agentClient = zk.newClient();
     try (AgentRegistration reg = new AgentRegistration(agentClient, "/zdd", INFO.withGroups(List.of()),
-        Duration.ofSeconds(5))) {
+        Duration.ofSeconds(5), false)) {
       reg.start();
       int v0 = stat(agentClient, reg.path()).getVersion();
 
