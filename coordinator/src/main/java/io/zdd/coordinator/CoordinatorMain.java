@@ -80,12 +80,20 @@ public final class CoordinatorMain implements Callable<Integer> {
   Duration maxZkDisconnected;
 
   @Option(names = {"--marathon", "-m"}, required = true, defaultValue = "${env:ZDD_MARATHON:-}",
-      description = "Marathon base URL, e.g. http://marathon.mesos:8080 [ZDD_MARATHON]")
+      description = "Marathon base URL, https:// unless --insecure-marathon, e.g. https://marathon.mesos:8443 [ZDD_MARATHON]")
   String marathon;
 
   @Option(names = "--auth-credentials", defaultValue = "${env:ZDD_MARATHON_AUTH:-}",
-      description = "Marathon HTTP basic auth user:password [ZDD_MARATHON_AUTH]; never logged")
+      description = "Marathon HTTP basic auth user:password, from the environment only [ZDD_MARATHON_AUTH]: on the "
+          + "command line it is refused (every user of the host could read it); never logged")
   String authCredentials;
+
+  @Option(names = "--insecure-marathon", defaultValue = "${env:ZDD_INSECURE_MARATHON:-false}",
+      description = "Allow http:// for Marathon and the DC/OS login endpoint (credentials and app definitions then "
+          + "travel in the clear) [ZDD_INSECURE_MARATHON]")
+  boolean insecureMarathon;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--marathon-auth-credential-file", defaultValue = "${env:ZDD_MARATHON_AUTH_FILE:-}",
       description = "File whose first line is user:password for Marathon [ZDD_MARATHON_AUTH_FILE]")
@@ -123,12 +131,22 @@ public final class CoordinatorMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Optional<TlsConfig> tlsConfig = tls.resolve();
+    Map<String, Path> declaredHooks = ProcessPreKillHook.parse(hooks);
     InetSocketAddress grpc = parse("--listen", listen);
     String adv = advertise.isEmpty() ? java.net.InetAddress.getLocalHost().getHostName() + ":" + grpc.getPort() : advertise;
     Optional<InetSocketAddress> metrics = metricsListen.equals("off") ? Optional.empty() : Optional.of(parse("--metrics-listen", metricsListen));
-    MarathonClientConfig mcfg = MarathonClientConfig.defaults(URI.create(marathon));
+    if (spec != null && spec.commandLine().getParseResult() != null
+        && spec.commandLine().getParseResult().hasMatchedOption("--auth-credentials")) {
+      throw new io.zdd.common.error.InvalidInputException("--auth-credentials", "credentials on the command line "
+          + "are visible to every user of the host; set ZDD_MARATHON_AUTH or use --marathon-auth-credential-file");
+    }
+    URI marathonUri = URI.create(marathon);
+    requireHttps("--marathon", marathonUri);
+    MarathonClientConfig mcfg = MarathonClientConfig.defaults(marathonUri);
     MarathonAuth auth = MarathonAuths.fromFlags(opt(authCredentials), opt(authFile).map(Path::of), opt(dcosFile).map(Path::of),
-        HttpMarathonClient.newHttpClient(mcfg), Duration.ofSeconds(10), Clock.systemUTC());
+        HttpMarathonClient.newHttpClient(mcfg), Duration.ofSeconds(10), Clock.systemUTC(),
+        login -> requireHttps("--dcos-auth-credentials login_endpoint", login));
     Optional<String> digest = opt(zkDigestFile).map(f -> firstLine("--zk-digest-file", f));
     Optional<String> agentDigest = opt(zkAgentDigestFile).map(f -> firstLine("--zk-agent-digest-file", f));
     if (digest.isPresent() != agentDigest.isPresent()) {
@@ -136,9 +154,7 @@ public final class CoordinatorMain implements Callable<Integer> {
           "give it together with --zk-digest-file (both identities are needed for ZooKeeper ACLs)");
     }
     Optional<Coordinator.ZkCredentials> zkCredentials = digest.map(d -> new Coordinator.ZkCredentials(d, agentDigest.get()));
-    Optional<TlsConfig> tlsConfig = tls.resolve();
     OperatorRoles roles = rolesFile.isBlank() ? OperatorRoles.everyOperatorIsAdmin() : OperatorRoles.load(Path.of(rolesFile));
-    Map<String, Path> declaredHooks = ProcessPreKillHook.parse(hooks);
     CountDownLatch stop = new CountDownLatch(1);
     Coordinator c = new Coordinator(new Coordinator.Config(adv, grpc, metrics, zk, zkRoot, zkSessionTimeout, zkCredentials,
         URI.create(marathon), auth, opt(agents), agentDeadline, sampleInterval, maxZkDisconnected, historyLimit,
@@ -154,6 +170,17 @@ public final class CoordinatorMain implements Callable<Integer> {
     log.info("coordinator {} running", adv);
     stop.await();
     return 0;
+  }
+
+  /** Credentials and app definitions travel to Marathon: https unless --insecure-marathon. */
+  private void requireHttps(String what, URI uri) {
+    if (!"https".equalsIgnoreCase(uri.getScheme()) && !insecureMarathon) {
+      throw new io.zdd.common.error.InvalidInputException(what, "must be an https:// URL (got " + uri.getScheme()
+          + "://); --insecure-marathon allows plain http");
+    }
+    if (!"https".equalsIgnoreCase(uri.getScheme())) {
+      log.warn("{} is {}: Marathon traffic (credentials, app definitions) is not encrypted (--insecure-marathon)", what, uri);
+    }
   }
 
   /** The first line of a credentials file, user:password; never logged. */
@@ -182,6 +209,11 @@ public final class CoordinatorMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The parser, with a bad setting reported as exit code 2 naming the flag. */
+  static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new CoordinatorMain());
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof io.zdd.common.error.InvalidInputException) {
@@ -190,6 +222,6 @@ public final class CoordinatorMain implements Callable<Integer> {
       }
       throw e;
     });
-    System.exit(cl.execute(args));
+    return cl;
   }
 }

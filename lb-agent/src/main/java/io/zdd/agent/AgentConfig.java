@@ -147,12 +147,12 @@ public final class AgentConfig {
           + "<ns> iptables-restore'). Default: the agent's own namespace. Env: ZDD_AGENT_IPTABLES_NETNS.")
   String iptablesNetns;
 
-  @Option(names = "--iptables-restore", defaultValue = "${env:ZDD_AGENT_IPTABLES_RESTORE:-iptables-restore}",
+  @Option(names = "--iptables-restore", defaultValue = "${env:ZDD_AGENT_IPTABLES_RESTORE:-/usr/sbin/iptables-restore}",
       description = "iptables-restore binary; use the backend (nft or legacy) the host's other rules use. "
           + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_IPTABLES_RESTORE.")
   String iptablesRestore;
 
-  @Option(names = "--iptables-save", defaultValue = "${env:ZDD_AGENT_IPTABLES_SAVE:-iptables-save}",
+  @Option(names = "--iptables-save", defaultValue = "${env:ZDD_AGENT_IPTABLES_SAVE:-/usr/sbin/iptables-save}",
       description = "iptables-save binary matching --iptables-restore. Default: ${DEFAULT-VALUE}. "
           + "Env: ZDD_AGENT_IPTABLES_SAVE.")
   String iptablesSave;
@@ -322,12 +322,20 @@ public final class AgentConfig {
         .map(ns -> Validation.name("--iptables-netns", ns));
   }
 
+  /** Programs are called by absolute path, never looked up in a PATH. */
   public String iptablesRestore() {
-    return iptablesRestore;
+    return absolute("--iptables-restore", iptablesRestore);
   }
 
   public String iptablesSave() {
-    return iptablesSave;
+    return absolute("--iptables-save", iptablesSave);
+  }
+
+  private static String absolute(String flag, String program) {
+    if (program == null || !program.startsWith("/") || !program.matches("[A-Za-z0-9_./-]+")) {
+      throw new InvalidInputException(flag, "must be an absolute path of [A-Za-z0-9_./-], got '" + program + "'");
+    }
+    return program;
   }
 
   public Duration sampleInterval() {
@@ -366,6 +374,8 @@ public final class AgentConfig {
     zkRoot();
     zkSessionTimeout();
     iptablesNetns();
+    iptablesRestore();
+    iptablesSave();
     sampleInterval();
     heartbeat();
     shutdownGrace();

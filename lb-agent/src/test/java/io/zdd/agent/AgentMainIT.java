@@ -39,6 +39,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -196,6 +197,11 @@ class AgentMainIT {
     }
   }
 
+  private static String haproxyUid() throws Exception {
+    return Files.readAllLines(Path.of("/etc/passwd")).stream().filter(l -> l.startsWith("haproxy:")).findFirst()
+        .orElseThrow().split(":")[2];
+  }
+
   private static LbAgentGrpc.LbAgentBlockingStub stub(ManagedChannel ch) {
     return LbAgentGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
@@ -240,6 +246,15 @@ class AgentMainIT {
           "port swapper", "metrics endpoint", "tls", "grpc server", "watch streams", "reload watcher",
           "zookeeper registration", "registration refresh", "health");
       masterPid = agent.haproxyMasterPid().orElseThrow();
+      // Run as root (as here), the agent's HAProxy workers drop to the haproxy account.
+      long master = masterPid;
+      await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(master).orElseThrow().children().findAny()
+          .isPresent());
+      for (ProcessHandle worker : ProcessHandle.of(masterPid).orElseThrow().children().toList()) {
+        String uid = Files.readAllLines(Path.of("/proc/" + worker.pid() + "/status")).stream()
+            .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow().split("\\s+")[2];
+        assertThat(uid).as("effective uid of worker %d", worker.pid()).isEqualTo(haproxyUid());
+      }
       znode = agent.registrationPath().orElseThrow();
 
       swapped = withChannel(agent, ch -> {

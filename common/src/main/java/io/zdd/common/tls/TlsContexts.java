@@ -155,8 +155,8 @@ public final class TlsContexts implements AutoCloseable {
   public static TlsContexts open(TlsConfig config) throws IOException {
     try {
       TlsContexts t = new TlsContexts(config);
-      log.info("TLS identity {} (TLS {}), files checked for rotation every {} s", t.self,
-          config.allowTls12() ? "1.3 and 1.2" : "1.3", config.reloadInterval().toSeconds());
+      log.info("TLS identity {} (TLS {}), files checked for rotation every {} ms", t.self,
+          config.allowTls12() ? "1.3 and 1.2" : "1.3", config.reloadInterval().toMillis());
       return t;
     } catch (GeneralSecurityException e) {
       throw new IOException("TLS material unusable: " + e.getMessage(), e);

@@ -17,8 +17,12 @@ public final class MarathonAuths {
   /**
    * @param loginTimeout deadline of one DC/OS login call
    */
+  /**
+   * @param checkLoginEndpoint refuses a DC/OS login endpoint the caller does not accept (e.g. plain http)
+   */
   public static MarathonAuth fromFlags(Optional<String> authCredentials, Optional<Path> authCredentialsFile,
-      Optional<Path> dcosCredentialsFile, HttpClient http, Duration loginTimeout, Clock clock) {
+      Optional<Path> dcosCredentialsFile, HttpClient http, Duration loginTimeout, Clock clock,
+      java.util.function.Consumer<java.net.URI> checkLoginEndpoint) {
     int given = (authCredentials.isPresent() ? 1 : 0) + (authCredentialsFile.isPresent() ? 1 : 0)
         + (dcosCredentialsFile.isPresent() ? 1 : 0);
     if (given > 1) {
@@ -33,8 +37,9 @@ public final class MarathonAuths {
     }
     if (dcosCredentialsFile.isPresent()) {
       // DC/OS tokens last 5 days by default; ask for one hour (as zdd.py) and renew a minute early.
-      return new DcosServiceAccountAuth(DcosServiceAccountAuth.readCredentials(dcosCredentialsFile.get()), http,
-          loginTimeout, Duration.ofHours(1), Duration.ofMinutes(1), clock);
+      DcosServiceAccountAuth.Credentials c = DcosServiceAccountAuth.readCredentials(dcosCredentialsFile.get());
+      checkLoginEndpoint.accept(c.loginEndpoint());
+      return new DcosServiceAccountAuth(c, http, loginTimeout, Duration.ofHours(1), Duration.ofMinutes(1), clock);
     }
     return MarathonAuth.NONE;
   }

@@ -18,7 +18,8 @@ class MarathonAuthsTest {
   Path dir;
 
   private MarathonAuth auth(Optional<String> flag, Optional<Path> file, Optional<Path> dcos) {
-    return MarathonAuths.fromFlags(flag, file, dcos, HttpClient.newHttpClient(), Duration.ofSeconds(1), Clock.systemUTC());
+    return MarathonAuths.fromFlags(flag, file, dcos, HttpClient.newHttpClient(), Duration.ofSeconds(1), Clock.systemUTC(),
+        uri -> { });
   }
 
   @Test

@@ -137,6 +137,9 @@ public final class DemoMain implements Callable<Integer> {
     out.println();
     out.println("The cluster keeps running (Ctrl-C stops it). Try:");
     out.printf("  export ZDD_COORDINATOR=%s%n", coordinator);
+    // The cluster runs mutual TLS: the CLI uses the demo's operator certificate.
+    var tls = cluster.operatorTls();
+    out.printf("  export ZDD_TLS_CA=%s ZDD_TLS_CERT=%s ZDD_TLS_KEY=%s%n", tls.ca(), tls.certificate(), tls.key());
     out.println("  bin/zdd agents");
     out.println("  bin/zdd list --all");
     out.printf("  bin/zdd deploy %s --traffic 25,100 --step-pause 5%n", workDir.resolve("app-v2.json"));

@@ -135,7 +135,8 @@ class MarathonManifestsTest {
 
   @Test
   void coordinatorEnvironmentNamesOnlyVariablesTheCoordinatorReads() throws Exception {
-    Set<String> known = envVars("coordinator/src/main/java/io/zdd/coordinator/CoordinatorMain.java");
+    Set<String> known = new java.util.HashSet<>(envVars("coordinator/src/main/java/io/zdd/coordinator/CoordinatorMain.java"));
+    known.addAll(envVars(TLS_OPTIONS));
     assertThat(zddVariables(manifest("zdd-coordinator.json").path("env"))).isNotEmpty().isSubsetOf(known);
     assertThat(envFileVariables("systemd/zdd-coordinator.env.example")).isSubsetOf(known);
   }
@@ -143,7 +144,8 @@ class MarathonManifestsTest {
   @Test
   void agentEnvironmentAndArgsNameOnlyWhatTheAgentReads() throws Exception {
     Path config = Path.of("lb-agent/src/main/java/io/zdd/agent/AgentConfig.java");
-    Set<String> known = envVars(config.toString());
+    Set<String> known = new java.util.HashSet<>(envVars(config.toString()));
+    known.addAll(envVars(TLS_OPTIONS));
     ObjectNode app = manifest("zdd-lb-agent.json");
     assertThat(zddVariables(app.path("env"))).isNotEmpty().isSubsetOf(known);
     assertThat(envFileVariables("systemd/zdd-agent.env.example")).isSubsetOf(known);
@@ -154,6 +156,9 @@ class MarathonManifestsTest {
       }
     });
   }
+
+  /** The TLS flags every process shares (a mixin of the agent's, the coordinator's and the CLI's). */
+  private static final String TLS_OPTIONS = "common/src/main/java/io/zdd/common/tls/TlsOptions.java";
 
   /** Every {@code ${env:NAME...}} default of a source file's options. */
   private static Set<String> envVars(String source) throws Exception {

@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs programs with {@link ProcessBuilder}: argument lists, a timeout, captured output. */
+/**
+ * Runs programs with {@link ProcessBuilder}: argument lists (no shell), a timeout, captured
+ * output, and a fixed minimal environment ({@link ChildEnvironment}) instead of the agent's.
+ */
 public final class ProcessCommandRunner implements CommandRunner {
   private static final Logger log = LoggerFactory.getLogger(ProcessCommandRunner.class);
   /** Output beyond this is dropped: a runaway program must not fill the agent's heap. */
@@ -25,7 +28,9 @@ public final class ProcessCommandRunner implements CommandRunner {
     List<String> cmd = List.copyOf(command);
     Process p;
     try {
-      p = new ProcessBuilder(cmd).start();
+      ProcessBuilder pb = new ProcessBuilder(cmd);
+      ChildEnvironment.scrub(pb);
+      p = pb.start();
     } catch (IOException e) {
       throw new UnavailableException("cannot start " + cmd.get(0) + ": " + e.getMessage(), e);
     }

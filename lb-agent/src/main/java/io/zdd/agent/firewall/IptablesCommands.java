@@ -18,6 +18,8 @@ import java.util.Optional;
  */
 public record IptablesCommands(List<String> prefix, String restoreBinary, String saveBinary, Duration timeout) {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+  /** iproute2, by absolute path (the agent runs programs with a fixed, minimal environment). */
+  static final String IP = "/usr/sbin/ip";
 
   public IptablesCommands {
     prefix = List.copyOf(prefix);
@@ -31,13 +33,13 @@ public record IptablesCommands(List<String> prefix, String restoreBinary, String
     List<String> prefix = new ArrayList<>();
     netns.ifPresent(ns -> {
       Validation.name("iptables_netns", ns);
-      prefix.addAll(List.of("ip", "netns", "exec", ns));
+      prefix.addAll(List.of(IP, "netns", "exec", ns));
     });
     return new IptablesCommands(prefix, restoreBinary, saveBinary, DEFAULT_TIMEOUT);
   }
 
   public static IptablesCommands defaults(Optional<String> netns) {
-    return of("iptables-restore", "iptables-save", netns);
+    return of("/usr/sbin/iptables-restore", "/usr/sbin/iptables-save", netns);
   }
 
   /** {@code iptables-restore --noflush -w}: applies one table block from stdin, all or nothing. */

@@ -1,5 +1,6 @@
 package io.zdd.agent.haproxy;
 
+import io.zdd.agent.exec.ChildEnvironment;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -10,22 +11,34 @@ import java.time.Duration;
  * @param statsSocket worker runtime API socket ({@code level admin})
  * @param serverStateFile where {@code show servers state} is dumped before each reload
  * @param hardStopAfter bound on how long an old worker may keep draining after a reload
+ * @param workerUser the user (and group) HAProxy's workers switch to; empty to stay as started
  */
 public record BaseConfig(Path statsSocket, Path serverStateFile, Duration hardStopAfter,
-    Duration connectTimeout, Duration clientTimeout, Duration serverTimeout, Duration keepAliveTimeout) {
+    Duration connectTimeout, Duration clientTimeout, Duration serverTimeout, Duration keepAliveTimeout,
+    String workerUser) {
+  /** The account Debian's haproxy package creates. */
+  static final String HAPROXY_USER = "haproxy";
 
+  /**
+   * Defaults; when the agent runs as root and the {@code haproxy} account exists, the workers
+   * (which parse traffic) run as {@code haproxy}, while the master keeps root for reloads.
+   */
   public static BaseConfig defaults(Path runDir) {
+    String user = ChildEnvironment.runsAsRoot() && ChildEnvironment.userExists(HAPROXY_USER) ? HAPROXY_USER : "";
     return new BaseConfig(runDir.resolve("admin.sock"), runDir.resolve("server-state"),
         Duration.ofMinutes(5), Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(60),
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(2), user);
   }
 
   public BaseConfig withHardStopAfter(Duration d) {
     return new BaseConfig(statsSocket, serverStateFile, d, connectTimeout, clientTimeout, serverTimeout,
-        keepAliveTimeout);
+        keepAliveTimeout, workerUser);
   }
 
   public String render() {
+    if (!workerUser.matches("[a-z_][a-z0-9_-]{0,31}|")) {
+      throw new IllegalArgumentException("not a user name: " + workerUser);
+    }
     checkPath(statsSocket);
     checkPath(serverStateFile);
     return HaproxyConfigRenderer.HEADER
@@ -36,6 +49,7 @@ public record BaseConfig(Path statsSocket, Path serverStateFile, Duration hardSt
         + "  stats timeout 2m\n"
         + "  hard-stop-after " + ms(hardStopAfter) + "\n"
         + "  server-state-file " + serverStateFile + "\n"
+        + (workerUser.isEmpty() ? "" : "  user " + workerUser + "\n  group " + workerUser + "\n")
         + "\n"
         + "defaults\n"
         + "  timeout connect " + ms(connectTimeout) + "\n"

@@ -1,5 +1,7 @@
 package io.zdd.agent.haproxy;
 
+import io.zdd.agent.exec.ChildEnvironment;
+
 import io.zdd.common.error.DeadlineExceededException;
 import io.zdd.common.error.UnavailableException;
 import java.io.IOException;
@@ -41,7 +43,9 @@ public final class HaproxyProcess implements AutoCloseable {
 
   /**
    * Starts {@code haproxy -W -S <runDir>/master.sock -f base.cfg -f zdd.cfg} in the foreground
-   * (no daemon, no chroot, no user switch) and waits until both sockets answer.
+   * (no daemon, no chroot; workers drop to {@code user haproxy} when the agent is root, see
+   * {@link BaseConfig}), without the agent's environment or ambient capabilities, and waits until
+   * both sockets answer.
    */
   public static HaproxyProcess start(Path binary, Path runDir, BaseConfig base, Duration startTimeout) {
     if (!runDir.toString().matches("[A-Za-z0-9_./-]+")) {
@@ -61,10 +65,12 @@ public final class HaproxyProcess implements AutoCloseable {
         Files.writeString(zddCfg, HaproxyConfigRenderer.HEADER);
       }
       HaproxyPaths paths = new HaproxyPaths(binary, baseCfg, zddCfg, base.statsSocket(), masterSock);
-      List<String> cmd = List.of(binary.toString(), "-W", "-S", masterSock + ",mode,600",
-          "-p", runDir.resolve("haproxy.pid").toString(), "-f", baseCfg.toString(), "-f", zddCfg.toString());
-      Process p = new ProcessBuilder(cmd).directory(runDir.toFile()).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile())).start(); // one file per start: a failed reload quotes this HAProxy only
+      List<String> cmd = ChildEnvironment.withoutAmbientCapabilities(List.of(binary.toString(), "-W", "-S",
+          masterSock + ",mode,600", "-p", runDir.resolve("haproxy.pid").toString(), "-f", baseCfg.toString(),
+          "-f", zddCfg.toString()));
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(runDir.toFile()).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile())); // one file per start: a failed reload quotes this HAProxy only
+      Process p = ChildEnvironment.scrub(pb).start();
       log.info("started HAProxy master pid {} in {}", p.pid(), runDir);
       HaproxyProcess hp = new HaproxyProcess(paths, Optional.of(p), Optional.of(logFile),
           HaproxyRuntimeClient.DEFAULT_TIMEOUT);

@@ -52,7 +52,7 @@ class PortSwapperTest {
   private final AtomicReference<String> natTable = new AtomicReference<>(EMPTY_NAT);
   private final AtomicReference<Result> restoreAnswer = new AtomicReference<>();
   private final RecordingCommandRunner runner = new RecordingCommandRunner(call -> {
-    if (call.command().contains("iptables-save")) {
+    if (call.command().contains("/usr/sbin/iptables-save")) {
       return RecordingCommandRunner.ok(call.command(), natTable.get());
     }
     Result r = restoreAnswer.get();
@@ -72,7 +72,7 @@ class PortSwapperTest {
     List<RecordingCommandRunner.Call> restores = runner.callsTo("iptables-restore");
     assertThat(restores).hasSize(1);
     assertThat(restores.get(0).command())
-        .containsExactly("ip", "netns", "exec", "zddtest-x", "iptables-restore", "--noflush", "-w");
+        .containsExactly("/usr/sbin/ip", "netns", "exec", "zddtest-x", "/usr/sbin/iptables-restore", "--noflush", "-w");
     assertThat(restores.get(0).stdin()).isEqualTo("""
         *nat
         :ZDD-PREROUTING - [0:0]
@@ -86,7 +86,7 @@ class PortSwapperTest {
         COMMIT
         """);
     assertThat(runner.callsTo("iptables-save").get(0).command())
-        .containsExactly("ip", "netns", "exec", "zddtest-x", "iptables-save", "-t", "nat");
+        .containsExactly("/usr/sbin/ip", "netns", "exec", "zddtest-x", "/usr/sbin/iptables-save", "-t", "nat");
   }
 
   @Test

@@ -28,8 +28,10 @@ final class RecordingCommandRunner implements CommandRunner {
     return script.apply(c);
   }
 
+  /** Calls whose argv runs {@code binary}, named by its file name (the agent calls programs by absolute path). */
   synchronized List<Call> callsTo(String binary) {
-    return calls.stream().filter(c -> c.command().contains(binary)).toList();
+    return calls.stream().filter(c -> c.command().stream().anyMatch(a -> a.equals(binary) || a.endsWith("/" + binary)))
+        .toList();
   }
 
   static Result ok(List<String> cmd, String stdout) {
