@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /** A write reached a standby coordinator. Carries the leader's address when one is known. */
 public final class NotLeaderException extends ZddException {
-  /** Prefix of the status description that clients parse to follow the leader. */
+  /** How the message names the leader, for people; clients follow the structured trailer (StatusMapper.LEADER). */
   public static final String LEADER_PREFIX = "leader=";
 
   private final String leader;

@@ -60,8 +60,20 @@ public final class StatusMapper {
     return status.withDescription(e.getMessage()).withCause(e);
   }
 
+  /**
+   * The leader's address on a standby's refusal, as a trailer of its own: the client follows only
+   * this structured field (taken from the leader latch), never text parsed out of a description.
+   */
+  public static final io.grpc.Metadata.Key<String> LEADER =
+      io.grpc.Metadata.Key.of("zdd-leader", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+
   public static StatusRuntimeException toStatusException(Throwable t) {
-    return toStatus(t).asRuntimeException();
+    Throwable e = unwrap(t);
+    io.grpc.Metadata trailers = new io.grpc.Metadata();
+    if (e instanceof NotLeaderException nl) {
+      nl.leader().ifPresent(l -> trailers.put(LEADER, l));
+    }
+    return toStatus(t).asRuntimeException(trailers);
   }
 
   /** Client side: a failed call becomes the domain exception a caller can act on. */
@@ -75,8 +87,8 @@ public final class StatusMapper {
     return switch (status.getCode()) {
       case INVALID_ARGUMENT, OUT_OF_RANGE -> new InvalidInputException(fieldOf(description), description);
       case FAILED_PRECONDITION -> new PreconditionException(description, e);
-      case UNAVAILABLE -> leaderOf(description) != null
-          ? new NotLeaderException(leaderOf(description))
+      case UNAVAILABLE -> leaderOf(Status.trailersFromThrowable(e)) != null
+          ? new NotLeaderException(leaderOf(Status.trailersFromThrowable(e)))
           : new UnavailableException(description, e);
       case ABORTED, ALREADY_EXISTS -> new ConflictException(description);
       case NOT_FOUND -> new NotFoundException(description);
@@ -86,18 +98,13 @@ public final class StatusMapper {
     };
   }
 
-  /** The leader address a standby put in an UNAVAILABLE description, or null. */
-  public static String leaderOf(String description) {
-    if (description == null) {
+  /** The leader address a standby put in the {@link #LEADER} trailer, if it is a plain host:port; else null. */
+  public static String leaderOf(io.grpc.Metadata trailers) {
+    String leader = trailers == null ? null : trailers.get(LEADER);
+    if (leader == null || !leader.matches("[A-Za-z0-9.\\-\\[\\]:]{1,255}:\\d{1,5}")) {
       return null;
     }
-    int i = description.indexOf(NotLeaderException.LEADER_PREFIX);
-    if (i < 0) {
-      return null;
-    }
-    String rest = description.substring(i + NotLeaderException.LEADER_PREFIX.length()).trim();
-    int end = rest.indexOf(' ');
-    return end < 0 ? rest : rest.substring(0, end);
+    return leader;
   }
 
   private static String fieldOf(String description) {

@@ -89,4 +89,30 @@ class StatusMapperTest {
     ZddException back = StatusMapper.toException(Status.UNAVAILABLE.withDescription("io exception").asRuntimeException());
     assertThat(back).isInstanceOf(UnavailableException.class);
   }
+
+  @Test
+  void theLeaderIsFollowedOnlyFromItsStructuredTrailer_neverFromText() {
+    io.grpc.StatusRuntimeException fromStandby = StatusMapper.toStatusException(new NotLeaderException("10.0.0.7:7100"));
+    assertThat(StatusMapper.toException(fromStandby)).isInstanceOfSatisfying(NotLeaderException.class,
+        nl -> assertThat(nl.leader()).contains("10.0.0.7:7100"));
+
+    // Text that looks like a redirect, from anything that is not the trailer, is just unavailability.
+    io.grpc.StatusRuntimeException forged = Status.UNAVAILABLE
+        .withDescription("this coordinator is not the leader; leader=evil.example:7100").asRuntimeException();
+    assertThat(StatusMapper.toException(forged)).isInstanceOf(UnavailableException.class)
+        .isNotInstanceOf(NotLeaderException.class);
+
+    io.grpc.Metadata bad = new io.grpc.Metadata();
+    bad.put(StatusMapper.LEADER, "evil.example:7100 --insecure");
+    assertThat(StatusMapper.toException(Status.UNAVAILABLE.asRuntimeException(bad)))
+        .isNotInstanceOf(NotLeaderException.class);
+  }
+
+  @Test
+  void permissionDenied_andUnauthenticated_becomePermissionDenied() {
+    assertThat(StatusMapper.toStatus(new io.zdd.common.error.PermissionDeniedException("no")).getCode())
+        .isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(StatusMapper.toException(Status.UNAUTHENTICATED.withDescription("who?").asRuntimeException()))
+        .isInstanceOf(io.zdd.common.error.PermissionDeniedException.class).hasMessage("who?");
+  }
 }

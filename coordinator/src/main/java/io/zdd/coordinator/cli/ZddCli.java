@@ -471,7 +471,9 @@ public final class ZddCli implements Callable<Integer> {
   }
 
   /** Entry point; returns the exit code (tests call this instead of main). */
-  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+  public static int execute(PrintWriter rawOut, PrintWriter rawErr, String... args) {
+    PrintWriter out = TerminalSafeWriter.wrap(rawOut);
+    PrintWriter err = TerminalSafeWriter.wrap(rawErr);
     ZddCli cli = new ZddCli();
     cli.out = out;
     cli.err = err;

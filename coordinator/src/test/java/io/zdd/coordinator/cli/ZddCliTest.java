@@ -260,6 +260,21 @@ class ZddCliTest {
   }
 
   @Test
+  void serverText_cannotDriveTheOperatorsTerminal() throws Exception {
+    io.grpc.BindableService hostile = new io.zdd.proto.v1.CoordinatorAdminGrpc.CoordinatorAdminImplBase() {
+      @Override
+      public void startDeployment(StartDeploymentRequest req, StreamObserver<Deployment> out) {
+        out.onError(io.grpc.Status.INVALID_ARGUMENT
+            .withDescription("app_json: bad\u001b[2J\u001b]0;owned\u0007\rzdd: deployment succeeded\u0008").asRuntimeException());
+      }
+    };
+    Run r = cli("--coordinator", serve(hostile), "deploy", app(APP).toString());
+    assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("app_json: bad?[2J?]0;owned??zdd: deployment succeeded?");
+    assertThat(r.err().chars()).noneMatch(c -> c < 0x20 && c != '\n' && c != '\t');
+  }
+
+  @Test
   void unreachableCoordinator_exitsWithUnavailable() {
     Run r = cli("--coordinator", "127.0.0.1:1", "--timeout", "PT2S", "list");
     assertThat(r.exit()).isEqualTo(ExitCodes.UNAVAILABLE);

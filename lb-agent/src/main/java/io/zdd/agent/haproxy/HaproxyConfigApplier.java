@@ -134,7 +134,7 @@ public final class HaproxyConfigApplier {
       }
       String msg = alerts(r.message());
       log.warn("haproxy -c refused the new config: {}", msg);
-      throw new InvalidInputException("haproxy_config", "HAProxy refused the config: " + msg);
+      throw new InvalidInputException("haproxy_config", "HAProxy refused the config: " + reason(msg));
     }
   }
 
@@ -151,8 +151,9 @@ public final class HaproxyConfigApplier {
       // The old worker keeps serving the old config: put the old file back so disk matches it.
       restore(lkg);
       String out = alerts(haproxyOutput.get());
+      log.warn("HAProxy reload failed (failed reloads: {}): {}", outcome.after().failedReloads(), out);
       throw new PreconditionException("HAProxy reload failed (failed reloads: "
-          + outcome.after().failedReloads() + ")" + (out.isEmpty() ? "" : ": " + out));
+          + outcome.after().failedReloads() + ")" + (out.isEmpty() ? "" : ": " + reason(out)));
     }
     int pid = outcome.newWorkerPid();
     if (!awaitStatsSocketOn(pid)) {
@@ -226,6 +227,17 @@ public final class HaproxyConfigApplier {
   }
 
   /** HAProxy's ALERT lines (the reason), or the whole text when it has none; bounded. */
+  /**
+   * What the caller is told: HAProxy's first alert, without its pid prefix and with file paths
+   * cut to their names, at most 300 characters; the whole output is in the agent's log.
+   */
+  static String reason(String alerts) {
+    String first = alerts.lines().findFirst().orElse("").replaceFirst("^\\[ALERT\\]\\s*\\(\\d+\\)\\s*:\\s*", "")
+        .replaceAll("/[^\\s\\]:]*/([^/\\s\\]:]+)", "$1");
+    String more = alerts.lines().count() > 1 ? " (more in the agent's log)" : "";
+    return (first.length() > 300 ? first.substring(0, 300) + "…" : first) + more;
+  }
+
   static String alerts(String text) {
     String a = text.lines().filter(l -> l.contains("[ALERT]")).map(String::strip)
         .collect(Collectors.joining("\n"));

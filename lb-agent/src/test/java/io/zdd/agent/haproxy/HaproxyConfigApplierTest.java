@@ -76,4 +76,16 @@ class HaproxyConfigApplierTest {
     assertThat(dir.resolve("zdd.cfg.tmp")).doesNotExist();
     assertThat(applier.lastGoodPath()).doesNotExist();
   }
+
+  @Test
+  void theCallerGetsAShortReason_theLogGetsTheWholeOutput() {
+    String alerts = """
+        [ALERT]    (13689) : Binding [/tmp/junit-1/run/zdd.cfg:6] for frontend zdd_fe_busy: cannot bind socket \
+        (Address already in use) for [127.0.0.1:42153]
+        [ALERT]    (13689) : [/usr/sbin/haproxy.main()] Some protocols failed to start their listeners! Exiting.""";
+    String reason = HaproxyConfigApplier.reason(HaproxyConfigApplier.alerts(alerts));
+    assertThat(reason).isEqualTo("Binding [zdd.cfg:6] for frontend zdd_fe_busy: cannot bind socket "
+        + "(Address already in use) for [127.0.0.1:42153] (more in the agent's log)");
+    assertThat(HaproxyConfigApplier.reason("x".repeat(1000))).hasSize(301);
+  }
 }
