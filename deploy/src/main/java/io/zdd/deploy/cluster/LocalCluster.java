@@ -101,6 +101,7 @@ public final class LocalCluster implements AutoCloseable {
   private TlsConfig operator;
   private Coordinator.ZkCredentials zkCredentials;
   private Path agentDigestFile;
+  private Path coordinatorDigestFile;
   private final Map<String, GrpcSecurity> clients = new java.util.HashMap<>();
 
   public LocalCluster(Options options) {
@@ -147,9 +148,8 @@ public final class LocalCluster implements AutoCloseable {
 
     // ZooKeeper ACLs as in production: one identity for the coordinators, one for the agents.
     zkCredentials = new Coordinator.ZkCredentials("zdd-coordinator:" + secret(), "zdd-agent:" + secret());
-    agentDigestFile = options.workDir().resolve("zk-agent.digest");
-    Files.writeString(agentDigestFile, zkCredentials.agents() + "\n");
-    Files.setPosixFilePermissions(agentDigestFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    agentDigestFile = secretFile("zk-agent.digest", zkCredentials.agents());
+    coordinatorDigestFile = secretFile("zk-coordinator.digest", zkCredentials.coordinator());
 
     // Coordinators first: they prepare the znodes agents register under.
     for (int j = 1; j <= options.coordinators(); j++) {
@@ -252,6 +252,23 @@ public final class LocalCluster implements AutoCloseable {
     byte[] b = new byte[18];
     new java.security.SecureRandom().nextBytes(b);
     return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  private Path secretFile(String name, String content) throws IOException {
+    Path f = options.workDir().resolve(name);
+    Files.writeString(f, content + "\n");
+    Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    return f;
+  }
+
+  /** The file holding the coordinators' ZooKeeper identity, for a coordinator started outside the cluster. */
+  public Path coordinatorZkDigestFile() {
+    return coordinatorDigestFile;
+  }
+
+  /** The file holding the agents' ZooKeeper identity, for an agent started outside the cluster. */
+  public Path agentZkDigestFile() {
+    return agentDigestFile;
   }
 
   /** The coordinators' and agents' ZooKeeper identities (user:password each). */

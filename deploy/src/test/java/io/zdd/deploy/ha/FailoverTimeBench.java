@@ -142,7 +142,9 @@ public final class FailoverTimeBench {
         "--listen", "127.0.0.1:" + port, "--advertise", "127.0.0.1:" + port,
         "--metrics-listen", "127.0.0.1:" + freePort(), "--zk", ha.zk.getConnectString(),
         "--zk-session-timeout", session.toString(), "--marathon", ha.cluster.marathonUrl(),
-        "--sample-interval", "PT0.2S", "--insecure-marathon"));
+        "--sample-interval", "PT0.2S", "--insecure-marathon",
+        "--zk-digest-file", ha.cluster.coordinatorZkDigestFile().toString(),
+        "--zk-agent-digest-file", ha.cluster.agentZkDigestFile().toString()));
     cmd.addAll(LocalCluster.tlsFlags(ha.cluster.issue(io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "external")));
     Process external = new ProcessBuilder(cmd)
         .redirectErrorStream(true).redirectOutput(ha.work.resolve("external-coordinator-" + version + ".log").toFile())

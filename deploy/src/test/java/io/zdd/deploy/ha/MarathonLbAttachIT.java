@@ -74,6 +74,7 @@ class MarathonLbAttachIT {
         "--frontend-bind-address", "127.0.0.1",
         "--lb-group", "external",
         "--zk-connect", ha.cluster.zkConnect(),
+        "--zk-digest-file", ha.cluster.agentZkDigestFile().toString(),
         "--sample-interval-ms", "200"));
     new CommandLine(config).parseArgs(args.toArray(String[]::new));
     agent = AgentMain.Running.start(config);
