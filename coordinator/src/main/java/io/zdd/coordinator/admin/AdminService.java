@@ -119,7 +119,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
     unary(out, () -> {
       DeploymentPlan p = leader().plan(req.getAppJson(), AdminMapper.options(req.getOptions()));
       PlanResponse.Builder b = PlanResponse.newBuilder()
-          .setGreenAppJson(p.greenAppJson())
+          .setGreenAppJson(AppSecrets.redact(p.greenAppJson()))
           .setDeployment(io.zdd.proto.v1.Deployment.newBuilder()
               .setGroup(p.prepared().group().value())
               .setBlueAppId(p.prepared().blue().map(a -> a.id()).orElse(""))
@@ -127,7 +127,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
               .setGreenColour(io.zdd.common.grpc.ProtoMapper.toProto(p.prepared().greenColour()))
               .setOptions(AdminMapper.toProto(p.prepared().options())));
       p.marathonCalls().forEach(c -> b.addMarathonCalls(PlannedMarathonCall.newBuilder()
-          .setMethod(c.method()).setPath(c.path()).setBody(c.body() == null ? "" : c.body()).setPurpose(c.purpose())));
+          .setMethod(c.method()).setPath(c.path()).setBody(AppSecrets.redact(c.body())).setPurpose(c.purpose())));
       p.lbChanges().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
           .forEach(e -> b.addLbChanges(PlannedLbChange.newBuilder().setAgentId(e.getKey().value()).addAllChanges(e.getValue())));
       return b.build();
