@@ -217,6 +217,32 @@ class AgentSecurityIT {
   }
 
   @Test
+  void afterAZooKeeperRestore_theFenceCanBeAlignedWithZooKeeper_andOnlyWithIt() throws Exception {
+    int port = freePort();
+    setIssuedEpoch(9);
+    coordinator().applyBackends(apply(9, 1, port, "127.0.0.1"));
+    // ZooKeeper restored from a backup: its counter is back at 2, the agent still says 9.
+    setIssuedEpoch(2);
+    assertThat(statusOf(() -> coordinator().applyBackends(apply(2, 2, port, "127.0.0.1"))).getCode())
+        .isEqualTo(Status.Code.FAILED_PRECONDITION);
+
+    var reset = io.zdd.proto.v1.ResetFenceRequest.newBuilder();
+    assertThat(statusOf(() -> as(SpiffeId.Role.OPERATOR, "mallory").resetFence(reset.setEpoch(2).build())).getCode())
+        .isEqualTo(Status.Code.PERMISSION_DENIED);
+    Status chosen = statusOf(() -> coordinator().resetFence(reset.setEpoch(1).build()));
+    assertThat(chosen.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(chosen.getDescription()).contains("ZooKeeper holds now (2)");
+    assertThat(coordinator().getState(GetStateRequest.getDefaultInstance()).getHighestEpoch()).isEqualTo(9);
+
+    var done = coordinator().resetFence(reset.setEpoch(2).build());
+    assertThat(done.getPreviousHighestEpoch()).isEqualTo(9);
+    assertThat(done.getHighestEpoch()).isEqualTo(2);
+    coordinator().applyBackends(apply(2, 2, port, "127.0.0.2"));
+    assertThat(coordinator().getState(GetStateRequest.getDefaultInstance()).getBackends(0).getAppliedEpoch())
+        .isEqualTo(2);
+  }
+
+  @Test
   void aRotatedCertificate_isPresentedByTheRunningAgent() throws Exception {
     X509Certificate before = presented();
     pki.issue(SpiffeId.Role.AGENT, "lb-sec");

@@ -24,6 +24,10 @@ import io.zdd.proto.v1.ListAgentsResponse;
 import io.zdd.proto.v1.ListDeploymentsRequest;
 import io.zdd.proto.v1.ListDeploymentsResponse;
 import io.zdd.proto.v1.PlanResponse;
+import io.zdd.proto.v1.ResetAgentFenceRequest;
+import io.zdd.proto.v1.ResetAgentFenceResponse;
+import io.zdd.common.model.AgentId;
+import io.zdd.common.model.Epoch;
 import io.zdd.proto.v1.PlannedLbChange;
 import io.zdd.proto.v1.PlannedMarathonCall;
 import io.zdd.proto.v1.StartDeploymentRequest;
@@ -240,6 +244,22 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
       DeploymentRecord after = leader.control(target.id(), "", op);
       audit.done(caller, action + " the deployment", after);
       return view(after);
+    });
+  }
+
+  @Override
+  public void resetAgentFence(ResetAgentFenceRequest req, StreamObserver<ResetAgentFenceResponse> out) {
+    unary(out, () -> {
+      Optional<SpiffeId> caller = PeerAuthentication.caller();
+      AgentId agent = AgentId.of(req.getAgentId());
+      DeploymentSupervisor leader = leader();
+      // The leader's own epoch is the one ZooKeeper holds (it bumped it); the agent checks that too.
+      Epoch epoch = leader.epoch();
+      AgentFleet.Member m = fleet.member(agent).orElseThrow(() -> new NotFoundException("no agent " + agent));
+      long previous = m.client().resetFence(epoch);
+      audit.done(caller, "reset the epoch fence of agent " + agent + " from " + previous + " to " + epoch.value());
+      return ResetAgentFenceResponse.newBuilder().setPreviousHighestEpoch(previous).setHighestEpoch(epoch.value())
+          .build();
     });
   }
 

@@ -38,7 +38,7 @@ import picocli.CommandLine.ParentCommand;
     description = "Zero-downtime blue/green and canary deployments for Marathon behind HAProxy load balancers.",
     footer = {"", ExitCodes.HELP},
     subcommands = {ZddCli.Deploy.class, ZddCli.PlanCmd.class, ZddCli.Status.class, ZddCli.ListCmd.class,
-        ZddCli.Agents.class, ZddCli.Promote.class, ZddCli.Pause.class, ZddCli.Resume.class, ZddCli.Abort.class})
+        ZddCli.Agents.class, ZddCli.ResetFence.class, ZddCli.Promote.class, ZddCli.Pause.class, ZddCli.Resume.class, ZddCli.Abort.class})
 public final class ZddCli implements Callable<Integer> {
   @Option(names = "--coordinator", defaultValue = "${env:ZDD_COORDINATOR:-127.0.0.1:7100}",
       description = "host:port of any coordinator; the CLI follows to the leader by itself [ZDD_COORDINATOR] (default: ${DEFAULT-VALUE})",
@@ -393,6 +393,27 @@ public final class ZddCli implements Callable<Integer> {
             printDeployment(cli.out, d);
           }
         });
+        return ExitCodes.OK;
+      });
+    }
+  }
+
+  @Command(name = "reset-fence", mixinStandardHelpOptions = true,
+      description = {"Align one agent's epoch fence with the leader epoch in ZooKeeper (admin role).",
+          "Only after ZooKeeper was restored from a backup and its epoch counter went back: the agent",
+          "then refuses every new leader as stale. The agent checks the epoch against ZooKeeper itself."})
+  static final class ResetFence implements Callable<Integer> {
+    @ParentCommand ZddCli cli;
+
+    @Parameters(index = "0", paramLabel = "AGENT_ID", description = "the agent, as `zdd agents` lists it")
+    String agentId;
+
+    @Override
+    public Integer call() {
+      return cli.run(c -> {
+        var r = c.call(x -> x.blocking().resetAgentFence(io.zdd.proto.v1.ResetAgentFenceRequest.newBuilder()
+            .setAgentId(agentId).build()));
+        cli.out.printf("agent %s: epoch fence %d -> %d%n", agentId, r.getPreviousHighestEpoch(), r.getHighestEpoch());
         return ExitCodes.OK;
       });
     }

@@ -64,6 +64,16 @@ public final class AgentClient {
     }
   }
 
+  /** Aligns the agent's fence with ZooKeeper's leader epoch; returns its highest epoch before. */
+  public long resetFence(Epoch epoch) {
+    try {
+      return withDeadline().resetFence(io.zdd.proto.v1.ResetFenceRequest.newBuilder().setEpoch(epoch.value()).build())
+          .getPreviousHighestEpoch();
+    } catch (StatusRuntimeException e) {
+      throw StatusMapper.toException(e);
+    }
+  }
+
   /** Returns the zdd REDIRECT rules read back after the change. */
   public List<PortRedirect> swapPort(Epoch epoch, GroupName group, int servicePort, int targetPort) {
     try {

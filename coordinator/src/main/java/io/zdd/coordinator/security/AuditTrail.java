@@ -39,6 +39,11 @@ public final class AuditTrail {
         List.of()));
   }
 
+  /** An action that belongs to no deployment (e.g. a fence reset): the log only. */
+  public void done(Optional<SpiffeId> caller, String action) {
+    log.info("{} {} outcome=done", who(caller), action);
+  }
+
   public void refused(Optional<SpiffeId> caller, String action, String group, String why) {
     log.warn("{} {} group={} outcome=refused reason={}", who(caller), action, group, why);
   }

@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  *
  * <p>{@code viewer}: status, list, agents, plan, watch. {@code deployer}: those, plus deploy,
  * promote, pause, resume and abort for deployment groups and app ids matching its patterns (a
- * trailing {@code *} matches any rest). {@code admin}: everything. An operator not in the file
+ * trailing {@code *} matches any rest). {@code admin}: everything, including resetting an agent's
+ * epoch fence. An operator not in the file
  * may do nothing. Without a file every operator certificate is an admin (the CA decides who is
  * an operator). Coordinator and agent certificates may only read.
  */
@@ -74,6 +75,9 @@ public final class OperatorRoles implements PeerAuthentication.Policy {
       CoordinatorAdminGrpc.getListAgentsMethod().getFullMethodName(),
       CoordinatorAdminGrpc.getWatchDeploymentMethod().getFullMethodName(),
       CoordinatorAdminGrpc.getPlanMethod().getFullMethodName());
+
+  private static final Set<String> ADMIN_ONLY = Set.of(
+      CoordinatorAdminGrpc.getResetAgentFenceMethod().getFullMethodName());
 
   private final Optional<Map<String, Grant>> operators;
 
@@ -153,6 +157,9 @@ public final class OperatorRoles implements PeerAuthentication.Policy {
     }
     if (!READS.contains(fullMethodName) && g.get().role() == Role.VIEWER) {
       return Optional.of("a viewer may only read");
+    }
+    if (ADMIN_ONLY.contains(fullMethodName) && g.get().role() != Role.ADMIN) {
+      return Optional.of("only an admin may do this");
     }
     return Optional.empty();
   }

@@ -153,6 +153,18 @@ class CoordinatorSecurityIT {
   }
 
   @Test
+  void onlyAnAdmin_mayResetAnAgentsFence_andOnlyToTheLeadersEpoch() throws Exception {
+    CliRun deployer = cli("bob", "reset-fence", "lb-1");
+    assertThat(deployer.exit()).isEqualTo(ExitCodes.PERMISSION_DENIED);
+    assertThat(deployer.err()).contains("only an admin");
+    CliRun admin = cli("operator", "reset-fence", "lb-1");
+    assertThat(admin.exit()).as(admin.err()).isEqualTo(ExitCodes.OK);
+    long epoch = cluster.leader().orElseThrow().coordinator().orElseThrow().epoch().orElseThrow().value();
+    assertThat(admin.out()).contains("agent lb-1: epoch fence").endsWith("-> " + epoch + "\n");
+    assertThat(cli("operator", "reset-fence", "lb-9").exit()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+
+  @Test
   void hookPathsFromTheCli_areRefused() throws Exception {
     CliRun path = cli("operator", "deploy", app("shop-hook", 10430).toString(), "--detach",
         "--pre-kill-hook", "/tmp/evil.sh");

@@ -15,7 +15,8 @@ public final class AgentCallPolicy implements PeerAuthentication.Policy {
       LbAgentGrpc.getApplyBackendsMethod().getFullMethodName(),
       LbAgentGrpc.getRemoveGroupMethod().getFullMethodName(),
       LbAgentGrpc.getSwapPortMethod().getFullMethodName(),
-      LbAgentGrpc.getShutdownSessionsMethod().getFullMethodName());
+      LbAgentGrpc.getShutdownSessionsMethod().getFullMethodName(),
+      LbAgentGrpc.getResetFenceMethod().getFullMethodName());
 
   @Override
   public Optional<String> refuse(String fullMethodName, SpiffeId caller) {

@@ -29,6 +29,9 @@ import io.zdd.proto.v1.ConnectionSample;
 import io.zdd.proto.v1.GetStateRequest;
 import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.RemoveGroupRequest;
+import io.zdd.proto.v1.ResetFenceRequest;
+import io.zdd.proto.v1.ResetFenceResponse;
+import io.zdd.common.tls.PeerAuthentication;
 import io.zdd.proto.v1.RemoveGroupResponse;
 import io.zdd.proto.v1.ShutdownSessionsRequest;
 import io.zdd.proto.v1.ShutdownSessionsResponse;
@@ -184,6 +187,23 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
         log.info("shut down {} sessions on server {} (epoch {})", cut, server, epoch);
         return ShutdownSessionsResponse.newBuilder().setSessionsCut(cut).build();
       }
+    });
+  }
+
+  @Override
+  public void resetFence(ResetFenceRequest request, StreamObserver<ResetFenceResponse> response) {
+    unary(response, () -> {
+      Epoch wanted = epoch(request.getEpoch());
+      Epoch cluster = epochs.clusterEpoch();
+      if (!wanted.equals(cluster)) {
+        throw new InvalidInputException("epoch", "must be the leader epoch ZooKeeper holds now (" + cluster.value()
+            + "), got " + wanted.value());
+      }
+      Epoch previous = epochs.reset(wanted);
+      log.warn("audit: {} reset the epoch fence from {} to {}", PeerAuthentication.caller().map(Object::toString)
+          .orElse("anonymous"), previous, wanted);
+      return ResetFenceResponse.newBuilder().setPreviousHighestEpoch(previous.value())
+          .setHighestEpoch(wanted.value()).build();
     });
   }
 

@@ -3,10 +3,19 @@ package io.zdd.agent.state;
 import io.zdd.common.model.Epoch;
 
 /** The highest leader epoch the cluster has issued: a command may not carry a higher one. */
-@FunctionalInterface
 public interface EpochCeiling {
   /** No ceiling: for an agent without ZooKeeper, whose callers are trusted by certificate alone. */
-  EpochCeiling NONE = epoch -> { };
+  EpochCeiling NONE = new EpochCeiling() {
+    @Override
+    public void check(Epoch epoch) {
+    }
+
+    @Override
+    public Epoch current() {
+      throw new io.zdd.common.error.PreconditionException(
+          "this agent has no ZooKeeper (--zk-connect), so it cannot tell the cluster's leader epoch");
+    }
+  };
 
   /**
    * Refuses an epoch no leader was given.
@@ -15,4 +24,7 @@ public interface EpochCeiling {
    * @throws io.zdd.common.error.UnavailableException when the issued epoch cannot be read now
    */
   void check(Epoch epoch);
+
+  /** The leader epoch the cluster holds right now, read fresh. */
+  Epoch current();
 }

@@ -62,6 +62,11 @@ public final class EpochStore {
     return s;
   }
 
+  /** The leader epoch the cluster holds now (ZooKeeper's), read fresh through the ceiling. */
+  public Epoch clusterEpoch() {
+    return ceiling.current();
+  }
+
   public synchronized Epoch highest() {
     return highest;
   }
@@ -110,6 +115,30 @@ public final class EpochStore {
       throw new InvalidInputException("backend_set.version", "version " + version + " runs more than "
           + MAX_VERSION_STEP + " ahead of the group's last version " + last);
     }
+  }
+
+  /**
+   * Sets the fence to {@code epoch}, lower or higher: the highest epoch and every group's applied
+   * epoch become it (versions kept), persisted before it returns. Only for aligning the fence with
+   * the cluster's epoch after ZooKeeper was restored; the caller checks that value.
+   *
+   * @return the highest epoch before
+   */
+  public synchronized Epoch reset(Epoch epoch) {
+    Epoch previous = highest;
+    Map<GroupName, Applied> before = new TreeMap<>(applied);
+    highest = epoch;
+    applied.replaceAll((g, a) -> new Applied(epoch, a.version()));
+    try {
+      persist();
+    } catch (RuntimeException e) {
+      highest = previous;
+      applied.clear();
+      applied.putAll(before);
+      throw e;
+    }
+    log.warn("epoch fence reset from {} to {} (ZooKeeper's leader epoch)", previous, epoch);
+    return previous;
   }
 
   /**

@@ -48,6 +48,13 @@ public final class ZkEpochCeiling implements EpochCeiling {
     }
   }
 
+  @Override
+  public Epoch current() {
+    long now = read();
+    issued.accumulateAndGet(now, Math::max);
+    return Epoch.of(now);
+  }
+
   private long read() {
     try {
       CompletableFuture<Void> synced = new CompletableFuture<>();
