@@ -90,6 +90,7 @@ public final class Coordinator implements AutoCloseable {
    * @param tls mutual TLS for the admin API and the calls to agents; empty only with --insecure
    * @param roles what each operator certificate may do on the admin API
    * @param hooks declared pre-kill hooks, by name
+   * @param zkTls ZooKeeper client TLS properties; empty for a plain connection
    */
   public record Config(
       String advertise,
@@ -109,7 +110,8 @@ public final class Coordinator implements AutoCloseable {
       Consumer<String> abort,
       Optional<TlsConfig> tls,
       OperatorRoles roles,
-      Map<String, Path> hooks) {}
+      Map<String, Path> hooks,
+      Map<String, String> zkTls) {}
 
   /** {@code user:password} of the coordinators' and of the agents' ZooKeeper identities; never logged. */
   public record ZkCredentials(String coordinator, String agents) {
@@ -317,6 +319,11 @@ public final class Coordinator implements AutoCloseable {
         .sessionTimeoutMs((int) config.zkSessionTimeout().toMillis())
         .connectionTimeoutMs((int) Math.min(config.zkSessionTimeout().toMillis(), 15_000))
         .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000));
+    if (!config.zkTls().isEmpty()) {
+      org.apache.zookeeper.client.ZKClientConfig zc = new org.apache.zookeeper.client.ZKClientConfig();
+      config.zkTls().forEach(zc::setProperty);
+      b.zkClientConfig(zc);
+    }
     config.zkCredentials().ifPresent(z -> new ZkAcls(new ZkPaths(config.zkRoot()), z.coordinator(), z.agents())
         .applyTo(b, z.coordinator()));
     return b.build();

@@ -75,6 +75,11 @@ public final class CoordinatorMain implements Callable<Integer> {
           + "--zk-digest-file): it may read the leader epoch and create registrations [ZDD_ZK_AGENT_DIGEST_FILE]")
   String zkAgentDigestFile;
 
+  @Option(names = "--zk-tls", defaultValue = "${env:ZDD_ZK_TLS:-false}",
+      description = "Talk to ZooKeeper over TLS with this coordinator's certificate (--tls-*); the ZooKeeper servers "
+          + "need a secure client port with certificates of the same CA [ZDD_ZK_TLS]")
+  boolean zkTls;
+
   @Option(names = "--max-zk-disconnected", defaultValue = "${env:ZDD_MAX_ZK_DISCONNECTED:-PT60S}",
       description = "Exit when ZooKeeper stays unreachable this long [ZDD_MAX_ZK_DISCONNECTED] (default: ${DEFAULT-VALUE})")
   Duration maxZkDisconnected;
@@ -153,6 +158,11 @@ public final class CoordinatorMain implements Callable<Integer> {
       throw new io.zdd.common.error.InvalidInputException("--zk-agent-digest-file",
           "give it together with --zk-digest-file (both identities are needed for ZooKeeper ACLs)");
     }
+    java.util.Map<String, String> zkTlsProperties = java.util.Map.of();
+    if (zkTls) {
+      zkTlsProperties = io.zdd.common.tls.ZkTls.clientProperties(tlsConfig.orElseThrow(() ->
+          new io.zdd.common.error.InvalidInputException("--zk-tls", "needs --tls-ca, --tls-cert and --tls-key")));
+    }
     Optional<Coordinator.ZkCredentials> zkCredentials = digest.map(d -> new Coordinator.ZkCredentials(d, agentDigest.get()));
     OperatorRoles roles = rolesFile.isBlank() ? OperatorRoles.everyOperatorIsAdmin() : OperatorRoles.load(Path.of(rolesFile));
     CountDownLatch stop = new CountDownLatch(1);
@@ -161,7 +171,7 @@ public final class CoordinatorMain implements Callable<Integer> {
         reason -> {
           log.error("stopping: {}", reason);
           Runtime.getRuntime().halt(3);
-        }, tlsConfig, roles, declaredHooks));
+        }, tlsConfig, roles, declaredHooks, zkTlsProperties));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       c.close();
       stop.countDown();

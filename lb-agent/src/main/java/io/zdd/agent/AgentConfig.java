@@ -142,6 +142,11 @@ public final class AgentConfig {
           + "Env: ZDD_AGENT_ZK_DIGEST_FILE.")
   Path zkDigestFile;
 
+  @Option(names = "--zk-tls", defaultValue = "${env:ZDD_AGENT_ZK_TLS:-false}",
+      description = "Talk to ZooKeeper over TLS with this agent's certificate (--tls-*); the ZooKeeper servers need "
+          + "a secure client port with certificates of the same CA. Env: ZDD_AGENT_ZK_TLS.")
+  boolean zkTls;
+
   @Option(names = "--iptables-netns", defaultValue = "${env:ZDD_AGENT_IPTABLES_NETNS}",
       description = "Network namespace whose nat table the port swap edits (commands run as 'ip netns exec "
           + "<ns> iptables-restore'). Default: the agent's own namespace. Env: ZDD_AGENT_IPTABLES_NETNS.")
@@ -281,6 +286,19 @@ public final class AgentConfig {
       throw new InvalidInputException("--lb-group", "needs at least one Marathon-LB group ('*' for every group)");
     }
     return List.copyOf(out);
+  }
+
+  /** ZooKeeper client properties for TLS, when --zk-tls is given (it needs the TLS files). */
+  public java.util.Map<String, String> zkTlsProperties() {
+    if (!zkTls) {
+      return java.util.Map.of();
+    }
+    TlsConfig t = tls().orElseThrow(() -> new InvalidInputException("--zk-tls", "needs --tls-ca, --tls-cert and --tls-key"));
+    try {
+      return io.zdd.common.tls.ZkTls.clientProperties(t);
+    } catch (java.io.IOException e) {
+      throw new InvalidInputException("--zk-tls", "cannot prepare the ZooKeeper TLS identity: " + e.getMessage());
+    }
   }
 
   public Optional<String> zkConnect() {

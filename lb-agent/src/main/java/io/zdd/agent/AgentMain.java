@@ -193,6 +193,12 @@ public final class AgentMain implements Callable<Integer> {
                 .sessionTimeoutMs((int) c.zkSessionTimeout().toMillis())
                 .connectionTimeoutMs((int) Math.min(5000, c.zkSessionTimeout().toMillis()))
                 .retryPolicy(new ExponentialBackoffRetry(500, 10, 10_000));
+            java.util.Map<String, String> zkTls = c.zkTlsProperties();
+            if (!zkTls.isEmpty()) {
+              org.apache.zookeeper.client.ZKClientConfig zc = new org.apache.zookeeper.client.ZKClientConfig();
+              zkTls.forEach(zc::setProperty);
+              zb.zkClientConfig(zc);
+            }
             // Digest auth: the agents' shared identity plus one of its own (AgentZkAcls).
             c.zkDigest().ifPresent(digest -> new AgentZkAcls(c.zkRoot(), c.agentId().value()).applyTo(zb, digest));
             CuratorFramework cf = zb.build();

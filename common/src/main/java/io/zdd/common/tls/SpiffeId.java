@@ -29,7 +29,9 @@ public record SpiffeId(String trustDomain, Role role, String name) {
     /** An lb-agent beside one HAProxy. */
     AGENT,
     /** A person or tool using the CLI; what it may do is the coordinator's role map's business. */
-    OPERATOR;
+    OPERATOR,
+    /** A ZooKeeper server (for ZooKeeper over TLS); may call nothing of zdd's. */
+    ZOOKEEPER;
 
     String path() {
       return name().toLowerCase(Locale.ROOT);

@@ -141,6 +141,9 @@ public final class OperatorRoles implements PeerAuthentication.Policy {
 
   /** The grant of {@code caller}; empty when it may do nothing. */
   public Optional<Grant> grantOf(SpiffeId caller) {
+    if (caller.role() == SpiffeId.Role.ZOOKEEPER) {
+      return Optional.empty();
+    }
     if (caller.role() != SpiffeId.Role.OPERATOR) {
       return Optional.of(new Grant(Role.VIEWER, List.of(), List.of()));
     }

@@ -2,6 +2,7 @@ package io.zdd.deploy.cluster;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.zookeeper.server.embedded.ExitHandler;
 import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
@@ -11,12 +12,35 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
   private final ZooKeeperServerEmbedded server;
   private final int port;
 
+  /** A plain ZooKeeper. */
   public EmbeddedZooKeeper(Path dir) throws Exception {
+    this(dir, Optional.empty());
+  }
+
+  /**
+   * With {@code tls}, the only client port is a TLS one that requires a client certificate of the
+   * same CA; {@code tls} is the server's key and certificate in one PEM file plus the CA.
+   */
+  public EmbeddedZooKeeper(Path dir, Optional<ServerTls> tls) throws Exception {
     Files.createDirectories(dir);
     this.port = FreePorts.next();
     Properties p = new Properties();
-    p.setProperty("clientPort", Integer.toString(port));
-    p.setProperty("clientPortAddress", "127.0.0.1");
+    if (tls.isPresent()) {
+      p.setProperty("secureClientPort", Integer.toString(port));
+      p.setProperty("secureClientPortAddress", "127.0.0.1");
+      p.setProperty("serverCnxnFactory", "org.apache.zookeeper.server.NettyServerCnxnFactory");
+      p.setProperty("ssl.keyStore.location", tls.get().keyAndCertificatePem().toString());
+      p.setProperty("ssl.keyStore.type", "PEM");
+      p.setProperty("ssl.trustStore.location", tls.get().ca().toString());
+      p.setProperty("ssl.trustStore.type", "PEM");
+      p.setProperty("ssl.clientAuth", "need");
+      // zdd's peers are identified by certificate identity, not by the host they connect from.
+      p.setProperty("ssl.clientHostnameVerification", "false");
+      p.setProperty("ssl.enabledProtocols", "TLSv1.3");
+    } else {
+      p.setProperty("clientPort", Integer.toString(port));
+      p.setProperty("clientPortAddress", "127.0.0.1");
+    }
     p.setProperty("tickTime", "500");
     p.setProperty("initLimit", "10");
     p.setProperty("syncLimit", "5");
@@ -29,6 +53,9 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
         .exitHandler(ExitHandler.LOG_ONLY)
         .build();
   }
+
+  /** The server's key and certificate (one PEM file) and the CA its clients' certificates chain to. */
+  public record ServerTls(Path keyAndCertificatePem, Path ca) {}
 
   public void start() throws Exception {
     server.start(30_000);

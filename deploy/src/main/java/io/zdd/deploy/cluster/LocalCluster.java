@@ -136,7 +136,12 @@ public final class LocalCluster implements AutoCloseable {
         Clock.systemUTC());
     operator = issue(SpiffeId.Role.OPERATOR, OPERATOR);
     if (externalZkConnect.isEmpty()) {
-      zk = new EmbeddedZooKeeper(options.workDir().resolve("zookeeper"));
+      // The embedded ZooKeeper speaks TLS only, with a server certificate of the cluster CA.
+      TlsConfig zkServer = issue(SpiffeId.Role.ZOOKEEPER, "zookeeper");
+      Path joined = secretFile("zookeeper-identity.pem",
+          Files.readString(zkServer.key()) + Files.readString(zkServer.certificate()));
+      zk = new EmbeddedZooKeeper(options.workDir().resolve("zookeeper"),
+          Optional.of(new EmbeddedZooKeeper.ServerTls(joined, zkServer.ca())));
       zk.start();
     }
     log.info("ZooKeeper at {}", zkConnect());
@@ -200,6 +205,9 @@ public final class LocalCluster implements AutoCloseable {
         "--zk-digest-file", agentDigestFile.toString(),
         "--lb-group", String.join(",", options.lbGroups().apply(i)),
         "--sample-interval-ms", "200"));
+    if (zkTls()) {
+      args.add("--zk-tls");
+    }
     new CommandLine(c).parseArgs(args.toArray(String[]::new));
     AgentMain.Running agent = AgentMain.Running.start(c);
     if (agentMetricsPorts.size() >= i) {
@@ -214,6 +222,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Starts (or restarts) the coordinator of a slot. */
   public void startCoordinator(CoordinatorSlot slot) throws Exception {
+    TlsConfig coordinatorTls = issue(SpiffeId.Role.COORDINATOR, "coordinator-" + (coordinators.indexOf(slot) + 1));
     Consumer<String> abort = reason -> log.error("coordinator {} would exit: {}", slot.address(), reason);
     Coordinator c = new Coordinator(new Coordinator.Config(
         slot.address(),
@@ -222,7 +231,8 @@ public final class LocalCluster implements AutoCloseable {
         zkConnect(), "/zdd", options.zkSessionTimeout(), Optional.of(zkCredentials),
         URI.create(marathonHttp.url()), MarathonAuth.NONE, Optional.empty(),
         Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(60), 50, abort,
-        Optional.of(issue(SpiffeId.Role.COORDINATOR, "coordinator-" + (coordinators.indexOf(slot) + 1))), roles, hooks));
+        Optional.of(coordinatorTls), roles, hooks,
+        zkTls() ? io.zdd.common.tls.ZkTls.clientProperties(coordinatorTls) : Map.of()));
     c.start();
     slot.coordinator = c;
   }
@@ -264,6 +274,11 @@ public final class LocalCluster implements AutoCloseable {
   /** The file holding the coordinators' ZooKeeper identity, for a coordinator started outside the cluster. */
   public Path coordinatorZkDigestFile() {
     return coordinatorDigestFile;
+  }
+
+  /** True when the cluster runs its own ZooKeeper, which then speaks TLS only. */
+  public boolean zkTls() {
+    return externalZkConnect.isEmpty();
   }
 
   /** The file holding the agents' ZooKeeper identity, for an agent started outside the cluster. */

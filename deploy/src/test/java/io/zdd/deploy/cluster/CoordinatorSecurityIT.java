@@ -165,6 +165,26 @@ class CoordinatorSecurityIT {
   }
 
   @Test
+  void zooKeeper_speaksOnlyTlsWithAClusterCertificate() throws Exception {
+    assertThat(cluster.zkTls()).isTrue();
+    try (var plain = org.apache.curator.framework.CuratorFrameworkFactory.newClient(cluster.zkConnect(), 3000, 2000,
+        new org.apache.curator.retry.RetryOneTime(100))) {
+      plain.start();
+      assertThat(plain.blockUntilConnected(4, TimeUnit.SECONDS)).as("a plaintext client connects").isFalse();
+    }
+    org.apache.zookeeper.client.ZKClientConfig tls = new org.apache.zookeeper.client.ZKClientConfig();
+    io.zdd.common.tls.ZkTls.clientProperties(cluster.issue(SpiffeId.Role.OPERATOR, "zk-probe")).forEach(tls::setProperty);
+    try (var secure = org.apache.curator.framework.CuratorFrameworkFactory.builder().connectString(cluster.zkConnect())
+        .zkClientConfig(tls).retryPolicy(new org.apache.curator.retry.RetryOneTime(100)).build()) {
+      secure.start();
+      assertThat(secure.blockUntilConnected(10, TimeUnit.SECONDS)).as("a TLS client of the cluster CA connects").isTrue();
+      // Connected, but without the digest identities it still reads nothing of zdd's.
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> secure.getData().forPath("/zdd/epoch"))
+          .isInstanceOf(org.apache.zookeeper.KeeperException.NoAuthException.class);
+    }
+  }
+
+  @Test
   void hookPathsFromTheCli_areRefused() throws Exception {
     CliRun path = cli("operator", "deploy", app("shop-hook", 10430).toString(), "--detach",
         "--pre-kill-hook", "/tmp/evil.sh");

@@ -63,7 +63,7 @@ class ZkAclIT {
           new InetSocketAddress("127.0.0.1", grpc), Optional.empty(), ZK.connectString(), root, Duration.ofSeconds(6),
           Optional.of(new Coordinator.ZkCredentials("zdd-coordinator:c-s3cret", "zdd-agent:a-s3cret")), URI.create(http.url()), MarathonAuth.NONE, Optional.empty(), Duration.ofSeconds(5),
           Duration.ofMillis(250), Duration.ofSeconds(60), 10, reason -> { },
-          Optional.of(pki.issue(SpiffeId.Role.COORDINATOR, "c1")), OperatorRoles.everyOperatorIsAdmin(), Map.of()));
+          Optional.of(pki.issue(SpiffeId.Role.COORDINATOR, "c1")), OperatorRoles.everyOperatorIsAdmin(), Map.of(), Map.of()));
       AgentConfig ac = new AgentConfig();
       List<String> args = new ArrayList<>(TestPki.flags(pki.issue(SpiffeId.Role.AGENT, "lb-acl")));
       args.addAll(List.of("--agent-id", "lb-acl", "--grpc-listen", "127.0.0.1:" + agentGrpc,

@@ -50,7 +50,7 @@ class CoordinatorScrapeIT {
         Optional.empty(), URI.create(marathonHttp.url()), MarathonAuth.NONE, Optional.empty(), Duration.ofSeconds(5),
         Duration.ofMillis(250), Duration.ofSeconds(60), 10, reason -> { },
         Optional.of(io.zdd.common.testing.TestPki.in(pki).issue(io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "c1")),
-        io.zdd.coordinator.security.OperatorRoles.everyOperatorIsAdmin(), java.util.Map.of()));
+        io.zdd.coordinator.security.OperatorRoles.everyOperatorIsAdmin(), java.util.Map.of(), java.util.Map.of()));
     coordinator.start();
   }
 

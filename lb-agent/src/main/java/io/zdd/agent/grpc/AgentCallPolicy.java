@@ -20,6 +20,9 @@ public final class AgentCallPolicy implements PeerAuthentication.Policy {
 
   @Override
   public Optional<String> refuse(String fullMethodName, SpiffeId caller) {
+    if (caller.role() == SpiffeId.Role.ZOOKEEPER) {
+      return Optional.of("a ZooKeeper server certificate may call nothing");
+    }
     if (WRITES.contains(fullMethodName) && caller.role() != SpiffeId.Role.COORDINATOR) {
       return Optional.of("only a coordinator certificate may change a load balancer");
     }
