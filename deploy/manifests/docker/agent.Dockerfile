@@ -10,12 +10,16 @@
 #
 # Debian 12 with the Java 17 runtime plus the programs the agent runs: haproxy (supervise mode,
 # and 'haproxy -c' checks in attach mode; keep it the same major version as the HAProxy it
-# attaches to) and iptables (the port swap). Run it with host networking and NET_ADMIN.
+# attaches to) and iptables (the port swap). Run it with host networking and NET_ADMIN only
+# (--cap-drop ALL --cap-add NET_ADMIN --security-opt no-new-privileges; attach mode, as in the
+# Marathon manifest). In supervise mode also add SETUID and SETGID: the agent runs as root inside
+# so that its HAProxy can switch the workers to the image's haproxy account (created by the
+# package); the workers never hold NET_ADMIN. Certificates come from /etc/zdd (mounted read-only).
 FROM debian:12-slim
 
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      openjdk-17-jre-headless haproxy iptables iproute2 ca-certificates \
+      openjdk-17-jre-headless haproxy iptables iproute2 util-linux ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 
 COPY deploy/target/lib/ /opt/zdd/lib/
