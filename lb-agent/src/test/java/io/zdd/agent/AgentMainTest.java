@@ -13,7 +13,7 @@ class AgentMainTest {
   private static final List<String> FLAGS = List.of("--agent-id", "--grpc-listen", "--advertise-address",
       "--metrics-listen", "--data-dir", "--haproxy-mode", "--haproxy-bin", "--haproxy-run-dir", "--hard-stop-after-seconds",
       "--stats-socket", "--master-socket", "--haproxy-base-config", "--haproxy-zdd-config", "--server-state-file",
-      "--frontend-bind-address", "--frontend-port-range", "--lb-group", "--zk-connect", "--zk-root", "--zk-session-timeout-ms", "--zk-digest-file", "--iptables-netns",
+      "--frontend-bind-address", "--frontend-port-range", "--lb-group", "--zk-connect", "--zk-root", "--zk-session-timeout-ms", "--zk-digest-file", "--zk-tls", "--iptables-netns",
       "--iptables-restore", "--iptables-save", "--sample-interval-ms", "--heartbeat-ms", "--shutdown-grace-seconds");
 
   private record Run(int exit, String out, String err) {}
