@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import io.grpc.ClientCall;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
@@ -37,10 +34,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLSession;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -254,19 +249,7 @@ class AgentSecurityIT {
   private X509Certificate presented() throws Exception {
     ManagedChannel ch = pki.channel(SpiffeId.Role.OPERATOR, "probe", agent.grpcPort(), SpiffeId.Role.AGENT);
     try {
-      ClientCall<GetStateRequest, AgentState> call = ch.newCall(LbAgentGrpc.getGetStateMethod(),
-          io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
-      CompletableFuture<SSLSession> session = new CompletableFuture<>();
-      call.start(new ClientCall.Listener<>() {
-        @Override
-        public void onClose(Status status, Metadata trailers) {
-          session.complete(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
-        }
-      }, new Metadata());
-      call.request(1);
-      call.sendMessage(GetStateRequest.getDefaultInstance());
-      call.halfClose();
-      return (X509Certificate) session.get(10, TimeUnit.SECONDS).getPeerCertificates()[0];
+      return TestPki.presentedCertificate(ch, LbAgentGrpc.getGetStateMethod(), GetStateRequest.getDefaultInstance());
     } finally {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }

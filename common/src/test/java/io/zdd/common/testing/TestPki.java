@@ -74,6 +74,28 @@ public final class TestPki implements AutoCloseable {
     }
   }
 
+  /**
+   * The certificate a server presents to a new connection on {@code channel}: makes one call of
+   * {@code method} (its outcome does not matter) and reads the TLS session.
+   */
+  public static <Q, R> java.security.cert.X509Certificate presentedCertificate(ManagedChannel channel,
+      io.grpc.MethodDescriptor<Q, R> method, Q request) throws Exception {
+    io.grpc.ClientCall<Q, R> call = channel.newCall(method,
+        io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS));
+    java.util.concurrent.CompletableFuture<javax.net.ssl.SSLSession> session = new java.util.concurrent.CompletableFuture<>();
+    call.start(new io.grpc.ClientCall.Listener<>() {
+      @Override
+      public void onClose(io.grpc.Status status, io.grpc.Metadata trailers) {
+        session.complete(call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION));
+      }
+    }, new io.grpc.Metadata());
+    call.request(1);
+    call.sendMessage(request);
+    call.halfClose();
+    return (java.security.cert.X509Certificate) session.get(10, java.util.concurrent.TimeUnit.SECONDS)
+        .getPeerCertificates()[0];
+  }
+
   @Override
   public void close() {
     synchronized (opened) {

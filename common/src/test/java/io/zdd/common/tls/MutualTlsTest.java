@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -192,19 +191,8 @@ class MutualTlsTest {
     GrpcSecurity client = GrpcSecurity.open(Optional.of(certs.issue(SpiffeId.Role.OPERATOR, "probe")), "probe");
     ManagedChannel ch = client.channel("127.0.0.1", grpc.getPort(), SpiffeId.Role.AGENT).build();
     try {
-      var call = ch.newCall(LbAgentGrpc.getGetStateMethod(), io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10,
-          TimeUnit.SECONDS));
-      var done = new java.util.concurrent.CompletableFuture<SSLSession>();
-      call.start(new io.grpc.ClientCall.Listener<>() {
-        @Override
-        public void onClose(Status status, io.grpc.Metadata trailers) {
-          done.complete(call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION));
-        }
-      }, new io.grpc.Metadata());
-      call.request(1);
-      call.sendMessage(GetStateRequest.getDefaultInstance());
-      call.halfClose();
-      return (X509Certificate) done.get(10, TimeUnit.SECONDS).getPeerCertificates()[0];
+      return io.zdd.common.testing.TestPki.presentedCertificate(ch, LbAgentGrpc.getGetStateMethod(),
+          GetStateRequest.getDefaultInstance());
     } finally {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       client.close();

@@ -145,35 +145,18 @@ public final class MarathonEventStream implements AutoCloseable {
     }
   }
 
-  /** Server-sent events: {@code event:} and {@code data:} lines, an empty line ends each event. */
+  /** Server-sent events, bounded ({@link SseReader}); each event is handed to the listener. */
   private void readEvents(InputStream body) throws IOException {
-    BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
-    String type = null;
-    StringBuilder data = new StringBuilder();
+    SseReader events = new SseReader(new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)));
     boolean delivered = false;
-    String line;
-    while (!closed && (line = reader.readLine()) != null) {
-      if (line.isEmpty()) {
-        if (data.length() > 0) {
-          if (!delivered) {
-            // The connection proved good: later failures start from a short delay again.
-            backoff.reset();
-            delivered = true;
-          }
-          dispatch(type, data.toString());
-        }
-        type = null;
-        data.setLength(0);
-      } else if (line.startsWith(":")) {
-        continue; // comment / keep-alive
-      } else if (line.startsWith("event:")) {
-        type = line.substring(6).strip();
-      } else if (line.startsWith("data:")) {
-        if (data.length() > 0) {
-          data.append('\n');
-        }
-        data.append(line.substring(5).stripLeading());
+    java.util.Optional<SseReader.Event> e;
+    while (!closed && (e = events.next()).isPresent()) {
+      if (!delivered) {
+        // The connection proved good: later failures start from a short delay again.
+        backoff.reset();
+        delivered = true;
       }
+      dispatch(e.get().type(), e.get().data());
     }
   }
 

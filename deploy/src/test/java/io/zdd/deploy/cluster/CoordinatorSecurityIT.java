@@ -3,10 +3,7 @@ package io.zdd.deploy.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.grpc.ClientCall;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
@@ -22,7 +19,6 @@ import io.zdd.coordinator.engine.hook.ProcessPreKillHook;
 import io.zdd.coordinator.security.OperatorRoles;
 import io.zdd.proto.v1.CoordinatorAdminGrpc;
 import io.zdd.proto.v1.ListDeploymentsRequest;
-import io.zdd.proto.v1.ListDeploymentsResponse;
 import io.zdd.proto.v1.StartDeploymentRequest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -33,9 +29,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -226,19 +220,8 @@ class CoordinatorSecurityIT {
   private static X509Certificate presented() throws Exception {
     ManagedChannel ch = cluster.coordinatorChannel(cluster.anyCoordinator());
     try {
-      ClientCall<ListDeploymentsRequest, ListDeploymentsResponse> call = ch.newCall(
-          CoordinatorAdminGrpc.getListDeploymentsMethod(), io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
-      CompletableFuture<SSLSession> session = new CompletableFuture<>();
-      call.start(new ClientCall.Listener<>() {
-        @Override
-        public void onClose(Status status, Metadata trailers) {
-          session.complete(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
-        }
-      }, new Metadata());
-      call.request(1);
-      call.sendMessage(ListDeploymentsRequest.getDefaultInstance());
-      call.halfClose();
-      return (X509Certificate) session.get(10, TimeUnit.SECONDS).getPeerCertificates()[0];
+      return io.zdd.common.testing.TestPki.presentedCertificate(ch, CoordinatorAdminGrpc.getListDeploymentsMethod(),
+          ListDeploymentsRequest.getDefaultInstance());
     } finally {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
