@@ -121,7 +121,8 @@ public final class AdminMapper {
         .setStartedAtUnixMs(r.startedAt() == null ? 0 : r.startedAt().toEpochMilli())
         .setFinishedAtUnixMs(r.finishedAt() == null ? 0 : r.finishedAt().toEpochMilli())
         .setMessage(r.message())
-        .setStep(Math.max(0, r.step()));
+        .setStep(Math.max(0, r.step()))
+        .addAllAudit(r.audit());
     if (r.greenColour() != null) {
       b.setGreenColour(ProtoMapper.toProto(r.greenColour()));
     }

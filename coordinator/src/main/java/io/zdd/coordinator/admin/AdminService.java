@@ -112,8 +112,11 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
       requireScope(caller, "deploy " + app.id(), app.group(), List.of(app.id()));
       DeploymentOptions options = AdminMapper.options(req.getOptions()).toBuilder()
           .requestedBy(AuditTrail.who(caller)).build();
-      DeploymentRecord rec = leader().start(req.getAppJson(), options);
-      audit.done(caller, "started the deployment of " + app.id(), rec);
+      DeploymentSupervisor leader = leader();
+      DeploymentRecord rec = leader.start(req.getAppJson(), options);
+      String action = "started the deployment of " + app.id();
+      rec = leader.find(rec.id(), "").map(d -> d.recordOperatorAction(AuditTrail.who(caller) + " " + action)).orElse(rec);
+      audit.done(caller, action, rec);
       return view(rec);
     });
   }
@@ -242,6 +245,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
           .filter(a -> a != null && !a.isEmpty()).toList();
       requireScope(caller, action, current.group().value(), apps);
       DeploymentRecord after = leader.control(target.id(), "", op);
+      after = target.recordOperatorAction(AuditTrail.who(caller) + " " + action + " the deployment");
       audit.done(caller, action + " the deployment", after);
       return view(after);
     });

@@ -91,6 +91,9 @@ final class EventPrinter {
         .put("servers_total", p.getServersTotal())
         .put("servers_drained", p.getServersDrained())
         .put("connections", p.getConnections()));
+    n.put("requested_by", d.getOptions().getRequestedBy());
+    ArrayNode audit = n.putArray("audit");
+    d.getAuditList().forEach(audit::add);
     return n;
   }
 

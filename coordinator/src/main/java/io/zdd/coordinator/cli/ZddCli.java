@@ -371,6 +371,7 @@ public final class ZddCli implements Callable<Integer> {
     if (!d.getMessage().isEmpty()) {
       out.printf("    %s%n", d.getMessage());
     }
+    d.getAuditList().forEach(a -> out.printf("    audit: %s%n", a));
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List running deployments (--all: also finished ones).")

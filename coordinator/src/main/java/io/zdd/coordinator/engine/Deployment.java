@@ -82,6 +82,17 @@ public final class Deployment {
 
   // ---------------------------------------------------------------- controls
 
+  /**
+   * Keeps an operator's action in the record (and so in its history). Saved with the fence like
+   * every record change; a finished deployment keeps the record it finished with.
+   */
+  public synchronized DeploymentRecord recordOperatorAction(String entry) {
+    if (rec.running()) {
+      save(rec.toBuilder().audit(now() + " " + entry).build());
+    }
+    return rec;
+  }
+
   /** Holds the deployment at its current step. */
   public synchronized DeploymentRecord pause() {
     requireRunning("pause");

@@ -46,6 +46,7 @@ import java.util.List;
  * @param swapped PORT_SWAP: the public port points at green
  * @param rollbackStep null unless rolling back
  * @param rollbackReason why it rolled back; empty otherwise
+ * @param audit operators' actions on it, oldest first ("&lt;time&gt; &lt;who&gt; &lt;what&gt;"), the last {@value #AUDIT_LIMIT}
  */
 public record DeploymentRecord(
     String id,
@@ -87,7 +88,11 @@ public record DeploymentRecord(
     boolean finalDrain,
     boolean swapped,
     RollbackStep rollbackStep,
-    String rollbackReason) {
+    String rollbackReason,
+    List<String> audit) {
+  /** Audit entries kept in the record (the log has every one). */
+  public static final int AUDIT_LIMIT = 50;
+
   public DeploymentRecord {
     id = id == null ? "" : id;
     message = message == null ? "" : message;
@@ -101,6 +106,7 @@ public record DeploymentRecord(
     killingTaskIds = killingTaskIds == null ? List.of() : List.copyOf(killingTaskIds);
     killedTaskIds = killedTaskIds == null ? List.of() : List.copyOf(killedTaskIds);
     rollbackReason = rollbackReason == null ? "" : rollbackReason;
+    audit = audit == null ? List.of() : List.copyOf(audit);
   }
 
   public boolean running() {
@@ -161,6 +167,7 @@ public record DeploymentRecord(
     private boolean swapped;
     private RollbackStep rollbackStep;
     private String rollbackReason;
+    private List<String> audit = List.of();
 
     private Builder() {
       outcome = Outcome.RUNNING;
@@ -208,6 +215,7 @@ public record DeploymentRecord(
       swapped = r.swapped;
       rollbackStep = r.rollbackStep;
       rollbackReason = r.rollbackReason;
+      audit = r.audit;
     }
 
     public Builder id(String v) {
@@ -405,13 +413,21 @@ public record DeploymentRecord(
       return this;
     }
 
+    /** Appends one audit entry, keeping the last {@value DeploymentRecord#AUDIT_LIMIT}. */
+    public Builder audit(String entry) {
+      List<String> next = new java.util.ArrayList<>(audit);
+      next.add(entry);
+      audit = List.copyOf(next.subList(Math.max(0, next.size() - AUDIT_LIMIT), next.size()));
+      return this;
+    }
+
     public Builder rollbackReason(String v) {
       rollbackReason = v;
       return this;
     }
 
     public DeploymentRecord build() {
-      return new DeploymentRecord(id, group, epoch, options, phase, outcome, message, startedAt, finishedAt, phaseStartedAt, blueAppId, greenAppId, greenColour, greenAppJson, servicePort, targetInstances, goalInstances, blueTargetInstances, greenCreated, backendVersion, backendFingerprint, admittedTaskIds, retiredTaskIds, drainingTaskIds, drainStartedAt, shutdownAt, drainWarned, killingTaskIds, killedTaskIds, plannedGreenInstances, step, stepStartedAt, healthDeadline, keepPreviousUntil, paused, awaitingPromote, finalDrain, swapped, rollbackStep, rollbackReason);
+      return new DeploymentRecord(id, group, epoch, options, phase, outcome, message, startedAt, finishedAt, phaseStartedAt, blueAppId, greenAppId, greenColour, greenAppJson, servicePort, targetInstances, goalInstances, blueTargetInstances, greenCreated, backendVersion, backendFingerprint, admittedTaskIds, retiredTaskIds, drainingTaskIds, drainStartedAt, shutdownAt, drainWarned, killingTaskIds, killedTaskIds, plannedGreenInstances, step, stepStartedAt, healthDeadline, keepPreviousUntil, paused, awaitingPromote, finalDrain, swapped, rollbackStep, rollbackReason, audit);
     }
   }
 }

@@ -202,9 +202,26 @@ class CoordinatorSecurityIT {
         .satisfies(e -> assertThat(e.message()).isEqualTo("spiffe://zdd/operator/bob started the deployment of /shop"));
     assertThat(events.get(0).deployment().options().requestedBy()).isEqualTo("spiffe://zdd/operator/bob");
 
-    CliRun pause = cli("carol", "pause", "--group", "shop");
-    assertThat(pause.exit()).isEqualTo(ExitCodes.PERMISSION_DENIED);
     await().atMost(Duration.ofSeconds(120)).until(() -> cli("operator", "status", id).out().contains("SUCCEEDED"));
+
+    // A canary that holds at its first step: controls by whoever may, each kept in the record.
+    Path v2 = work.resolve("shop-v2.json");
+    Files.writeString(v2, DemoAppDefinition.json("shop", 10440, 10441, "v2", 1, 100, System.getProperty("java.class.path")));
+    CliRun canary = cli("bob", "deploy", v2.toString(), "--detach", "--traffic", "10,100");
+    assertThat(canary.exit()).as(canary.err()).isEqualTo(ExitCodes.OK);
+    String id2 = canary.out().replaceAll("(?s).*deployment (\\S+) of group.*", "$1");
+    assertThat(cli("carol", "pause", "--group", "shop").exit()).isEqualTo(ExitCodes.PERMISSION_DENIED);
+    assertThat(cli("operator", "pause", "--group", "shop").exit()).isEqualTo(ExitCodes.OK);
+    assertThat(cli("bob", "resume", "--group", "shop").exit()).isEqualTo(ExitCodes.OK);
+    await().atMost(Duration.ofSeconds(90)).until(() -> leader.events().events(id2).stream()
+        .anyMatch(e -> e.kind() == EventKind.WAITING_FOR_PROMOTE));
+    assertThat(cli("bob", "promote", "--group", "shop").exit()).isEqualTo(ExitCodes.OK);
+    await().atMost(Duration.ofSeconds(120)).until(() -> cli("operator", "status", id2).out().contains("SUCCEEDED"));
+    String record = cli("operator", "status", id2, "--json").out();
+    assertThat(record).contains("spiffe://zdd/operator/bob started the deployment of /shop")
+        .contains("spiffe://zdd/operator/operator paused the deployment")
+        .contains("spiffe://zdd/operator/bob resumed the deployment")
+        .contains("spiffe://zdd/operator/bob promoted the deployment");
   }
 
   @Test
