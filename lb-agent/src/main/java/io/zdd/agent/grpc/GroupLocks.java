@@ -2,7 +2,8 @@ package io.zdd.agent.grpc;
 
 import io.zdd.common.model.GroupName;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -11,7 +12,20 @@ import java.util.function.Supplier;
  * bounded.
  */
 final class GroupLocks {
-  private final ConcurrentHashMap<GroupName, BoundedLock> locks = new ConcurrentHashMap<>();
+  /** A group's lock and how many callers hold it or wait for it; dropped when that reaches 0. */
+  private static final class Entry {
+    final BoundedLock lock;
+    int users;
+
+    Entry(BoundedLock lock) {
+      this.lock = lock;
+    }
+  }
+
+  private final Object mutex = new Object();
+  // Guarded by mutex: only groups someone is using, so the map does not grow with every group
+  // ever seen (groups come and go).
+  private final Map<GroupName, Entry> locks = new HashMap<>();
   private final Duration wait;
 
   GroupLocks(Duration wait) {
@@ -19,6 +33,26 @@ final class GroupLocks {
   }
 
   <T> T with(GroupName group, Supplier<T> action) {
-    return locks.computeIfAbsent(group, g -> new BoundedLock("group " + g, wait)).with(action);
+    Entry e;
+    synchronized (mutex) {
+      e = locks.computeIfAbsent(group, g -> new Entry(new BoundedLock("group " + g, wait)));
+      e.users++;
+    }
+    try {
+      return e.lock.with(action);
+    } finally {
+      synchronized (mutex) {
+        if (--e.users == 0) {
+          locks.remove(group);
+        }
+      }
+    }
+  }
+
+  /** Groups with a lock right now (held or waited for). */
+  int size() {
+    synchronized (mutex) {
+      return locks.size();
+    }
   }
 }

@@ -383,6 +383,11 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
     }
   }
 
+  /** Groups whose lock is held or waited for right now (for tests). */
+  int lockedGroups() {
+    return groupLocks.size();
+  }
+
   /** Streams currently open (for tests and a gauge). */
   Set<ConnectionStreamPublisher> openStreams() {
     return Set.copyOf(publishers);

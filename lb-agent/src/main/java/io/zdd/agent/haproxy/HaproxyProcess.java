@@ -22,18 +22,24 @@ import org.slf4j.LoggerFactory;
  * sockets, pid file, base config and log), or attached to by socket paths. A supervised HAProxy
  * is a long-lived child, which {@code CommandRunner} (run-to-completion) cannot host, so it is
  * started here with an argument list and no shell.
+ *
+ * <p>An agent that died hard (kill -9) leaves its HAProxy running, bound to the service ports and
+ * still serving. The next agent on the same run directory adopts that master (found through the
+ * pid file and checked to be ours by its command line) instead of starting a second one beside
+ * it: traffic is not interrupted and exactly one HAProxy serves the ports.
  */
 public final class HaproxyProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HaproxyProcess.class);
   private static final int LOG_TAIL = 4096;
 
   private final HaproxyPaths paths;
-  private final Optional<Process> master;
+  private final Optional<ProcessHandle> master;
   private final Optional<Path> logFile;
   private final HaproxyRuntimeClient runtime;
   private final MasterCli masterCli;
 
-  private HaproxyProcess(HaproxyPaths paths, Optional<Process> master, Optional<Path> logFile, Duration cmdTimeout) {
+  private HaproxyProcess(HaproxyPaths paths, Optional<ProcessHandle> master, Optional<Path> logFile,
+      Duration cmdTimeout) {
     this.paths = paths;
     this.master = master;
     this.logFile = logFile;
@@ -65,12 +71,25 @@ public final class HaproxyProcess implements AutoCloseable {
         Files.writeString(zddCfg, HaproxyConfigRenderer.HEADER);
       }
       HaproxyPaths paths = new HaproxyPaths(binary, baseCfg, zddCfg, base.statsSocket(), masterSock);
+      Optional<ProcessHandle> orphan = orphanMaster(runDir.resolve("haproxy.pid"), masterSock);
+      if (orphan.isPresent()) {
+        HaproxyProcess adopted = new HaproxyProcess(paths, orphan, Optional.of(logFile), HaproxyRuntimeClient.DEFAULT_TIMEOUT);
+        try {
+          adopted.awaitReady(startTimeout);
+          log.warn("adopted HAProxy master pid {} left running in {} by an earlier agent", orphan.get().pid(), runDir);
+          return adopted;
+        } catch (RuntimeException e) {
+          log.warn("HAProxy master pid {} left in {} does not answer ({}); stopping it", orphan.get().pid(), runDir,
+              e.getMessage());
+          adopted.stop(Duration.ofSeconds(5));
+        }
+      }
       List<String> cmd = ChildEnvironment.withoutAmbientCapabilities(List.of(binary.toString(), "-W", "-S",
           masterSock + ",mode,600", "-p", runDir.resolve("haproxy.pid").toString(), "-f", baseCfg.toString(),
           "-f", zddCfg.toString()));
       ProcessBuilder pb = new ProcessBuilder(cmd).directory(runDir.toFile()).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile())); // one file per start: a failed reload quotes this HAProxy only
-      Process p = ChildEnvironment.scrub(pb).start();
+      ProcessHandle p = ChildEnvironment.scrub(pb).start().toHandle();
       log.info("started HAProxy master pid {} in {}", p.pid(), runDir);
       HaproxyProcess hp = new HaproxyProcess(paths, Optional.of(p), Optional.of(logFile),
           HaproxyRuntimeClient.DEFAULT_TIMEOUT);
@@ -105,7 +124,33 @@ public final class HaproxyProcess implements AutoCloseable {
 
   /** The master's OS pid when supervised here. */
   public Optional<Long> masterPid() {
-    return master.map(Process::pid);
+    return master.map(ProcessHandle::pid);
+  }
+
+  /**
+   * The HAProxy master an earlier agent started in this run directory, if it is still alive: the
+   * pid file names it and its command line carries this directory's master socket (a recycled
+   * pid of another program does not).
+   */
+  static Optional<ProcessHandle> orphanMaster(Path pidFile, Path masterSocket) {
+    if (!Files.exists(pidFile)) {
+      return Optional.empty();
+    }
+    try {
+      String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
+      if (!first.matches("\\d{1,10}")) {
+        return Optional.empty();
+      }
+      Optional<ProcessHandle> h = ProcessHandle.of(Long.parseLong(first)).filter(ProcessHandle::isAlive);
+      Path cmdline = Path.of("/proc", first, "cmdline");
+      if (h.isEmpty() || !Files.exists(cmdline)) {
+        return Optional.empty();
+      }
+      String args = new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).replace('\0', ' ');
+      return args.contains(masterSocket + ",mode,600") ? h : Optional.empty();
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
   }
 
   /** The last few KiB HAProxy printed (alerts of a failed reload land here), or empty. */
@@ -130,7 +175,7 @@ public final class HaproxyProcess implements AutoCloseable {
     RuntimeException last = null;
     while (System.nanoTime() < deadline) {
       if (master.isPresent() && !master.get().isAlive()) {
-        throw new UnavailableException("HAProxy exited with " + master.get().exitValue() + ": " + recentOutput());
+        throw new UnavailableException("HAProxy exited: " + recentOutput());
       }
       try {
         if (Files.exists(paths.statsSocket()) && Files.exists(paths.masterSocket())) {
@@ -156,15 +201,17 @@ public final class HaproxyProcess implements AutoCloseable {
     if (master.isEmpty()) {
       return;
     }
-    Process p = master.get();
+    ProcessHandle p = master.get();
     List<Long> workers = new ArrayList<>();
     p.descendants().forEach(d -> workers.add(d.pid()));
     p.destroy();
     try {
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      try {
+        p.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException slow) {
         log.warn("HAProxy master {} ignored SIGTERM for {}; killing it", p.pid(), timeout);
         p.destroyForcibly();
-        p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        p.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       }
       for (long pid : workers) {
         Optional<ProcessHandle> h = ProcessHandle.of(pid);

@@ -64,6 +64,7 @@ class LbAgentServiceTest {
     return n;
   };
   private boolean netAdmin = true;
+  private LbAgentService service;
   private LbAgentGrpc.LbAgentBlockingStub agent;
 
   @BeforeEach
@@ -80,7 +81,7 @@ class LbAgentServiceTest {
   private LbAgentGrpc.LbAgentBlockingStub startAgent() {
     PortSwapper swapper = new PortSwapper(nat, IptablesCommands.defaults(Optional.empty()), dataDir, () -> netAdmin);
     swapper.start();
-    LbAgentService service = new LbAgentService(AgentId.of("lb-1"), EpochStore.open(dataDir), controller,
+    service = new LbAgentService(AgentId.of("lb-1"), EpochStore.open(dataDir), controller,
         new InMemoryConnectionSampler(), swapper, sessions, scheduler, Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS);
     ManagedChannel ch = grpc.start(service);
     return LbAgentGrpc.newBlockingStub(ch);
@@ -448,5 +449,25 @@ class LbAgentServiceTest {
     Status stale = statusOf(() -> agent.shutdownSessions(req.setServer("blue-1").setEpoch(4).build()));
     assertThat(stale.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(openSessions.get("web/blue-1")).as("a stale leader cut nothing").isEqualTo(2);
+  }
+
+  @Test
+  void groupsThatComeAndGo_leaveNoTrace_inLocksOrTheFenceFile() throws Exception {
+    agent.applyBackends(ApplyBackendsRequest.newBuilder().setEpoch(1)
+        .setBackendSet(set(1).toBuilder().setGroup("g-base")).build());
+    agent.removeGroup(io.zdd.proto.v1.RemoveGroupRequest.newBuilder().setEpoch(1).setGroup("g-base").build());
+    long baseline = java.nio.file.Files.size(dataDir.resolve("epoch-state"));
+
+    for (int i = 0; i < 100; i++) {
+      agent.applyBackends(ApplyBackendsRequest.newBuilder().setEpoch(1)
+          .setBackendSet(set(1).toBuilder().setGroup("g" + i)).build());
+    }
+    assertThat(java.nio.file.Files.size(dataDir.resolve("epoch-state"))).isGreaterThan(baseline);
+    for (int i = 0; i < 100; i++) {
+      agent.removeGroup(io.zdd.proto.v1.RemoveGroupRequest.newBuilder().setEpoch(1).setGroup("g" + i).build());
+    }
+
+    assertThat(service.lockedGroups()).isZero();
+    assertThat(java.nio.file.Files.size(dataDir.resolve("epoch-state"))).isEqualTo(baseline);
   }
 }
