@@ -101,17 +101,39 @@ public final class AgentRegistration implements AutoCloseable {
     }
   }
 
+  /** How long closing may wait for ZooKeeper to delete the node; the session's end removes it anyway. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
+
+  /**
+   * Deletes the node, waiting at most {@link #CLOSE_TIMEOUT}: with ZooKeeper unreachable Curator
+   * keeps retrying the delete, and a stopping agent must not wait on that (the ephemeral node goes
+   * with the session when the client closes, or when ZooKeeper expires it).
+   */
   @Override
   public synchronized void close() {
     if (node == null) {
       return;
     }
-    try {
-      node.close();
-      log.info("unregistered {}", path);
-    } catch (IOException e) {
-      log.warn("could not delete {} cleanly; it goes away with the session", path, e);
-    }
+    PersistentNode closing = node;
     node = null;
+    Thread t = new Thread(() -> {
+      try {
+        closing.close();
+      } catch (IOException e) {
+        log.warn("could not delete {} cleanly; it goes away with the session", path, e);
+      }
+    }, "registration-close");
+    t.setDaemon(true);
+    t.start();
+    try {
+      t.join(CLOSE_TIMEOUT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (t.isAlive()) {
+      log.warn("ZooKeeper did not confirm deleting {} within {}; it goes away with the session", path, CLOSE_TIMEOUT);
+    } else {
+      log.info("unregistered {}", path);
+    }
   }
 }
