@@ -31,6 +31,9 @@ public final class ZkDeploymentStore implements DeploymentStore {
     this.historyLimit = historyLimit;
   }
 
+  /** {epoch, znode version} of the epoch counter as last read for a write; see {@link #epochCheck}. */
+  private final java.util.concurrent.atomic.AtomicReference<long[]> fence = new java.util.concurrent.atomic.AtomicReference<>();
+
   @Override
   public void save(DeploymentRecord record) {
     String path = paths.deployment(record.group());
@@ -118,8 +121,29 @@ public final class ZkDeploymentStore implements DeploymentStore {
     }
   }
 
+  /**
+   * The transaction step that fences a write on {@code epoch}: the epoch znode must still hold
+   * that value with the version it had when it was read here. The version is read (once per epoch)
+   * rather than derived from the value, so a restored counter (set to any value, any version) still
+   * fences correctly. A record of an epoch that is not the current one is refused at once.
+   */
   private org.apache.curator.framework.api.transaction.CuratorOp epochCheck(long epoch) throws Exception {
-    return curator.transactionOp().check().withVersion((int) (epoch - 1)).forPath(paths.epoch());
+    return curator.transactionOp().check().withVersion(versionOf(epoch)).forPath(paths.epoch());
+  }
+
+  private int versionOf(long epoch) throws Exception {
+    long[] cached = fence.get();
+    if (cached != null && cached[0] == epoch) {
+      return (int) cached[1];
+    }
+    org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+    long current = Long.parseLong(new String(curator.getData().storingStatIn(stat).forPath(paths.epoch()),
+        java.nio.charset.StandardCharsets.UTF_8).trim());
+    if (current != epoch) {
+      throw new KeeperException.BadVersionException(paths.epoch());
+    }
+    fence.set(new long[] {epoch, stat.getVersion()});
+    return stat.getVersion();
   }
 
   private long currentEpoch() {

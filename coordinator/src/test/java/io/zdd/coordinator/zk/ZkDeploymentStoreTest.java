@@ -78,6 +78,30 @@ class ZkDeploymentStoreTest {
   }
 
   @Test
+  void afterTheEpochCounterIsRestored_theNextLeadersWritesAreFenced_andAccepted() throws Exception {
+    CuratorFramework c = zk.newClient();
+    ZkPaths paths = new ZkPaths("/store4");
+    EpochCounter epochs = new EpochCounter(c, paths);
+    for (int i = 0; i < 3; i++) {
+      epochs.bump();
+    }
+    // The documented restore: set the counter to at least the highest epoch agents have seen.
+    c.setData().forPath(paths.epoch(), "10".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Epoch leader = epochs.bump();
+    assertThat(leader.value()).isEqualTo(11);
+    ZkDeploymentStore store = new ZkDeploymentStore(c, paths, 3);
+
+    store.save(record(leader.value(), "d1", Instant.parse("2026-11-26T05:00:00Z")));
+    store.save(record(leader.value(), "d1", Instant.parse("2026-11-26T05:00:00Z")).toBuilder().phase(Phase.FINISH).build());
+    assertThat(store.load(GroupName.of("web")).orElseThrow().phase()).isEqualTo(Phase.FINISH);
+
+    // ...and still fenced: a newer leader's bump refuses the old leader's next write.
+    epochs.bump();
+    assertThatThrownBy(() -> store.save(record(leader.value(), "d1", Instant.parse("2026-11-26T05:00:00Z"))))
+        .isInstanceOf(StaleEpochException.class);
+  }
+
+  @Test
   void history_isKeptInStartOrder_andBounded() {
     CuratorFramework c = zk.newClient();
     ZkPaths paths = new ZkPaths("/store3");
