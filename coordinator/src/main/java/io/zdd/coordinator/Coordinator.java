@@ -276,7 +276,7 @@ public final class Coordinator implements AutoCloseable {
 
     AdminService admin = new AdminService(() -> Optional.ofNullable(term.get()), leadership::leaderAddress,
         store, events, fleet, config.roles(), new AuditTrail(events, clock));
-    server = security.server(config.grpcListen())
+    server = security.server(config.grpcListen(), "admin", 16)
         // Authentication first (listed last), so a refused call never reaches the service.
         .addService(ServerInterceptors.intercept(admin, new MetricCollectingServerInterceptor(registry),
             security.authentication(config.roles())))

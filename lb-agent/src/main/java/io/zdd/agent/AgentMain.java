@@ -81,6 +81,8 @@ import picocli.CommandLine.Mixin;
             + "to the zdd coordinator over gRPC.",
         "Every flag can also be given as an environment variable (named after each flag); the flag wins."})
 public final class AgentMain implements Callable<Integer> {
+  /** Threads that run gRPC calls; more concurrent calls queue (each apply waits on its group's lock). */
+  static final int GRPC_THREADS = 32;
   private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
 
   @Mixin final AgentConfig config = new AgentConfig();
@@ -269,7 +271,7 @@ public final class AgentMain implements Callable<Integer> {
       GrpcSecurity security = step("tls", () -> GrpcSecurity.open(c.tls(), "lb-agent " + agentId),
           GrpcSecurity::close);
       security.tls().ifPresent(t -> requireOwnIdentity(t.self()));
-      grpcServer = step("grpc server", () -> security.server(c.grpcListen())
+      grpcServer = step("grpc server", () -> security.server(c.grpcListen(), "agent", GRPC_THREADS)
           // Authentication runs first (the last interceptor listed), so a refused call is not even counted as served.
           .addService(ServerInterceptors.intercept(service, new MetricCollectingServerInterceptor(registry),
               security.authentication(new AgentCallPolicy())))

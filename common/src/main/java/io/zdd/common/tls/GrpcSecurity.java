@@ -21,6 +21,7 @@ public final class GrpcSecurity implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GrpcSecurity.class);
 
   private final Optional<TlsContexts> tls;
+  private final java.util.List<java.util.concurrent.ExecutorService> pools = new java.util.ArrayList<>();
 
   private GrpcSecurity(Optional<TlsContexts> tls) {
     this.tls = tls;
@@ -44,9 +45,20 @@ public final class GrpcSecurity implements AutoCloseable {
     return tls;
   }
 
-  /** A server builder on {@code listen}, with TLS unless insecure. */
-  public NettyServerBuilder server(InetSocketAddress listen) {
-    NettyServerBuilder b = NettyServerBuilder.forAddress(listen);
+  /**
+   * A server builder on {@code listen}, with TLS unless insecure, whose calls run on at most
+   * {@code threads} threads (named {@code name-grpc-N}; more calls wait their turn instead of
+   * each getting a thread of its own). The pool is shut down by {@link #close}, after the server.
+   */
+  public NettyServerBuilder server(InetSocketAddress listen, String name, int threads) {
+    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(threads, threads,
+        30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+        new io.zdd.common.concurrent.NamedThreadFactory(name + "-grpc"));
+    pool.allowCoreThreadTimeOut(true);
+    synchronized (pools) {
+      pools.add(pool);
+    }
+    NettyServerBuilder b = NettyServerBuilder.forAddress(listen).executor(pool);
     tls.ifPresent(t -> b.sslContext(t.forServer()));
     return b;
   }
@@ -85,6 +97,10 @@ public final class GrpcSecurity implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (pools) {
+      pools.forEach(java.util.concurrent.ExecutorService::shutdownNow);
+      pools.clear();
+    }
     tls.ifPresent(TlsContexts::close);
   }
 }

@@ -43,6 +43,8 @@ class MutualTlsTest {
   private GrpcSecurity server;
   private Server grpc;
   private final AtomicInteger writes = new AtomicInteger();
+  private final AtomicInteger running = new AtomicInteger();
+  private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
   private final List<AutoCloseable> closers = new ArrayList<>();
 
   /** Reads are open to any identity; RemoveGroup (a write) only to coordinators. */
@@ -56,7 +58,7 @@ class MutualTlsTest {
     TlsConfig agent = certs.issue(SpiffeId.Role.AGENT, "lb-1", List.of("127.0.0.1"), Duration.ofDays(1))
         .withReloadInterval(Duration.ofMillis(200));
     server = GrpcSecurity.open(Optional.of(agent), "test agent");
-    grpc = server.server(new InetSocketAddress("127.0.0.1", 0))
+    grpc = server.server(new InetSocketAddress("127.0.0.1", 0), "test-agent", 4)
         .addService(ServerInterceptors.intercept(new EchoCaller(), server.authentication(COORDINATOR_WRITES)))
         .build().start();
   }
@@ -81,6 +83,15 @@ class MutualTlsTest {
 
     @Override
     public void removeGroup(RemoveGroupRequest request, StreamObserver<RemoveGroupResponse> out) {
+      if (request.getGroup().equals("block")) {
+        running.incrementAndGet();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        running.decrementAndGet();
+      }
       writes.incrementAndGet();
       out.onNext(RemoveGroupResponse.getDefaultInstance());
       out.onCompleted();
@@ -208,5 +219,27 @@ class MutualTlsTest {
       assertThat(SpiffeId.parse(bad)).as(bad).isEmpty();
     }
     assertThatThrownBy(() -> new SpiffeId("zdd", SpiffeId.Role.AGENT, "x\ny")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void manyConcurrentCalls_runOnABoundedNumberOfThreads() throws Exception {
+    GrpcSecurity client = GrpcSecurity.open(Optional.of(certs.issue(SpiffeId.Role.COORDINATOR, "busy")), "busy");
+    closers.add(client);
+    ManagedChannel ch = client.channel("127.0.0.1", grpc.getPort(), SpiffeId.Role.AGENT).build();
+    closers.add(() -> ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    var stub = LbAgentGrpc.newFutureStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS);
+    List<com.google.common.util.concurrent.ListenableFuture<RemoveGroupResponse>> calls = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      calls.add(stub.removeGroup(RemoveGroupRequest.newBuilder().setEpoch(1).setGroup("block").build()));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> running.get() == 4);
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> running.get() == 4
+        && Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("test-agent-grpc-")).count() <= 4);
+
+    release.countDown();
+    for (var c : calls) {
+      c.get(30, TimeUnit.SECONDS);
+    }
+    assertThat(writes).hasValue(100);
   }
 }

@@ -150,7 +150,7 @@ class ZddCliTest {
   private String serve(io.grpc.BindableService svc) throws Exception {
     io.zdd.common.tls.GrpcSecurity tls = io.zdd.common.tls.GrpcSecurity.open(
         java.util.Optional.of(pki.issue(io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "c1")), "scripted coordinator");
-    Server s = tls.server(new InetSocketAddress("127.0.0.1", 0)).addService(svc).build().start();
+    Server s = tls.server(new InetSocketAddress("127.0.0.1", 0), "scripted", 4).addService(svc).build().start();
     closers.add(tls);
     servers.add(s);
     return "127.0.0.1:" + ((InetSocketAddress) s.getListenSockets().get(0)).getPort();
