@@ -29,11 +29,20 @@ final class UnixSocketExchange {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         Selector selector = Selector.open()) {
-      // Unix-domain connects complete (or fail) immediately, so a blocking connect is bounded.
-      ch.connect(UnixDomainSocketAddress.of(socket));
+      // Non-blocking from the start: a unix connect to a listener whose backlog is full (an
+      // HAProxy that stopped accepting) would otherwise block past the deadline.
       ch.configureBlocking(false);
+      SelectionKey key;
+      if (ch.connect(UnixDomainSocketAddress.of(socket))) {
+        key = ch.register(selector, SelectionKey.OP_WRITE);
+      } else {
+        key = ch.register(selector, SelectionKey.OP_CONNECT);
+        while (!ch.finishConnect()) {
+          await(selector, deadline, socket, line);
+        }
+        key.interestOps(SelectionKey.OP_WRITE);
+      }
       ByteBuffer out = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII));
-      SelectionKey key = ch.register(selector, SelectionKey.OP_WRITE);
       while (out.hasRemaining()) {
         await(selector, deadline, socket, line);
         ch.write(out);

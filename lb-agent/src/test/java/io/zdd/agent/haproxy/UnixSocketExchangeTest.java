@@ -66,4 +66,40 @@ class UnixSocketExchangeTest {
     assertThatThrownBy(() -> UnixSocketExchange.exchange(dir.resolve("none.sock"), "show info", Duration.ofSeconds(1)))
         .isInstanceOf(UnavailableException.class).hasMessageContaining("none.sock");
   }
+
+  @Test
+  void aListenerThatStoppedAccepting_hitsTheDeadlineOnConnect() throws Exception {
+    Path sock = dir.resolve("full.sock");
+    java.util.List<SocketChannel> queued = new java.util.ArrayList<>();
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(sock), 1);
+      // Fill the backlog: nobody accepts, so a further blocking connect would wait forever.
+      for (int i = 0; i < 64; i++) {
+        SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+        c.configureBlocking(false);
+        try {
+          c.connect(UnixDomainSocketAddress.of(sock));
+          queued.add(c);
+        } catch (java.io.IOException full) {
+          c.close();
+          break;
+        }
+      }
+      java.util.concurrent.CompletableFuture<Throwable> outcome = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          UnixSocketExchange.exchange(sock, "show info", Duration.ofMillis(300));
+          return null;
+        } catch (RuntimeException e) {
+          return e;
+        }
+      });
+      Throwable t = outcome.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(t).isNotNull();
+      assertThat(t.getClass().getSimpleName()).isIn("DeadlineExceededException", "UnavailableException");
+    } finally {
+      for (SocketChannel c : queued) {
+        c.close();
+      }
+    }
+  }
 }
