@@ -45,6 +45,33 @@ class HttpPendingOperationsProbeTest {
       ex.sendResponseHeaders(200, -1);
       ex.close();
     });
+    // Headers at once, then a body that never ends: one byte every 100 ms.
+    server.createContext("/trickle", ex -> {
+      ex.sendResponseHeaders(200, 0);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write("queued_jobs 0\n# ".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        while (!release.await(100, TimeUnit.MILLISECONDS)) {
+          out.write('x');
+          out.flush();
+        }
+      } catch (InterruptedException | IOException e) {
+        // the client went away
+      }
+    });
+    // A body far larger than any metrics page: 64 MiB of comments, then the gauge.
+    server.createContext("/huge", ex -> {
+      ex.sendResponseHeaders(200, 0);
+      byte[] line = ("# " + "y".repeat(1021) + "\n").getBytes(StandardCharsets.UTF_8);
+      try (OutputStream out = ex.getResponseBody()) {
+        for (int i = 0; i < 64 * 1024 && !Thread.currentThread().isInterrupted(); i++) {
+          out.write(line);
+        }
+        out.write("queued_jobs 0\n".getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        // the client stopped reading
+      }
+    });
     server.setExecutor(executor);
     server.start();
   }
@@ -85,6 +112,17 @@ class HttpPendingOperationsProbeTest {
     long t0 = System.nanoTime();
     assertThat(impatient.read("queued_jobs", "127.0.0.1", port(), "/slow")).isEmpty();
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(4));
+  }
+
+  @Test
+  void aBodyThatNeverEnds_isCutAtTheDeadline_andAHugeOneIsNotRead() {
+    HttpPendingOperationsProbe impatient = new HttpPendingOperationsProbe(Duration.ofMillis(500));
+    long t0 = System.nanoTime();
+    assertThat(impatient.read("queued_jobs", "127.0.0.1", port(), "/trickle")).isEmpty();
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("bounded by the deadline, not by the body")
+        .isLessThan(Duration.ofSeconds(5));
+    assertThat(new HttpPendingOperationsProbe(Duration.ofSeconds(5)).read("queued_jobs", "127.0.0.1", port(), "/huge"))
+        .as("more than " + HttpPendingOperationsProbe.MAX_BODY + " bytes is not a metrics page").isEmpty();
   }
 
   @Test
