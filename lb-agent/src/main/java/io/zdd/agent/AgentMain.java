@@ -248,13 +248,24 @@ public final class AgentMain implements Callable<Integer> {
       }, p -> { });
 
       AgentMetrics metrics = new AgentMetrics(registry, epochs::highest);
+      AtomicReference<ReloadWatcher> watcher = new AtomicReference<>();
       metricsEndpoint = step("metrics endpoint", () -> {
         MetricsEndpoint m = new MetricsEndpoint(registry, c.metricsListen());
         m.route("/metrics", () -> {
           refreshConnectionGauges(metrics, sampler);
           return registry.scrape();
         });
-        m.route("/healthz", () -> "ok\n");
+        // Healthy when HAProxy's master answered the reload watcher within 5 s (503 with why otherwise).
+        m.route("/healthz", () -> {
+          ReloadWatcher w = watcher.get();
+          if (w == null) {
+            throw new io.zdd.common.error.UnavailableException("starting");
+          }
+          w.problem(Duration.ofSeconds(5)).ifPresent(p -> {
+            throw new io.zdd.common.error.UnavailableException(p);
+          });
+          return "ok\n";
+        });
         m.start();
         return m;
       }, MetricsEndpoint::close);
@@ -294,6 +305,7 @@ public final class AgentMain implements Callable<Integer> {
       step("reload watcher", () -> {
         ReloadWatcher w = new ReloadWatcher(haproxy.masterCli(), controller, sampler, scheduler, Duration.ofMillis(250));
         w.start();
+        watcher.set(w);
         return w;
       }, ReloadWatcher::close);
 

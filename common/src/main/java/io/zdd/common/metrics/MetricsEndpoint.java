@@ -114,15 +114,19 @@ public final class MetricsEndpoint implements AutoCloseable {
         resp = text(HttpResponseStatus.NOT_FOUND, "no such endpoint; try /metrics\n");
       } else {
         String body;
+        HttpResponseStatus status = HttpResponseStatus.OK;
         try {
           body = route.get();
+        } catch (io.zdd.common.error.UnavailableException e) {
+          // A health route saying "not now": 503 with the reason, for a load balancer or Marathon.
+          status = HttpResponseStatus.SERVICE_UNAVAILABLE;
+          body = e.getMessage() + "\n";
         } catch (RuntimeException e) {
           log.warn("endpoint {} failed", path, e);
-          body = null;
+          status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
+          body = "endpoint failed\n";
         }
-        resp = body == null
-            ? text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "endpoint failed\n")
-            : text(HttpResponseStatus.OK, body);
+        resp = text(status, body);
       }
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       HttpUtil.setKeepAlive(resp, keepAlive);

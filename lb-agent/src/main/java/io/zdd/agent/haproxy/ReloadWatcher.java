@@ -28,6 +28,8 @@ public final class ReloadWatcher implements AutoCloseable {
   private final AtomicLong reloadsSeen = new AtomicLong();
   private volatile int currentPid;
   private volatile Set<Integer> oldWorkers = Set.of();
+  private volatile long lastGoodPoll = System.nanoTime();
+  private volatile String lastProblem = "no poll yet";
   private ScheduledFuture<?> task;
 
   public ReloadWatcher(MasterCli master, HaproxyBackendController controller, HaproxyConnectionSampler sampler,
@@ -60,6 +62,18 @@ public final class ReloadWatcher implements AutoCloseable {
     return oldWorkers;
   }
 
+  /**
+   * Why HAProxy is not healthy, or empty: the master must have answered a poll (and the current
+   * worker's state been re-asserted) within {@code maxAge}.
+   */
+  public java.util.Optional<String> problem(Duration maxAge) {
+    long age = System.nanoTime() - lastGoodPoll;
+    if (age <= maxAge.toNanos()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of("HAProxy has not answered for " + age / 1_000_000 + " ms: " + lastProblem);
+  }
+
   /** One poll; public so tests and the agent's shutdown path can run it synchronously. */
   public void tick() {
     try {
@@ -84,10 +98,13 @@ public final class ReloadWatcher implements AutoCloseable {
         }
       }
       oldWorkers = Set.copyOf(old);
+      lastGoodPoll = System.nanoTime();
+      lastProblem = "";
       if (!controller.pendingRemovals().isEmpty()) {
         controller.purgeRetiredServers(sampler::idleEverywhere);
       }
     } catch (ZddException e) {
+      lastProblem = e.getMessage();
       log.warn("reload watcher poll failed: {}", e.getMessage());
     } catch (RuntimeException e) {
       // Never let an exception cancel the periodic task.
