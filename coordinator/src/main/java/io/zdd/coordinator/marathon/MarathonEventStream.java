@@ -209,9 +209,18 @@ public final class MarathonEventStream implements AutoCloseable {
       return; // closed from inside the listener: the loop sees the flag and ends
     }
     thread.interrupt();
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(5));
-    } catch (InterruptedException e) {
+    // Closing often runs on a thread that is itself being interrupted (a leader term ends because
+    // leadership was lost): keep waiting the whole bound anyway, and pass the interrupt on after.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    boolean interrupted = false;
+    while (thread.isAlive() && System.nanoTime() < deadline) {
+      try {
+        thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
     if (thread.isAlive()) {

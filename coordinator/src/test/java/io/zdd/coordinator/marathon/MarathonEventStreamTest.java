@@ -33,6 +33,8 @@ class MarathonEventStreamTest {
   private final List<String> disconnects = new CopyOnWriteArrayList<>();
   private final AtomicInteger connects = new AtomicInteger();
   private final List<Duration> pauses = new CopyOnWriteArrayList<>();
+  /** When set, each event keeps the reader busy this long, deaf to interrupts. */
+  private volatile Duration busyPerEvent = Duration.ZERO;
 
   private final MarathonEventListener listener = new MarathonEventListener() {
     @Override
@@ -42,6 +44,10 @@ class MarathonEventStreamTest {
         throw new IllegalStateException("listener bug");
       }
       events.add(event);
+      long until = System.nanoTime() + busyPerEvent.toNanos();
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
     }
 
     @Override
@@ -189,6 +195,22 @@ class MarathonEventStreamTest {
     assertThat(stream.running()).isFalse();
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> marathon.requests().size() == 1);
     assertThat(disconnects).isEmpty();
+  }
+
+  @Test
+  void closeFromAnInterruptedThread_stillWaitsForTheReaderToStop() {
+    busyPerEvent = Duration.ofSeconds(1);
+    marathon.on("GET", "/v2/events", sse(true, STATUS_UPDATE));
+    stream(MarathonAuth.NONE, Duration.ofSeconds(2), "status_update_event");
+    // The reader is inside the listener (busy for a second) when close comes.
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
+
+    // A leader term closes on the thread Curator interrupts when leadership is lost.
+    Thread.currentThread().interrupt();
+    stream.close();
+
+    assertThat(Thread.interrupted()).as("the interrupt is passed on").isTrue();
+    assertThat(stream.running()).as("the reader stopped before close returned").isFalse();
   }
 
   @Test
