@@ -55,6 +55,41 @@ public record BackendSet(
     }
   }
 
+  /** The same set under another version. */
+  public BackendSet withVersion(long newVersion) {
+    return new BackendSet(group, newVersion, frontendPort, mode, balance, healthCheck, servers, colourFrontends);
+  }
+
+  /**
+   * A digest of everything but the version, from the fields themselves (not a {@code toString}),
+   * so a stored digest means the same content across releases: two sets with equal content have
+   * equal digests whatever their versions.
+   */
+  public String contentDigest() {
+    StringBuilder b = new StringBuilder("v1|").append(group.value()).append('|').append(frontendPort).append('|')
+        .append(mode.name()).append('|').append(balance).append('|');
+    healthCheck.ifPresent(h -> b.append(h.httpPath()).append(',').append(h.intervalMs()).append(',')
+        .append(h.rise()).append(',').append(h.fall()));
+    b.append('|');
+    for (BackendServer s : servers) {
+      b.append(s.name()).append(',').append(s.address()).append(',').append(s.port()).append(',').append(s.weight())
+          .append(',').append(s.adminState() == null ? "" : s.adminState().name()).append(',')
+          .append(s.colour() == null ? "" : s.colour().name()).append(',')
+          .append(s.taskId() == null ? "" : s.taskId()).append(';');
+    }
+    b.append('|');
+    for (ColourFrontend f : colourFrontends) {
+      b.append(f.colour().name()).append(',').append(f.port()).append(';');
+    }
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(
+          b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required", e);
+    }
+  }
+
   public Optional<BackendServer> server(String name) {
     return servers.stream().filter(s -> s.name().equals(name)).findFirst();
   }

@@ -717,11 +717,11 @@ public final class Deployment {
    */
   private Applied applyDesired(Optional<AppStatus> green, Optional<AppStatus> blue) {
     BackendSetComposer.Composed c = BackendSetComposer.compose(rec, Math.max(1, rec.backendVersion()), green, blue);
-    String fingerprint = fingerprint(c.set());
+    String fingerprint = c.set().contentDigest();
     if (!fingerprint.equals(rec.backendFingerprint())) {
       save(rec.toBuilder().backendVersion(rec.backendVersion() + 1).backendFingerprint(fingerprint).build());
     }
-    BackendSet set = withVersion(c.set(), rec.backendVersion());
+    BackendSet set = c.set().withVersion(rec.backendVersion());
     if (!c.traffic().equals(lastTraffic)) {
       lastTraffic = c.traffic();
     }
@@ -902,14 +902,7 @@ public final class Deployment {
     }
   }
 
-  private static String fingerprint(BackendSet s) {
-    return withVersion(s, 0).toString();
-  }
 
-  private static BackendSet withVersion(BackendSet s, long version) {
-    return new BackendSet(s.group(), version, s.frontendPort(), s.mode(), s.balance(), s.healthCheck(), s.servers(),
-        s.colourFrontends());
-  }
 
   private static List<String> union(List<String> a, List<String> b) {
     Set<String> out = new LinkedHashSet<>(a);

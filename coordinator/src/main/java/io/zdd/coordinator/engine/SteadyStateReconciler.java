@@ -79,7 +79,7 @@ public final class SteadyStateReconciler {
         .killingTaskIds(List.of()).retiredTaskIds(List.of()).build();
     BackendSet set = BackendSetComposer.compose(current, rec.backendVersion() + 1,
         greenLive ? Optional.of(live) : Optional.empty(), greenLive ? Optional.empty() : Optional.of(live)).set();
-    String fingerprint = fingerprint(set);
+    String fingerprint = set.contentDigest();
     boolean changed = !fingerprint.equals(rec.backendFingerprint()) || !admitted.equals(rec.admittedTaskIds());
     if (changed) {
       current = current.toBuilder().backendVersion(rec.backendVersion() + 1)
@@ -91,7 +91,7 @@ public final class SteadyStateReconciler {
     } else {
       current = current.toBuilder().killedTaskIds(rec.killedTaskIds()).retiredTaskIds(rec.retiredTaskIds()).build();
     }
-    Map<AgentId, AgentCallResult> results = ports.fleet().applyEverywhere(withVersion(set, current.backendVersion()),
+    Map<AgentId, AgentCallResult> results = ports.fleet().applyEverywhere(set.withVersion(current.backendVersion()),
         LbGroups.of(live.labels()), epoch);
     List<String> nowUp = upOnEveryLb(live, results);
     if (!nowUp.isEmpty()) {
@@ -134,12 +134,4 @@ public final class SteadyStateReconciler {
     return up;
   }
 
-  private static BackendSet withVersion(BackendSet s, long version) {
-    return new BackendSet(s.group(), version, s.frontendPort(), s.mode(), s.balance(), s.healthCheck(), s.servers(),
-        s.colourFrontends());
-  }
-
-  private static String fingerprint(BackendSet s) {
-    return withVersion(s, 0).toString();
-  }
 }
