@@ -76,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * behaves like killing a process.
  *
  * <p>Start order: metrics → ZooKeeper → agent fleet → admin gRPC server → leader election.
- * Stop order is the reverse (style rule 14): leadership is released first, so no leader work
+ * Stop order is the reverse: leadership is released first, so no leader work
  * runs while the rest shuts down; ZooKeeper closes last.
  */
 public final class Coordinator implements AutoCloseable {

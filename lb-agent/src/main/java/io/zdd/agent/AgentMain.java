@@ -120,7 +120,7 @@ public final class AgentMain implements Callable<Integer> {
 
   /**
    * One running agent. Started in dependency order through a {@link LifecycleGroup}, so it stops
-   * in the reverse order, which is style rule 14's: health NOT_SERVING → pollers (registration
+   * in the reverse order: health NOT_SERVING → pollers (registration
    * refresh, reload watcher) and the ZooKeeper registration → WatchConnections streams → gRPC
    * server (graceful, then forced) → metrics endpoint → HAProxy (only if supervised) → executors
    * → ZooKeeper client last.

@@ -58,7 +58,7 @@ import picocli.CommandLine;
 /**
  * The whole agent as main wires it: a supervised real HAProxy 2.6, a real ZooKeeper, iptables in
  * a network namespace this test creates, gRPC and /metrics on 127.0.0.1. Then a restart on the
- * same data dir (acceptance 4: a stale epoch is still refused; acceptance 3: the redirects are
+ * same data dir (a stale epoch is still refused; the redirects are
  * read back) and checks that nothing is left running.
  */
 class AgentMainIT {

@@ -36,7 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One deployment as a persisted state machine (ARCHITECTURE.md §5). A driver calls {@link #tick()}
+ * One deployment as a persisted state machine (docs/architecture.md). A driver calls {@link #tick()}
  * until it answers DONE or HELD. Each tick re-reads Marathon and the fleet, saves the record
  * before any action it takes, and takes at most one kind of action, so every step is idempotent
  * and a new leader can rebuild the deployment from the stored record and carry on.

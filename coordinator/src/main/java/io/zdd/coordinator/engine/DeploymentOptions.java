@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Options of one deployment: zdd.py's flags plus zdd's own (ARCHITECTURE.md §8). Build with
+ * Options of one deployment: zdd.py's flags plus zdd's own (docs/architecture.md, Protocol v1). Build with
  * {@link #builder()}; {@link #validate()} checks them together and names the offending option.
  *
  * @param trafficSteps green's share in percent per step (WEIGHT_STEPS), ascending, ending at 100

@@ -23,7 +23,7 @@ import java.util.Optional;
 
 /**
  * Preflight: checks the app definition and options, looks at the group's apps, and prepares green
- * exactly as zdd.py does (zdd-py.md §1.3 and §1.9) — colour flip, id suffix, alternating Marathon
+ * exactly as zdd.py does — colour flip, id suffix, alternating Marathon
  * service port, {@code HAPROXY_0_PORT} = the original port, the deployment labels — except that
  * {@code HAPROXY_DEPLOYMENT_STARTED_AT} is written in UTC with its zone. Pure: it reads the apps
  * it is given and changes nothing.

@@ -1,7 +1,7 @@
 package io.zdd.coordinator.engine;
 
 /**
- * zdd.py's scale-up rule (zdd-py.md §1.7): grow by about 50 % — next = floor(n + (n+1)/2) —
+ * zdd.py's scale-up rule: grow by about 50 % — next = floor(n + (n+1)/2) —
  * jumping straight to the goal once that reaches the old app's count; or, with
  * {@code --linear-increase k}, by k per step with no jump. Never above the goal.
  */

@@ -1,6 +1,6 @@
 package io.zdd.coordinator.engine;
 
-/** The Marathon labels zdd.py (and so zdd) reads and writes (zdd-py.md §3). */
+/** The Marathon labels zdd.py (and so zdd) reads and writes. */
 public final class Labels {
   public static final String GROUP = "HAPROXY_DEPLOYMENT_GROUP";
   public static final String ALT_PORT = "HAPROXY_DEPLOYMENT_ALT_PORT";

@@ -1,6 +1,6 @@
 package io.zdd.coordinator.engine;
 
-/** Phases of a deployment (ARCHITECTURE.md §5); the record is saved with the phase before it acts. */
+/** Phases of a deployment (docs/architecture.md); the record is saved with the phase before it acts. */
 public enum Phase {
   PREFLIGHT,
   CREATE_GREEN,

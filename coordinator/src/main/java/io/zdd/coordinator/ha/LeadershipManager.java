@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@code finally} closes it, so no leader work survives a doubtful connection.
  *
  * <p>Losing ZooKeeper for longer than {@code maxDisconnected} calls {@code abort} with the
- * reason: the process should stop acting and let its supervisor restart it (style rule 12).
+ * reason: the process should stop acting and let its supervisor restart it.
  */
 public final class LeadershipManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeadershipManager.class);

@@ -31,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * DC/OS strict-mode service-account login (zdd-py.md §4.4). To get a token it signs an RS256 JWT
+ * DC/OS strict-mode service-account login. To get a token it signs an RS256 JWT
  * {@code {"uid": …, "exp": now+60s}} with the account's private key (JDK {@code SHA256withRSA}),
  * POSTs {@code {"uid", "token", "exp"}} to the account's {@code login_endpoint}, and sends the
  * returned token to Marathon as {@code Authorization: token=<value>}. The token is renewed

@@ -123,7 +123,7 @@ public record MarathonApp(
   /**
    * The first service port, searched in zdd.py's order: {@code container.docker.portMappings},
    * {@code container.portMappings}, {@code portDefinitions}, {@code ports}. Unlike zdd.py
-   * (zdd-py.md §6.3 item 1) the {@code portDefinitions} branch works.
+   * the {@code portDefinitions} branch works.
    */
   public Optional<Integer> firstServicePort() {
     if (!portMappings.isEmpty()) {

@@ -28,7 +28,7 @@ public record MarathonTask(
     List<Boolean> healthCheckAlive,
     Optional<Instant> startedAt) {
 
-  /** States in which marathon-lb leaves a task out of its backend (zdd-py.md §1.6). */
+  /** States in which marathon-lb leaves a task out of its backend. */
   private static final List<String> NOT_SERVING = List.of(
       "TASK_STAGING", "TASK_STARTING", "TASK_KILLING", "TASK_FINISHED", "TASK_FAILED",
       "TASK_KILLED", "TASK_ERROR", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR",

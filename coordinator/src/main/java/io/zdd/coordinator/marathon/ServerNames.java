@@ -12,11 +12,11 @@ public final class ServerNames {
   private ServerNames() {}
 
   /**
-   * marathon-lb's server name (zdd-py.md §1.5): {@code host_port} when the agent host string
+   * marathon-lb's server name: {@code host_port} when the agent host string
    * equals the IP, else {@code host_ip_port}, with every character outside {@code [a-zA-Z0-9-]}
    * turned into {@code _} (so dots in names and IPs become underscores, as zdd.py expects). Unlike
    * zdd.py, the ip and port here are the ones the task is really reached on, so IP-per-task and
-   * multi-port apps get the names marathon-lb writes (zdd-py.md §6.3 item 4).
+   * multi-port apps get the names marathon-lb writes.
    */
   public static String legacy(String host, String ip, int port) {
     String raw = host.equals(ip) ? host + "_" + port : host + "_" + ip + "_" + port;

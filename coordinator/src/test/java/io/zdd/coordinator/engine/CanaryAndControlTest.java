@@ -21,7 +21,7 @@ class CanaryAndControlTest {
 
     assertThat(t.kind()).isEqualTo(Tick.Kind.HELD);
     assertThat(d.record().awaitingPromote()).isTrue();
-    // zdd-py.md §1.8 hybrid: POST green 1 -> kill 1, PUT 2 -> kill 1; then hold (no max-wait burnt).
+    // zdd.py's hybrid: POST green 1 -> kill 1, PUT 2 -> kill 1; then hold (no max-wait burnt).
     assertThat(h.writes()).containsExactly(
         "POST /web-green 1", "KILL /web-blue [web-blue.0001]", "PUT /web-green 2", "KILL /web-blue [web-blue.0002]");
     assertThat(h.marathon.app("/web-blue").orElseThrow().instances).isEqualTo(8);

@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** zdd.py semantics (zdd-py.md §1.7, §1.8) on recording fakes with a fake clock. */
+/** zdd.py semantics on recording fakes with a fake clock. */
 class InstanceRatioDeploymentTest {
 
   @Test
@@ -47,7 +47,7 @@ class InstanceRatioDeploymentTest {
 
     assertThat(t.kind()).isEqualTo(Tick.Kind.DONE);
     assertThat(d.record().outcome()).isEqualTo(Outcome.SUCCEEDED);
-    // zdd-py.md §1.8: POST green 1 -> kill 1 blue, PUT 2 -> kill 1 blue, PUT 3 -> DELETE blue.
+    // zdd.py: POST green 1 -> kill 1 blue, PUT 2 -> kill 1 blue, PUT 3 -> DELETE blue.
     assertThat(h.writes()).containsExactly(
         "POST /web-green 1",
         "KILL /web-blue [web-blue.0001]",
@@ -78,7 +78,7 @@ class InstanceRatioDeploymentTest {
     h.run(d);
 
     assertThat(d.record().outcome()).isEqualTo(Outcome.SUCCEEDED);
-    // zdd-py.md §1.8: POST 1 -> kill t1, PUT 2 -> kill t2, PUT 3 -> kill t3, PUT 5 -> kill t4,t5,
+    // zdd.py: POST 1 -> kill t1, PUT 2 -> kill t2, PUT 3 -> kill t3, PUT 5 -> kill t4,t5,
     // PUT 10 (8 >= 7 old: jump to target) -> DELETE blue.
     assertThat(h.writes()).containsExactly(
         "POST /web-green 1",
@@ -107,7 +107,7 @@ class InstanceRatioDeploymentTest {
     Harness h = new Harness();
     h.seedBlue(10);
     h.run(h.start(Harness.appJson(10), Harness.options().initialInstances(4).build()));
-    // zdd-py.md §1.8: POST 4 -> kill 4, PUT 6 -> kill 2, PUT 10 -> DELETE.
+    // zdd.py: POST 4 -> kill 4, PUT 6 -> kill 2, PUT 10 -> DELETE.
     assertThat(h.writes()).containsExactly(
         "POST /web-green 4",
         "KILL /web-blue [web-blue.0001, web-blue.0002, web-blue.0003, web-blue.0004]", "PUT /web-green 6",
@@ -150,7 +150,7 @@ class InstanceRatioDeploymentTest {
 
   @Test
   void partialDrainWithLastScalingBump_neverDrainsGreenAndFinishes() throws Exception {
-    // zdd-py.md §1.8 stall: 10 -> 10, one old task holds a session longer than a step. Marathon
+    // zdd.py's stall: 10 -> 10, one old task holds a session longer than a step. Marathon
     // bumps blue's lastScalingAt on every kill; marathon-lb then swapped roles and drained green.
     Harness h = new Harness();
     FakeMarathon.App blue = h.seedBlue(10);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 5, acceptance 3: one coordinator, two real lb-agents each with its own HAProxy, and the
+ * One coordinator, two real lb-agents each with its own HAProxy, and the
  * Marathon-compatible local scheduler running real demo-app processes. Under continuous load
  * through both LBs: blue→green, then a canary with --traffic 10,50,100, with the app's
  * pending-operations gate on. Zero failed requests; every killed blue task was reported drained

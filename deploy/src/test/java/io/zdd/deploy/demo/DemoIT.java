@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 7, acceptance 1 and 2, in short: the demo on 3 LB hosts and 3 coordinators with 2
+ * In short: the demo on 3 LB hosts and 3 coordinators with 2
  * instances per version, at more than 1,000 requests/s through the LBs: every deployment
  * succeeds, no request fails, and the JSON summary has the documented fields.
  */

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 6, acceptance 4 (three ZooKeeper servers, two LBs with real HAProxy, three coordinators):
+ * Three ZooKeeper servers, two LBs with real HAProxy, three coordinators:
  * deployments of two different groups run at the same time and both succeed; while one runs, a
  * second deployment of the same group is refused with gRPC ABORTED (CLI exit code 5) and changes
  * nothing — the running one carries on and no extra app appears in Marathon.

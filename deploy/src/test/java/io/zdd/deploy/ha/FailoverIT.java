@@ -26,7 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Issue 6, acceptance 1, on a {@code TestingCluster} of three real ZooKeeper servers, two lb-agents
+ * On a {@code TestingCluster} of three real ZooKeeper servers, two lb-agents
  * with real HAProxy, three coordinators and the local Marathon running real app processes. For each
  * phase of a blue/green deployment, the leader is stopped (its {@link Coordinator} closed, as a
  * crash of its process would end its session and threads) from another thread the moment its

@@ -19,7 +19,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.KillSession;
 
 /**
- * Issue 6, acceptance 5: time from leader loss to the new leader acting. Not a test (no
+ * Time from leader loss to the new leader acting. Not a test (no
  * IT/Test suffix, so {@code verify} never runs it); a main that prints a Markdown table.
  *
  * <p>Cluster: a {@code TestingCluster} of three ZooKeeper servers, two lb-agents with real

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 6, acceptance 2 (three ZooKeeper servers, two LBs with real HAProxy, two coordinators):
+ * Three ZooKeeper servers, two LBs with real HAProxy, two coordinators:
  * the leader's ZooKeeper session is expired (Curator's {@link KillSession} on its own client)
  * while its process keeps running, just as it starts killing blue tasks of a deployment. The
  * standby becomes leader under a higher epoch and finishes that deployment under it (Marathon

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 6, acceptance 3, on Curator's {@code TestingCluster} of three real ZooKeeper servers (two
+ * On Curator's {@code TestingCluster} of three real ZooKeeper servers (two
  * LBs with real HAProxy, two coordinators, the local Marathon). During a blue/green deployment:
  * killing one server — one the leader is not connected to — changes nothing (same leader, same
  * epoch, the deployment moves on); killing a second (quorum lost) closes every leader term and
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * over and finishes the deployment SUCCEEDED.
  *
  * <p>Killing the very server the leader's session is on is a different case: Curator reports
- * SUSPENDED and, by design (issue 6 item 1), the leader closes its term; a failover follows.
+ * SUSPENDED and, by design, the leader closes its term; a failover follows.
  */
 class QuorumIT {
   private static final String GROUP = "qm";

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Acceptance 4: {@code POST /v2/tasks/delete?scale=true} kills exactly the given tasks and lowers
+ * {@code POST /v2/tasks/delete?scale=true} kills exactly the given tasks and lowers
  * instances; without scale the tasks are replaced. Kills reach the whole process tree, and a task
  * that ignores SIGTERM gets SIGKILL after its grace period.
  */

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Acceptance 6: the standalone scheduler, started as a real child process, prints the URL it
+ * The standalone scheduler, started as a real child process, prints the URL it
  * serves once ready and, on SIGTERM, stops every task it started.
  */
 class LocalMarathonMainIT {

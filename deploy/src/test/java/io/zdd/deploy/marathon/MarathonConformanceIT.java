@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Acceptance 1: the fixture app definitions (real marathon-lb test data) are posted to the local
+ * The fixture app definitions (real marathon-lb test data) are posted to the local
  * scheduler, run as real processes, and every GET reply is compared field by field (names, JSON
  * types, nesting) with the real Marathon 1.4 / 1.5 replies in the fixtures.
  */

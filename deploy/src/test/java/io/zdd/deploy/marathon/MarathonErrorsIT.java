@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Acceptance 5: every error reply has Marathon's status and shape: 404 {message}, 409 locked
+ * Every error reply has Marathon's status and shape: 404 {message}, 409 locked
  * {message, deployments[{id}]}, 422 {message: "Object is not valid", details[{path, errors[]}]},
  * 400 {message: "Invalid JSON", details}. And a rejected request changes nothing.
  */

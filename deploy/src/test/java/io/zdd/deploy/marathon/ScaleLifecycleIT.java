@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Acceptance 2: scale 0 → 5 → 2 → 0 with real processes. Checks counts, task states, deployments
+ * Scale 0 → 5 → 2 → 0 with real processes. Checks counts, task states, deployments
  * and the SSE event order, and counts processes from the OS ({@code /proc}), not from the
  * scheduler.
  */

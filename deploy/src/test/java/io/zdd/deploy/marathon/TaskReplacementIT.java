@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Acceptance 3: a task whose health check starts failing is killed and replaced (the demo app, made
+ * A task whose health check starts failing is killed and replaced (the demo app, made
  * unhealthy through its own endpoint); a task killed from outside with {@code kill -9} is replaced.
  */
 class TaskReplacementIT {

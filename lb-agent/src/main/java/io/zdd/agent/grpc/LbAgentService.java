@@ -365,7 +365,7 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
     return ProtoMapper.backendSet(proto);
   }
 
-  /** Creates one stream's publisher (factory method, style rule 2). */
+  /** Creates one stream's publisher. */
   private ConnectionStreamPublisher newPublisher(Set<GroupName> groups, Duration interval, Duration heartbeat,
       int credit, ServerCallStreamObserver<ConnectionSample> out) {
     ConnectionStreamPublisher[] self = new ConnectionStreamPublisher[1];

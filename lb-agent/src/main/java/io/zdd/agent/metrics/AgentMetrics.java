@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The agent's domain meters (ARCHITECTURE.md §7), registered once on the registry given:
+ * The agent's domain meters (listed in docs/architecture.md, Metrics), registered once on the registry given:
  * <ul>
  *   <li>{@code zdd_agent_runtime_commands_total{result}}: runtime API commands, ok or error;
  *   <li>{@code zdd_agent_reloads_total{result}}: reloads the agent made, ok or error;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acceptance 3: the real iptables (nf_tables) inside a network namespace this test creates. Two
+ * The real iptables (nf_tables) inside a network namespace this test creates. Two
  * identity servers stand in for the blue and green frontends; a client in the namespace holds a
  * connection through the service port across the swap.
  */

@@ -27,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issue 3, acceptance 2: clients send requests without pause while the controller applies 50
+ * Clients send requests without pause while the controller applies 50
  * backend-set changes, at least 5 of them needing a reload. Every failure counts: plain-socket
  * clients, no retries, keep-alive and new-connection-per-request.
  */

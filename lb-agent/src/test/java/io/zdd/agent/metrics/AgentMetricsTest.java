@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** The agent meters as Prometheus renders them (names and labels of ARCHITECTURE.md §7). */
+/** The agent meters as Prometheus renders them (names and labels as docs/architecture.md lists them). */
 class AgentMetricsTest {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicReference<Epoch> epoch = new AtomicReference<>(Epoch.of(3));

@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param servicePorts Marathon's service ports, resolved by the adapter from {@code ports},
  *     {@code portDefinitions} or the port mappings (zdd.py only read {@code ports})
  * @param lastScalingAt {@code versionInfo.lastScalingAt}; informational only — the engine never
- *     decides anything from it (that is what stalled zdd.py, zdd-py.md §1.8)
+ *     decides anything from it (that is what stalled zdd.py)
  * @param json the app as Marathon returned it (handed to the pre-kill hook)
  */
 public record AppStatus(
