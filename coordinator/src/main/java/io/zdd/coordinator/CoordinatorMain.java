@@ -6,6 +6,7 @@ import io.zdd.coordinator.marathon.MarathonAuths;
 import io.zdd.coordinator.marathon.MarathonClientConfig;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import io.zdd.common.config.CredentialsFile;
 import io.zdd.common.tls.TlsConfig;
 import io.zdd.common.tls.TlsOptions;
 import io.zdd.coordinator.engine.hook.ProcessPreKillHook;
@@ -152,8 +153,8 @@ public final class CoordinatorMain implements Callable<Integer> {
     MarathonAuth auth = MarathonAuths.fromFlags(opt(authCredentials), opt(authFile).map(Path::of), opt(dcosFile).map(Path::of),
         HttpMarathonClient.newHttpClient(mcfg), Duration.ofSeconds(10), Clock.systemUTC(),
         login -> requireHttps("--dcos-auth-credentials login_endpoint", login));
-    Optional<String> digest = opt(zkDigestFile).map(f -> firstLine("--zk-digest-file", f));
-    Optional<String> agentDigest = opt(zkAgentDigestFile).map(f -> firstLine("--zk-agent-digest-file", f));
+    Optional<String> digest = opt(zkDigestFile).map(f -> CredentialsFile.userPassword("--zk-digest-file", Path.of(f)));
+    Optional<String> agentDigest = opt(zkAgentDigestFile).map(f -> CredentialsFile.userPassword("--zk-agent-digest-file", Path.of(f)));
     if (digest.isPresent() != agentDigest.isPresent()) {
       throw new io.zdd.common.error.InvalidInputException("--zk-agent-digest-file",
           "give it together with --zk-digest-file (both identities are needed for ZooKeeper ACLs)");
@@ -193,18 +194,7 @@ public final class CoordinatorMain implements Callable<Integer> {
     }
   }
 
-  /** The first line of a credentials file, user:password; never logged. */
-  private static String firstLine(String flag, String file) {
-    try {
-      String line = java.nio.file.Files.readAllLines(Path.of(file)).stream().findFirst().orElse("").trim();
-      if (!line.contains(":")) {
-        throw new io.zdd.common.error.InvalidInputException(flag, "first line must be user:password");
-      }
-      return line;
-    } catch (java.io.IOException e) {
-      throw new io.zdd.common.error.InvalidInputException(flag, "cannot read " + file + ": " + e.getMessage());
-    }
-  }
+
 
   private static Optional<String> opt(String s) {
     return s == null || s.isBlank() ? Optional.empty() : Optional.of(s);

@@ -1,5 +1,6 @@
 package io.zdd.agent;
 
+import io.zdd.common.config.CredentialsFile;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.model.AgentId;
 import io.zdd.common.model.PortRange;
@@ -307,18 +308,7 @@ public final class AgentConfig {
 
   /** user:password read from --zk-digest-file, if given; never logged. */
   public Optional<String> zkDigest() {
-    if (zkDigestFile == null) {
-      return Optional.empty();
-    }
-    try {
-      String line = java.nio.file.Files.readAllLines(zkDigestFile).stream().findFirst().orElse("").trim();
-      if (!line.contains(":")) {
-        throw new InvalidInputException("--zk-digest-file", "first line must be user:password");
-      }
-      return Optional.of(line);
-    } catch (java.io.IOException e) {
-      throw new InvalidInputException("--zk-digest-file", "cannot read " + zkDigestFile + ": " + e.getMessage());
-    }
+    return Optional.ofNullable(zkDigestFile).map(f -> CredentialsFile.userPassword("--zk-digest-file", f));
   }
 
   public String zkRoot() {

@@ -40,7 +40,8 @@ public final class Validation {
   }
 
   /** Keeps hostile input from forging log lines or flooding them. */
-  static String printable(String value) {
+  /** A value fit to quote in an error: at most 80 characters, control characters as {@code ?}. */
+  public static String printable(String value) {
     if (value == null) {
       return "null";
     }

@@ -70,7 +70,7 @@ public final class CertificateAuthority {
 
   /** A new CA for {@code trustDomain}, valid from a minute ago (clock skew) for {@code validity}. */
   public static CertificateAuthority create(String trustDomain, Duration validity, Clock clock) {
-    new SpiffeId(trustDomain, SpiffeId.Role.OPERATOR, "check"); // validates the domain
+    SpiffeId.requireTrustDomain(trustDomain);
     try {
       KeyPair pair = newKeyPair();
       X500Name name = new X500Name("CN=zdd cluster CA " + trustDomain);

@@ -48,16 +48,28 @@ public record SpiffeId(String trustDomain, Role role, String name) {
   }
 
   public SpiffeId {
-    if (trustDomain == null || !DOMAIN.matcher(trustDomain).matches()) {
-      throw new IllegalArgumentException("trust domain must be lower-case letters, digits, '.' and '-', got '"
-          + trustDomain + "'");
-    }
+    requireTrustDomain(trustDomain);
     if (role == null) {
       throw new IllegalArgumentException("role is required");
     }
+    requireName(name);
+  }
+
+  /** {@code domain} if it is a valid trust domain; IllegalArgumentException saying why otherwise. */
+  public static String requireTrustDomain(String domain) {
+    if (domain == null || !DOMAIN.matcher(domain).matches()) {
+      throw new IllegalArgumentException("trust domain must be lower-case letters, digits, '.' and '-', got '"
+          + domain + "'");
+    }
+    return domain;
+  }
+
+  /** {@code name} if it is a valid identity name; IllegalArgumentException saying why otherwise. */
+  public static String requireName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("name must be 1-64 of [A-Za-z0-9_.-], got '" + name + "'");
     }
+    return name;
   }
 
   public URI uri() {

@@ -21,7 +21,7 @@ public record TlsConfig(Path ca, Path certificate, Path key, String trustDomain,
     if (ca == null || certificate == null || key == null) {
       throw new IllegalArgumentException("the CA, certificate and key files are all required");
     }
-    new SpiffeId(trustDomain, SpiffeId.Role.OPERATOR, "check"); // validates the domain
+    SpiffeId.requireTrustDomain(trustDomain);
     if (reloadInterval.isNegative() || reloadInterval.isZero()) {
       throw new IllegalArgumentException("reload interval must be positive");
     }

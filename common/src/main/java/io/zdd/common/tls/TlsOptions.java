@@ -44,6 +44,17 @@ public final class TlsOptions {
           + "For a laptop only; a warning is logged at every start. Env: ZDD_INSECURE.")
   boolean insecure;
 
+  /** The command-line flags that give a zdd process {@code tls} (the inverse of {@link #resolve}). */
+  public static java.util.List<String> flags(TlsConfig tls) {
+    java.util.List<String> f = new java.util.ArrayList<>(java.util.List.of("--tls-ca", tls.ca().toString(),
+        "--tls-cert", tls.certificate().toString(), "--tls-key", tls.key().toString(),
+        "--trust-domain", tls.trustDomain(), "--tls-reload", tls.reloadInterval().toString()));
+    if (tls.allowTls12()) {
+      f.add("--tls12");
+    }
+    return f;
+  }
+
   /**
    * The TLS settings, or empty with {@code --insecure}. Refuses a half-given set of files, and
    * files together with {@code --insecure}, naming the flags.

@@ -50,15 +50,9 @@ public final class TestPki implements AutoCloseable {
     }
   }
 
-  /** The command-line flags that make a zdd process use {@code tls}. */
-  public static List<String> flags(TlsConfig tls) {
-    return List.of("--tls-ca", tls.ca().toString(), "--tls-cert", tls.certificate().toString(),
-        "--tls-key", tls.key().toString(), "--tls-reload", tls.reloadInterval().toString());
-  }
-
   /** The flags of a fresh certificate for {@code role}/{@code name}. */
   public List<String> flags(SpiffeId.Role role, String name) {
-    return flags(issue(role, name));
+    return io.zdd.common.tls.TlsOptions.flags(issue(role, name));
   }
 
   /** A channel to a server of {@code serverRole} on 127.0.0.1, presenting {@code as}/{@code name}. */

@@ -1,5 +1,7 @@
 package io.zdd.coordinator.engine;
 
+import io.zdd.common.model.Validation;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,7 +63,7 @@ public final class AppJson {
     JsonNode idNode = obj.get("id");
     if (idNode == null || !idNode.isTextual() || !APP_ID.matcher(idNode.asText()).matches()) {
       throw new InvalidInputException("id", "must be a Marathon app id (lower-case letters, digits, '-', '.', '/'), got "
-          + (idNode == null ? "nothing" : "'" + DeploymentOptions.printable(idNode.asText()) + "'"));
+          + (idNode == null ? "nothing" : "'" + Validation.printable(idNode.asText()) + "'"));
     }
     JsonNode instances = obj.get("instances");
     if (instances != null && (!instances.canConvertToInt() || !instances.isIntegralNumber() || instances.asInt() < 0)) {
@@ -116,7 +118,7 @@ public final class AppJson {
             throw new NumberFormatException();
           }
         } catch (NumberFormatException e) {
-          throw new InvalidInputException("labels." + numeric, "must be an integer 0..64, got '" + DeploymentOptions.printable(v) + "'");
+          throw new InvalidInputException("labels." + numeric, "must be an integer 0..64, got '" + Validation.printable(v) + "'");
         }
       });
     }
@@ -132,7 +134,7 @@ public final class AppJson {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new InvalidInputException(field, "must be a port number 1..65535, got '" + DeploymentOptions.printable(value) + "'");
+    throw new InvalidInputException(field, "must be a port number 1..65535, got '" + Validation.printable(value) + "'");
   }
 
   private static String fieldName(PortLocation loc) {

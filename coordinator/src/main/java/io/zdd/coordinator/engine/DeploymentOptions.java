@@ -1,5 +1,7 @@
 package io.zdd.coordinator.engine;
 
+import io.zdd.common.model.Validation;
+
 import io.zdd.common.error.InvalidInputException;
 import java.time.Duration;
 import java.util.List;
@@ -134,12 +136,12 @@ public record DeploymentOptions(
     }
     pendingMetric.ifPresent(m -> {
       if (!METRIC.matcher(m).matches()) {
-        throw new InvalidInputException("options.pending_metric", "not a Prometheus metric name: '" + printable(m) + "'");
+        throw new InvalidInputException("options.pending_metric", "not a Prometheus metric name: '" + Validation.printable(m) + "'");
       }
     });
     pendingMetricPath.ifPresent(p -> {
       if (!PATH.matcher(p).matches()) {
-        throw new InvalidInputException("options.pending_metric_path", "must be an absolute URL path, got '" + printable(p) + "'");
+        throw new InvalidInputException("options.pending_metric_path", "must be an absolute URL path, got '" + Validation.printable(p) + "'");
       }
     });
     pendingMetricPortIndex.ifPresent(i -> {
@@ -150,7 +152,7 @@ public record DeploymentOptions(
     preKillHook.ifPresent(h -> {
       if (!HOOK_NAME.matcher(h).matches()) {
         throw new InvalidInputException("options.pre_kill_hook", "must name a hook declared on the coordinator "
-            + "(--hook NAME=/absolute/path), not a path; got '" + printable(h) + "'");
+            + "(--hook NAME=/absolute/path), not a path; got '" + Validation.printable(h) + "'");
       }
     });
     return this;
@@ -172,11 +174,6 @@ public record DeploymentOptions(
     if (d == null || d.isNegative()) {
       throw new InvalidInputException(field, "must not be negative, got " + d);
     }
-  }
-
-  public static String printable(String value) {
-    String cut = value.length() > 80 ? value.substring(0, 80) + "…" : value;
-    return cut.replaceAll("\\p{Cntrl}", "?");
   }
 
   /** Defaults follow zdd.py where it has the flag (step delay 5 s, max wait 300 s, 1 initial instance). */

@@ -1,5 +1,7 @@
 package io.zdd.coordinator.engine;
 
+import io.zdd.common.model.Validation;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zdd.common.error.ConflictException;
 import io.zdd.common.error.InvalidInputException;
@@ -222,7 +224,7 @@ public final class DeploymentPlanner {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new ConflictException(what + " is not a non-negative integer: '" + DeploymentOptions.printable(v) + "'");
+    throw new ConflictException(what + " is not a non-negative integer: '" + Validation.printable(v) + "'");
   }
 
   private static int parsePort(String v, String what) {

@@ -1,5 +1,7 @@
 package io.zdd.coordinator.engine;
 
+import io.zdd.common.model.Validation;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.zdd.common.error.InvalidInputException;
@@ -30,11 +32,11 @@ final class RecordIntegrity {
       String id = green.path("id").asText("");
       String group = green.path("labels").path(Labels.GROUP).asText("");
       if (!id.equals(r.greenAppId())) {
-        out.add("greenAppId " + DeploymentOptions.printable(r.greenAppId()) + " is not the id in greenAppJson ("
-            + DeploymentOptions.printable(id) + ")");
+        out.add("greenAppId " + Validation.printable(r.greenAppId()) + " is not the id in greenAppJson ("
+            + Validation.printable(id) + ")");
       }
       if (!group.equals(r.group().value())) {
-        out.add("greenAppJson belongs to group " + DeploymentOptions.printable(group) + ", not " + r.group());
+        out.add("greenAppJson belongs to group " + Validation.printable(group) + ", not " + r.group());
       }
     }
     if (!r.blueAppId().isEmpty() && r.blueAppId().equals(r.greenAppId())) {
@@ -50,7 +52,7 @@ final class RecordIntegrity {
       out.add(e.getMessage());
     }
     r.options().preKillHook().filter(h -> !declaredHooks.contains(h))
-        .ifPresent(h -> out.add("options.preKillHook names '" + DeploymentOptions.printable(h)
+        .ifPresent(h -> out.add("options.preKillHook names '" + Validation.printable(h)
             + "', which is not declared on this coordinator"));
     return out;
   }
@@ -63,7 +65,7 @@ final class RecordIntegrity {
   private static void check(List<String> out, String field, List<String> taskIds, String bluePrefix) {
     for (String id : taskIds) {
       if (bluePrefix == null || !id.startsWith(bluePrefix)) {
-        out.add(field + " lists " + DeploymentOptions.printable(id) + ", which is not a task of the blue app");
+        out.add(field + " lists " + Validation.printable(id) + ", which is not a task of the blue app");
       }
     }
   }

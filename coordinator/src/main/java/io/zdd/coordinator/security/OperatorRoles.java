@@ -106,7 +106,7 @@ public final class OperatorRoles implements PeerAuthentication.Policy {
       Map.Entry<String, JsonNode> e = it.next();
       String where = "operators." + e.getKey();
       try {
-        new SpiffeId("zdd", SpiffeId.Role.OPERATOR, e.getKey());
+        SpiffeId.requireName(e.getKey());
       } catch (IllegalArgumentException bad) {
         throw new InvalidInputException("--roles-file", where + ": " + bad.getMessage());
       }

@@ -162,7 +162,7 @@ class ZddCliTest {
   private Run cli(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(TestPki.flags(pki.issue(io.zdd.common.tls.SpiffeId.Role.OPERATOR, "op")));
+    List<String> all = new ArrayList<>(io.zdd.common.tls.TlsOptions.flags(pki.issue(io.zdd.common.tls.SpiffeId.Role.OPERATOR, "op")));
     all.addAll(List.of(args));
     int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
     return new Run(code, out.toString(), err.toString());

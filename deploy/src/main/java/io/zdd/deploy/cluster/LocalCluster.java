@@ -5,6 +5,7 @@ import io.zdd.common.tls.ClusterCertificates;
 import io.zdd.common.tls.GrpcSecurity;
 import io.zdd.common.tls.SpiffeId;
 import io.zdd.common.tls.TlsConfig;
+import io.zdd.common.tls.TlsOptions;
 import io.zdd.coordinator.security.OperatorRoles;
 import java.io.IOException;
 import java.time.Clock;
@@ -189,7 +190,7 @@ public final class LocalCluster implements AutoCloseable {
     int metricsPort = FreePorts.next();
     String bind = lbAddress(i);
     AgentConfig c = new AgentConfig();
-    List<String> args = new ArrayList<>(tlsFlags(issue(SpiffeId.Role.AGENT, id)));
+    List<String> args = new ArrayList<>(TlsOptions.flags(issue(SpiffeId.Role.AGENT, id)));
     args.addAll(List.of(
         "--agent-id", id,
         "--grpc-listen", "127.0.0.1:" + grpc,
@@ -306,13 +307,6 @@ public final class LocalCluster implements AutoCloseable {
     return operator;
   }
 
-  /** CLI flags that make {@code zdd} talk to this cluster as {@code tls}'s identity. */
-  public static List<String> tlsFlags(TlsConfig tls) {
-    return List.of("--tls-ca", tls.ca().toString(), "--tls-cert", tls.certificate().toString(),
-        "--tls-key", tls.key().toString(), "--trust-domain", tls.trustDomain(),
-        "--tls-reload", tls.reloadInterval().toString());
-  }
-
   /**
    * A channel to an agent presenting the identity {@code role}/{@code name} (an operator may read;
    * only a coordinator may write). The caller shuts the channel down; the TLS material is closed
@@ -343,7 +337,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** CLI flags for the admin operator. */
   public List<String> operatorFlags() {
-    return tlsFlags(operator);
+    return TlsOptions.flags(operator);
   }
 
   public String marathonUrl() {

@@ -76,7 +76,7 @@ class CoordinatorSecurityIT {
   private record CliRun(int exit, String out, String err) {}
 
   private static CliRun cli(String operator, String... args) throws Exception {
-    List<String> all = new ArrayList<>(LocalCluster.tlsFlags(cluster.issue(SpiffeId.Role.OPERATOR, operator)));
+    List<String> all = new ArrayList<>(io.zdd.common.tls.TlsOptions.flags(cluster.issue(SpiffeId.Role.OPERATOR, operator)));
     all.addAll(List.of("--coordinator", cluster.anyCoordinator(), "--timeout", "PT30S"));
     all.addAll(List.of(args));
     return run(all);

@@ -145,7 +145,7 @@ public final class FailoverTimeBench {
         "--sample-interval", "PT0.2S", "--insecure-marathon",
         "--zk-digest-file", ha.cluster.coordinatorZkDigestFile().toString(),
         "--zk-agent-digest-file", ha.cluster.agentZkDigestFile().toString()));
-    cmd.addAll(LocalCluster.tlsFlags(ha.cluster.issue(io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "external")));
+    cmd.addAll(io.zdd.common.tls.TlsOptions.flags(ha.cluster.issue(io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "external")));
     Process external = new ProcessBuilder(cmd)
         .redirectErrorStream(true).redirectOutput(ha.work.resolve("external-coordinator-" + version + ".log").toFile())
         .start();

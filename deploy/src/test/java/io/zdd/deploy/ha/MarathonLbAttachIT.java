@@ -57,7 +57,7 @@ class MarathonLbAttachIT {
         && Files.exists(dir.resolve("master.sock")));
     int grpc = FreePorts.next();
     AgentConfig config = new AgentConfig();
-    java.util.List<String> args = new java.util.ArrayList<>(io.zdd.deploy.cluster.LocalCluster.tlsFlags(
+    java.util.List<String> args = new java.util.ArrayList<>(io.zdd.common.tls.TlsOptions.flags(
         ha.cluster.issue(io.zdd.common.tls.SpiffeId.Role.AGENT, "lb-mlb")));
     args.addAll(java.util.List.of(
         "--agent-id", "lb-mlb",

@@ -65,7 +65,7 @@ class ZkAclIT {
           Duration.ofMillis(250), Duration.ofSeconds(60), 10, reason -> { },
           Optional.of(pki.issue(SpiffeId.Role.COORDINATOR, "c1")), OperatorRoles.everyOperatorIsAdmin(), Map.of(), Map.of()));
       AgentConfig ac = new AgentConfig();
-      List<String> args = new ArrayList<>(TestPki.flags(pki.issue(SpiffeId.Role.AGENT, "lb-acl")));
+      List<String> args = new ArrayList<>(io.zdd.common.tls.TlsOptions.flags(pki.issue(SpiffeId.Role.AGENT, "lb-acl")));
       args.addAll(List.of("--agent-id", "lb-acl", "--grpc-listen", "127.0.0.1:" + agentGrpc,
           "--advertise-address", "127.0.0.1:" + agentGrpc, "--metrics-listen", "127.0.0.1:0",
           "--data-dir", dir.resolve("agent-data").toString(), "--haproxy-run-dir", dir.resolve("haproxy").toString(),
@@ -77,7 +77,7 @@ class ZkAclIT {
         await().atMost(Duration.ofSeconds(30)).until(coordinator::isLeader);
         await().atMost(Duration.ofSeconds(30)).until(() -> {
           StringWriter out = new StringWriter();
-          List<String> cli = new ArrayList<>(TestPki.flags(pki.issue(SpiffeId.Role.OPERATOR, "op")));
+          List<String> cli = new ArrayList<>(io.zdd.common.tls.TlsOptions.flags(pki.issue(SpiffeId.Role.OPERATOR, "op")));
           cli.addAll(List.of("--coordinator", "127.0.0.1:" + grpc, "agents"));
           ZddCli.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), cli.toArray(String[]::new));
           return out.toString().contains("lb-acl") && out.toString().contains(" connected ");
@@ -155,7 +155,7 @@ class ZkAclIT {
 
   private static String agentsOutput(TestPki pki, int grpc) {
     StringWriter out = new StringWriter();
-    List<String> cli = new ArrayList<>(TestPki.flags(pki.issue(SpiffeId.Role.OPERATOR, "op")));
+    List<String> cli = new ArrayList<>(io.zdd.common.tls.TlsOptions.flags(pki.issue(SpiffeId.Role.OPERATOR, "op")));
     cli.addAll(List.of("--coordinator", "127.0.0.1:" + grpc, "agents"));
     ZddCli.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), cli.toArray(String[]::new));
     return out.toString();

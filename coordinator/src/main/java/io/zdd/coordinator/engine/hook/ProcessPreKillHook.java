@@ -1,5 +1,7 @@
 package io.zdd.coordinator.engine.hook;
 
+import io.zdd.common.model.Validation;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zdd.common.error.InvalidInputException;
@@ -52,7 +54,7 @@ public final class ProcessPreKillHook implements PreKillHook {
       String name = eq < 0 ? d : d.substring(0, eq);
       if (eq < 0 || !DeploymentOptions.HOOK_NAME.matcher(name).matches()) {
         throw new InvalidInputException("--hook", "expected NAME=/absolute/path with NAME of [A-Za-z0-9_.-], got '"
-            + DeploymentOptions.printable(d) + "'");
+            + Validation.printable(d) + "'");
       }
       Path exe = Path.of(d.substring(eq + 1));
       if (!exe.isAbsolute()) {
