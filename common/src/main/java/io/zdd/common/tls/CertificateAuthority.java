@@ -188,7 +188,11 @@ public final class CertificateAuthority {
   }
 
   static PrivateKey readKey(Path pem) throws IOException {
-    String text = Files.readString(pem, StandardCharsets.US_ASCII);
+    return parseKey(pem, Files.readString(pem, StandardCharsets.US_ASCII));
+  }
+
+  /** A PKCS#8 PEM key (EC or RSA) from its text; {@code pem} names it in errors. */
+  static PrivateKey parseKey(Path pem, String text) throws IOException {
     int begin = text.indexOf("-----BEGIN PRIVATE KEY-----");
     int end = text.indexOf("-----END PRIVATE KEY-----");
     if (begin < 0 || end < begin) {

@@ -106,7 +106,7 @@ public final class TlsContexts implements AutoCloseable {
       byte[] key = Files.readAllBytes(c.key());
       X509Certificate[] cas = certificates(c.ca(), ca);
       X509Certificate[] chain = certificates(c.certificate(), cert);
-      PrivateKey k = CertificateAuthority.readKey(c.key());
+      PrivateKey k = CertificateAuthority.parseKey(c.key(), new String(key, StandardCharsets.US_ASCII));
       requireMatch(chain[0], k, c);
       return new Material(ca, cert, key, cas, chain, k);
     }
@@ -195,11 +195,6 @@ public final class TlsContexts implements AutoCloseable {
     } catch (SSLException e) {
       throw new IllegalStateException("cannot build the client TLS context: " + e.getMessage(), e);
     }
-  }
-
-  /** A client context for servers of one role in this trust domain. */
-  public SslContext forClient(SpiffeId.Role role) {
-    return forClient(id -> id.role() == role, "a " + role.name().toLowerCase());
   }
 
   private String[] protocols() {
