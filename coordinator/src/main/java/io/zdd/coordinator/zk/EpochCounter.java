@@ -44,6 +44,7 @@ public final class EpochCounter {
             curator.create().creatingParentsIfNeeded().forPath(path, bytes(1));
             return Epoch.of(1);
           } catch (KeeperException.NodeExistsException raced) {
+            pause(attempt);
             continue;
           }
         }
@@ -51,12 +52,23 @@ public final class EpochCounter {
         curator.setData().withVersion(stat.getVersion()).forPath(path, bytes(next));
         return Epoch.of(next);
       } catch (KeeperException.BadVersionException raced) {
-        // Another coordinator bumped between our read and write; read again.
+        // Another coordinator bumped between our read and write: read again after a short random
+        // pause, so contending bumpers spread out instead of colliding in lockstep.
+        pause(attempt);
       } catch (Exception e) {
         throw new UnavailableException("cannot bump " + path + ": " + e.getMessage(), e);
       }
     }
     throw new UnavailableException("gave up bumping " + path + " after 20 conflicting writes");
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 5L * (attempt + 1) + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException("interrupted while bumping the epoch", e);
+    }
   }
 
   private static byte[] bytes(long v) {
