@@ -244,7 +244,7 @@ public final class Coordinator implements AutoCloseable {
     leadership = new LeadershipManager(curator, paths, config.advertise(), epoch -> {
       DeploymentEngine engine = new DeploymentEngine(new EnginePorts(marathonPort, fleetPort, store, probe, hook,
           events, clock, () -> epoch), () -> UUID.randomUUID().toString());
-      DeploymentSupervisor s = new DeploymentSupervisor(epoch, engine, Sleeper.real(), clock);
+      DeploymentSupervisor s = new DeploymentSupervisor(epoch, engine);
       term.set(s);
       s.resumeAll(store.groups());
       // Between deployments: follow Marathon (events, plus a periodic pass in case one is missed)

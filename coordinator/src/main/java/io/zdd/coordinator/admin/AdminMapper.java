@@ -122,7 +122,8 @@ public final class AdminMapper {
         .setFinishedAtUnixMs(r.finishedAt() == null ? 0 : r.finishedAt().toEpochMilli())
         .setMessage(r.message())
         .setStep(Math.max(0, r.step()))
-        .addAllAudit(r.audit());
+        .addAllAudit(r.audit())
+        .addAllPendingControls(r.controls().pending().stream().map(Object::toString).toList());
     if (r.greenColour() != null) {
       b.setGreenColour(ProtoMapper.toProto(r.greenColour()));
     }

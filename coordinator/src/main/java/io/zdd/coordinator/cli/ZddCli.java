@@ -372,6 +372,7 @@ public final class ZddCli implements Callable<Integer> {
       out.printf("    %s%n", d.getMessage());
     }
     d.getAuditList().forEach(a -> out.printf("    audit: %s%n", a));
+    d.getPendingControlsList().forEach(c -> out.printf("    pending: %s (applied when the step in progress ends)%n", c));
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List running deployments (--all: also finished ones).")

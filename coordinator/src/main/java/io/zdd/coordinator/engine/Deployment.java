@@ -31,6 +31,11 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,17 +46,29 @@ import org.slf4j.LoggerFactory;
  * before any action it takes, and takes at most one kind of action, so every step is idempotent
  * and a new leader can rebuild the deployment from the stored record and carry on.
  *
- * <p>Thread-safety: every public method is synchronized; controls (pause, promote, abort) wait for
- * a running tick, whose remote calls all have deadlines.
+ * <p>Threads: one driver at a time calls {@link #tick()} (a second concurrent call is refused).
+ * Controls ({@link #request}) and {@link #record()} may be called from any thread at any time and
+ * never wait for a tick: a control appends a request to the record ({@link Controls}) and the next
+ * tick applies it. The record has two writers, the tick and the controls; {@link #writeLock}
+ * serialises their writes and is held only for the ZooKeeper write itself (bounded by the
+ * store's deadline), never across a Marathon, LB, hook or probe call.
  */
 public final class Deployment {
   private static final Logger log = LoggerFactory.getLogger(Deployment.class);
+  /** Longest a writer waits for another's ZooKeeper write before giving up (UNAVAILABLE). */
+  private static final Duration WRITE_LOCK_WAIT = Duration.ofSeconds(10);
 
   private final EnginePorts ports;
   /** The Marathon-LB groups serving green (and blue): from green's definition, fixed for the deployment. */
   private final LbGroups lbGroups;
-  private DeploymentRecord rec;
-  private long eventSequence;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  /** Signalled after every write, for {@link #awaitControls}. */
+  private final Condition written = writeLock.newCondition();
+  /** Replaced only under {@link #writeLock}, after the store accepted the new record; read without it. */
+  private volatile DeploymentRecord rec;
+  private final AtomicBoolean ticking = new AtomicBoolean();
+  private final AtomicLong eventSequence = new AtomicLong();
+  // The fields below belong to the ticking thread.
   private List<LbDrainProgress> lastDrain = List.of();
   private List<TrafficShare> lastTraffic = List.of();
   /** First failure of the call being retried; null when the last tick succeeded. */
@@ -67,7 +84,7 @@ public final class Deployment {
     this.lbGroups = LbGroups.ofAppJson(record.greenAppJson());
   }
 
-  public synchronized DeploymentRecord record() {
+  public DeploymentRecord record() {
     return rec;
   }
 
@@ -76,7 +93,7 @@ public final class Deployment {
   }
 
   /** Emits an event outside a tick (the engine's "started" and "resumed by epoch N"). */
-  synchronized void announce(EventKind kind, String message) {
+  void announce(EventKind kind, String message) {
     emit(kind, message);
   }
 
@@ -86,69 +103,144 @@ public final class Deployment {
    * Keeps an operator's action in the record (and so in its history). Saved with the fence like
    * every record change; a finished deployment keeps the record it finished with.
    */
-  public synchronized DeploymentRecord recordOperatorAction(String entry) {
-    if (rec.running()) {
-      save(rec.toBuilder().audit(now() + " " + entry).build());
+  public DeploymentRecord recordOperatorAction(String entry) {
+    return update(r -> r.running() ? r.toBuilder().audit(now() + " " + entry).build() : r);
+  }
+
+  /**
+   * Accepts an operator's request: checked against the record as it is now (a refusal throws
+   * PreconditionException and changes nothing), then persisted, to be applied by the next tick
+   * (at once when the deployment is waiting or held; after the step in progress otherwise). Never
+   * waits for a tick; use {@link #awaitControls} to wait a bounded time for the effect.
+   */
+  public DeploymentRecord request(Control control) {
+    return update(r -> {
+      refusal(control, r).ifPresent(why -> {
+        throw new PreconditionException(why);
+      });
+      if (r.controls().pending().size() >= Controls.MAX_PENDING) {
+        throw new PreconditionException("deployment " + r.id() + " already has " + r.controls().pending().size()
+            + " requests waiting for its current step to end; try again when they are applied");
+      }
+      return r.toBuilder().controls(r.controls().plus(control, now())).build();
+    });
+  }
+
+  public DeploymentRecord pause() {
+    return request(Control.PAUSE);
+  }
+
+  public DeploymentRecord resume() {
+    return request(Control.RESUME);
+  }
+
+  public DeploymentRecord promote() {
+    return request(Control.PROMOTE);
+  }
+
+  public DeploymentRecord abort() {
+    return request(Control.ABORT);
+  }
+
+  /**
+   * Waits up to {@code max} until no request is pending (or the deployment finished) and returns
+   * the record then: a control's answer shows its effect when the deployment was idle.
+   */
+  public DeploymentRecord awaitControls(Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    writeLock.lockInterruptibly();
+    try {
+      while (rec.running() && !rec.controls().pending().isEmpty()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        written.awaitNanos(left);
+      }
+      return rec;
+    } finally {
+      writeLock.unlock();
     }
-    return rec;
   }
 
-  /** Holds the deployment at its current step. */
-  public synchronized DeploymentRecord pause() {
-    requireRunning("pause");
-    save(rec.toBuilder().paused(true).build());
-    emit(EventKind.WARNING, "paused by operator");
-    return rec;
-  }
-
-  /** Releases a pause. */
-  public synchronized DeploymentRecord resume() {
-    requireRunning("resume");
-    save(rec.toBuilder().paused(false).build());
-    emit(EventKind.WARNING, "resumed by operator");
-    return rec;
-  }
-
-  /** Advances a held canary (to the full target) or traffic step (to the next one). */
-  public synchronized DeploymentRecord promote() {
-    requireRunning("promote");
-    if (rec.phase() != Phase.SHIFT_TRAFFIC) {
-      throw new PreconditionException("deployment " + rec.id() + " is in " + rec.phase() + "; nothing to promote");
+  /** Why {@code control} cannot apply to {@code r}; empty when it can. */
+  private static Optional<String> refusal(Control control, DeploymentRecord r) {
+    String verb = control.name().toLowerCase(java.util.Locale.ROOT);
+    if (!r.running()) {
+      return Optional.of("deployment " + r.id() + " already finished (" + r.outcome() + "); cannot " + verb);
     }
-    if (rec.options().strategy() == ShiftStrategy.WEIGHT_STEPS && rec.stepStartedAt() != null) {
-      save(rec.toBuilder().step(rec.step() + 1).stepStartedAt(null).awaitingPromote(false).build());
-    } else if (rec.awaitingPromote() && rec.goalInstances() < rec.targetInstances()) {
-      save(rec.toBuilder().goalInstances(rec.targetInstances()).awaitingPromote(false).build());
-    } else {
-      throw new PreconditionException("deployment " + rec.id() + " is not held at a canary or traffic step");
+    if (control != Control.PROMOTE) {
+      return Optional.empty();
     }
-    emit(EventKind.PHASE_CHANGED, "promoted by operator");
-    return rec;
+    if (r.phase() != Phase.SHIFT_TRAFFIC) {
+      return Optional.of("deployment " + r.id() + " is in " + r.phase() + "; nothing to promote");
+    }
+    boolean heldStep = r.options().strategy() == ShiftStrategy.WEIGHT_STEPS && r.stepStartedAt() != null;
+    boolean heldCanary = r.awaitingPromote() && r.goalInstances() < r.targetInstances();
+    return heldStep || heldCanary ? Optional.empty()
+        : Optional.of("deployment " + r.id() + " is not held at a canary or traffic step");
   }
 
-  /** Rolls back: traffic to blue first, then green drained and deleted. */
-  public synchronized DeploymentRecord abort() {
-    requireRunning("abort");
-    if (rec.phase() != Phase.ROLLBACK) {
-      startRollback("aborted by operator");
-    }
-    return rec;
-  }
-
-  private void requireRunning(String what) {
-    if (!rec.running()) {
-      throw new PreconditionException("deployment " + rec.id() + " already finished (" + rec.outcome() + "); cannot " + what);
+  /** Applies every pending request, oldest first, each in one write with its effect. */
+  private void applyControls() {
+    for (ControlRequest c : rec.controls().pending()) {
+      Controls applied = rec.controls().appliedThrough(c.seq());
+      Optional<String> refused = refusal(c.control(), rec);
+      if (refused.isPresent()) {
+        save(rec.toBuilder().controls(applied).build());
+        emit(EventKind.WARNING, c.control().name().toLowerCase(java.util.Locale.ROOT) + " not applied: " + refused.get());
+        continue;
+      }
+      switch (c.control()) {
+        case PAUSE -> {
+          save(rec.toBuilder().paused(true).controls(applied).build());
+          emit(EventKind.WARNING, "paused by operator");
+        }
+        case RESUME -> {
+          save(rec.toBuilder().paused(false).controls(applied).build());
+          emit(EventKind.WARNING, "resumed by operator");
+        }
+        case PROMOTE -> {
+          DeploymentRecord.Builder b = rec.toBuilder().awaitingPromote(false).controls(applied);
+          if (rec.options().strategy() == ShiftStrategy.WEIGHT_STEPS && rec.stepStartedAt() != null) {
+            b.step(rec.step() + 1).stepStartedAt(null);
+          } else {
+            b.goalInstances(rec.targetInstances());
+          }
+          save(b.build());
+          emit(EventKind.PHASE_CHANGED, "promoted by operator");
+        }
+        case ABORT -> {
+          if (rec.phase() == Phase.ROLLBACK) {
+            save(rec.toBuilder().controls(applied).build());
+          } else {
+            startRollback("aborted by operator", applied);
+          }
+        }
+      }
     }
   }
 
   // ---------------------------------------------------------------- the machine
 
   /** Runs one step. Never throws for Marathon or LB trouble: that becomes a wait, a rollback or FAILED. */
-  public synchronized Tick tick() {
+  public Tick tick() {
+    if (!ticking.compareAndSet(false, true)) {
+      throw new IllegalStateException("deployment " + rec.id() + " is already ticking on another thread");
+    }
+    try {
+      return tickOnce();
+    } finally {
+      ticking.set(false);
+    }
+  }
+
+  private Tick tickOnce() {
     if (!rec.running()) {
       return Tick.done();
     }
     try (LogContext d = LogContext.deployment(rec.id()); LogContext g = LogContext.group(rec.group().value())) {
+      applyControls();
       if (rec.paused() && rec.phase() != Phase.ROLLBACK) {
         return Tick.held("paused");
       }
@@ -472,11 +564,17 @@ public final class Deployment {
   // ---------------------------------------------------------------- rollback
 
   private Tick startRollback(String reason) {
+    return startRollback(reason, rec.controls());
+  }
+
+  /** @param controls the record's controls after this write (an abort marks itself applied here) */
+  private Tick startRollback(String reason, Controls controls) {
     log.warn("rolling back: {}", reason);
     emit(EventKind.WARNING, "rolling back: " + reason);
     go(rec.toBuilder().phase(Phase.ROLLBACK).rollbackStep(RollbackStep.RESTORE_BLUE).rollbackReason(reason)
         .awaitingPromote(false).paused(false).drainingTaskIds(List.of()).drainStartedAt(null).shutdownAt(null)
-        .killingTaskIds(List.of()).healthDeadline(now().plus(rec.options().healthTimeout())).message(reason));
+        .killingTaskIds(List.of()).healthDeadline(now().plus(rec.options().healthTimeout())).message(reason)
+        .controls(controls));
     convergingSince = null;
     return Tick.proceed();
   }
@@ -932,26 +1030,61 @@ public final class Deployment {
   }
 
   private Tick done(Outcome outcome, String message) {
-    go(rec.toBuilder().phase(Phase.DONE).outcome(outcome).message(message).finishedAt(now()).awaitingPromote(false));
+    // Requests accepted during this tick come too late: dropped, each with a reason.
+    List<ControlRequest> dropped = rec.controls().pending();
+    long last = dropped.isEmpty() ? 0 : dropped.get(dropped.size() - 1).seq();
+    go(rec.toBuilder().phase(Phase.DONE).outcome(outcome).message(message).finishedAt(now()).awaitingPromote(false)
+        .controls(rec.controls().appliedThrough(last)));
     ports.store().appendHistory(rec);
     log.info("deployment finished: {} ({})", outcome, message);
+    dropped.forEach(c -> emit(EventKind.WARNING, c.control().name().toLowerCase(java.util.Locale.ROOT)
+        + " not applied: the deployment finished first"));
     emit(EventKind.FINISHED, outcome + ": " + message);
     return Tick.done();
   }
 
+  /**
+   * A tick's write. The operator's parts of the record (audit entries and requests not applied
+   * yet) are taken from the record as it is at the write, so a control accepted during the tick
+   * is neither lost nor applied twice.
+   */
   private void save(DeploymentRecord next) {
-    ports.store().save(next);
-    rec = next;
+    update(current -> next.toBuilder().auditEntries(current.audit())
+        .controls(current.controls().appliedThrough(next.controls().appliedThrough())).build());
+  }
+
+  /** The one way the record changes: computed from the current record and stored, under the write lock. */
+  private DeploymentRecord update(java.util.function.UnaryOperator<DeploymentRecord> change) {
+    try {
+      if (!writeLock.tryLock(WRITE_LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new UnavailableException("deployment " + rec.id() + ": another write of its record has taken over "
+            + WRITE_LOCK_WAIT.toSeconds() + " s; try again");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UnavailableException("interrupted while waiting to write deployment " + rec.id(), e);
+    }
+    try {
+      DeploymentRecord next = change.apply(rec);
+      if (next != rec) {
+        ports.store().save(next);
+        rec = next;
+        written.signalAll();
+      }
+      return rec;
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   private void emitKilled(List<String> ids) {
-    ports.events().accept(new DeploymentEvent(++eventSequence, now(), EventKind.TASKS_KILLED,
+    ports.events().accept(new DeploymentEvent(eventSequence.incrementAndGet(), now(), EventKind.TASKS_KILLED,
         "killed " + ids + " (drained on every LB)", rec, ids, lastDrain, lastTraffic));
   }
 
   private void emit(EventKind kind, String message) {
     try {
-      ports.events().accept(new DeploymentEvent(++eventSequence, now(), kind, message, rec, List.of(),
+      ports.events().accept(new DeploymentEvent(eventSequence.incrementAndGet(), now(), kind, message, rec, List.of(),
           kind == EventKind.DRAIN_PROGRESS ? lastDrain : List.of(), lastTraffic));
     } catch (RuntimeException e) {
       // A broken listener must not stop a deployment half-way.

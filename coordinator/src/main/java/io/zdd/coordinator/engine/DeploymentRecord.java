@@ -47,6 +47,7 @@ import java.util.List;
  * @param rollbackStep null unless rolling back
  * @param rollbackReason why it rolled back; empty otherwise
  * @param audit operators' actions on it, oldest first ("&lt;time&gt; &lt;who&gt; &lt;what&gt;"), the last {@value #AUDIT_LIMIT}
+ * @param controls operators' requests not applied yet (written by controls, applied by ticks)
  */
 public record DeploymentRecord(
     String id,
@@ -89,7 +90,8 @@ public record DeploymentRecord(
     boolean swapped,
     RollbackStep rollbackStep,
     String rollbackReason,
-    List<String> audit) {
+    List<String> audit,
+    Controls controls) {
   /** Audit entries kept in the record (the log has every one). */
   public static final int AUDIT_LIMIT = 50;
 
@@ -107,6 +109,7 @@ public record DeploymentRecord(
     killedTaskIds = killedTaskIds == null ? List.of() : List.copyOf(killedTaskIds);
     rollbackReason = rollbackReason == null ? "" : rollbackReason;
     audit = audit == null ? List.of() : List.copyOf(audit);
+    controls = controls == null ? Controls.NONE : controls;
   }
 
   public boolean running() {
@@ -168,6 +171,7 @@ public record DeploymentRecord(
     private RollbackStep rollbackStep;
     private String rollbackReason;
     private List<String> audit = List.of();
+    private Controls controls = Controls.NONE;
 
     private Builder() {
       outcome = Outcome.RUNNING;
@@ -216,6 +220,7 @@ public record DeploymentRecord(
       rollbackStep = r.rollbackStep;
       rollbackReason = r.rollbackReason;
       audit = r.audit;
+      controls = r.controls;
     }
 
     public Builder id(String v) {
@@ -421,13 +426,24 @@ public record DeploymentRecord(
       return this;
     }
 
+    public Builder controls(Controls v) {
+      controls = v;
+      return this;
+    }
+
+    /** Replaces the whole audit list (a save merging an operator's entries into a tick's record). */
+    Builder auditEntries(List<String> v) {
+      audit = v;
+      return this;
+    }
+
     public Builder rollbackReason(String v) {
       rollbackReason = v;
       return this;
     }
 
     public DeploymentRecord build() {
-      return new DeploymentRecord(id, group, epoch, options, phase, outcome, message, startedAt, finishedAt, phaseStartedAt, blueAppId, greenAppId, greenColour, greenAppJson, servicePort, targetInstances, goalInstances, blueTargetInstances, greenCreated, backendVersion, backendFingerprint, admittedTaskIds, retiredTaskIds, drainingTaskIds, drainStartedAt, shutdownAt, drainWarned, killingTaskIds, killedTaskIds, plannedGreenInstances, step, stepStartedAt, healthDeadline, keepPreviousUntil, paused, awaitingPromote, finalDrain, swapped, rollbackStep, rollbackReason, audit);
+      return new DeploymentRecord(id, group, epoch, options, phase, outcome, message, startedAt, finishedAt, phaseStartedAt, blueAppId, greenAppId, greenColour, greenAppJson, servicePort, targetInstances, goalInstances, blueTargetInstances, greenCreated, backendVersion, backendFingerprint, admittedTaskIds, retiredTaskIds, drainingTaskIds, drainStartedAt, shutdownAt, drainWarned, killingTaskIds, killedTaskIds, plannedGreenInstances, step, stepStartedAt, healthDeadline, keepPreviousUntil, paused, awaitingPromote, finalDrain, swapped, rollbackStep, rollbackReason, audit, controls);
     }
   }
 }

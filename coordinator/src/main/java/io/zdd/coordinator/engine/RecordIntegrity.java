@@ -51,6 +51,16 @@ final class RecordIntegrity {
     } catch (InvalidInputException e) {
       out.add(e.getMessage());
     }
+    long seq = r.controls().appliedThrough();
+    for (ControlRequest c : r.controls().pending()) {
+      if (c.seq() <= seq) {
+        out.add("controls.pending is out of order at request #" + c.seq());
+      }
+      seq = c.seq();
+    }
+    if (r.controls().pending().size() > Controls.MAX_PENDING) {
+      out.add("controls.pending holds " + r.controls().pending().size() + " requests (at most " + Controls.MAX_PENDING + ")");
+    }
     r.options().preKillHook().filter(h -> !declaredHooks.contains(h))
         .ifPresent(h -> out.add("options.preKillHook names '" + Validation.printable(h)
             + "', which is not declared on this coordinator"));

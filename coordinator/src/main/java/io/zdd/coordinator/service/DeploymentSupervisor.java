@@ -3,7 +3,6 @@ package io.zdd.coordinator.service;
 import io.zdd.common.concurrent.NamedThreadFactory;
 import io.zdd.common.error.ConflictException;
 import io.zdd.common.error.NotFoundException;
-import io.zdd.common.logging.LogContext;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
 import io.zdd.coordinator.engine.Deployment;
@@ -11,17 +10,15 @@ import io.zdd.coordinator.engine.DeploymentEngine;
 import io.zdd.coordinator.engine.DeploymentOptions;
 import io.zdd.coordinator.engine.DeploymentPlan;
 import io.zdd.coordinator.engine.DeploymentRecord;
-import io.zdd.coordinator.engine.DeploymentRunner;
-import io.zdd.coordinator.engine.Tick;
-import io.zdd.coordinator.engine.port.Sleeper;
 import io.zdd.coordinator.ha.LeaderTerm;
-import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -29,38 +26,32 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The leader's deployment work for one leader term: resumes every deployment the store says is
- * running, starts new ones, and drives each on its own thread until it is done or held. Controls
- * (pause, resume, promote, abort) go to the running {@link Deployment} and wake its driver.
- * {@link #close()} interrupts every driver; since the engine persists before it acts, the next
- * leader carries on from the stored record.
+ * running, starts new ones, and drives each with a {@link DeploymentDriver} (its ticks run one at a
+ * time on a shared pool; waits are scheduled, not slept) until it is done. Controls (pause,
+ * resume, promote, abort) are persisted requests on the {@link Deployment}; they wake its driver
+ * and are answered without waiting for a tick in progress. {@link #close()} stops every driver;
+ * since the engine persists before it acts, the next leader carries on from the stored record.
  */
 public final class DeploymentSupervisor implements LeaderTerm {
   private static final Logger log = LoggerFactory.getLogger(DeploymentSupervisor.class);
+  /** How long a control's answer waits for the request to take effect (the CLI's deadline is 10 s). */
+  static final Duration CONTROL_ANSWER_WAIT = Duration.ofMillis(500);
 
   private final Epoch epoch;
   private final DeploymentEngine engine;
-  private final Sleeper sleeper;
-  private final Clock clock;
-  private final ExecutorService drivers;
+  private final ExecutorService work;
+  private final ScheduledExecutorService timer;
   private final Map<GroupName, Running> running = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private static final class Running {
-    final Deployment deployment;
-    final Object wake = new Object();
-    boolean woken;
+  private record Running(Deployment deployment, DeploymentDriver driver) {}
 
-    Running(Deployment d) {
-      this.deployment = d;
-    }
-  }
-
-  public DeploymentSupervisor(Epoch epoch, DeploymentEngine engine, Sleeper sleeper, Clock clock) {
+  public DeploymentSupervisor(Epoch epoch, DeploymentEngine engine) {
     this.epoch = epoch;
     this.engine = engine;
-    this.sleeper = sleeper;
-    this.clock = clock;
-    this.drivers = Executors.newCachedThreadPool(new NamedThreadFactory("deployment-e" + epoch.value()));
+    // At most one tick per running deployment at a time, and deployments are bounded by groups.
+    this.work = Executors.newCachedThreadPool(new NamedThreadFactory("deployment-e" + epoch.value()));
+    this.timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("deployment-timer-e" + epoch.value()));
   }
 
   @Override
@@ -102,71 +93,56 @@ public final class DeploymentSupervisor implements LeaderTerm {
 
   /** The running deployment with this id, or of this group when id is empty. */
   public Optional<Deployment> find(String id, String group) {
-    return running.values().stream().map(r -> r.deployment)
+    return running.values().stream().map(Running::deployment)
         .filter(d -> id.isEmpty() ? d.record().group().value().equals(group) : d.id().equals(id))
         .findFirst();
   }
 
-  /** Applies a control and wakes the deployment's driver so it acts on it at once. */
+  /**
+   * Applies a control (a persisted request, see {@link Deployment#request}), wakes the
+   * deployment's driver, and answers with the record once the request took effect or after
+   * {@link #CONTROL_ANSWER_WAIT}, whichever is first: a step in progress (a pre-kill hook, a
+   * Marathon call) never delays the answer.
+   */
   public DeploymentRecord control(String id, String group, Function<Deployment, DeploymentRecord> op) {
     Running r = running.values().stream()
-        .filter(x -> id.isEmpty() ? x.deployment.record().group().value().equals(group) : x.deployment.id().equals(id))
+        .filter(x -> id.isEmpty() ? x.deployment().record().group().value().equals(group) : x.deployment().id().equals(id))
         .findFirst()
         .orElseThrow(() -> new NotFoundException("no running deployment "
             + (id.isEmpty() ? "for group " + group : id) + " on the leader"));
-    DeploymentRecord after = op.apply(r.deployment);
-    synchronized (r.wake) {
-      r.woken = true;
-      r.wake.notifyAll();
+    DeploymentRecord after = op.apply(r.deployment());
+    r.driver().wake();
+    try {
+      return r.deployment().awaitControls(CONTROL_ANSWER_WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return after;
     }
-    return after;
   }
 
   private void drive(Deployment d) {
     GroupName g = d.record().group();
-    Running r = new Running(d);
-    if (running.putIfAbsent(g, r) != null) {
+    DeploymentDriver driver = new DeploymentDriver(d, work, timer,
+        () -> running.computeIfPresent(g, (k, r) -> r.deployment() == d ? null : r));
+    if (running.putIfAbsent(g, new Running(d, driver)) != null) {
       throw new ConflictException("group " + g + " already has a running deployment");
     }
-    drivers.submit(() -> {
-      try (LogContext ctx = LogContext.deployment(d.id()); LogContext gctx = LogContext.group(g.value())) {
-        DeploymentRunner runner = new DeploymentRunner(d, sleeper, clock);
-        while (!closed) {
-          Tick t = runner.runUntilDoneOrHeld();
-          if (t.kind() == Tick.Kind.DONE) {
-            log.info("finished: {} ({})", d.record().outcome(), d.record().message());
-            return;
-          }
-          log.info("held: {}", t.reason());
-          synchronized (r.wake) {
-            while (!r.woken && !closed) {
-              r.wake.wait(1000);
-            }
-            r.woken = false;
-          }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        log.info("driver stopped (leader term {} closing)", epoch);
-      } catch (RuntimeException e) {
-        log.error("driver failed; the next leader term will resume it", e);
-      } finally {
-        running.remove(g, r);
-      }
-    });
+    driver.wake();
   }
 
   public List<DeploymentRecord> runningRecords() {
-    return running.values().stream().map(r -> r.deployment.record()).toList();
+    return running.values().stream().map(r -> r.deployment().record()).toList();
   }
 
   @Override
   public void close() {
     closed = true;
-    drivers.shutdownNow();
+    running.values().forEach(r -> r.driver().stop());
+    timer.shutdownNow();
+    work.shutdownNow();
     try {
-      if (!drivers.awaitTermination(10, TimeUnit.SECONDS)) {
-        log.warn("deployment drivers of epoch {} did not stop within 10 s", epoch);
+      if (!work.awaitTermination(10, TimeUnit.SECONDS)) {
+        log.warn("deployment ticks of epoch {} did not stop within 10 s", epoch);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

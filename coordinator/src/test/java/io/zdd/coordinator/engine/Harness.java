@@ -38,6 +38,8 @@ final class Harness {
   final List<List<String>> probeCalls = new ArrayList<>();
   final List<String> hookCalls = new ArrayList<>();
   int hookExitCode = 0;
+  /** When set, the engine runs this hook instead of the recording one. */
+  PreKillHook preKillHook;
   long epoch = 1;
   private int ids;
 
@@ -86,7 +88,8 @@ final class Harness {
         return hookExitCode;
       }
     };
-    return new EnginePorts(marathon, fleet, store, probe, hook, events::add, clock, () -> Epoch.of(epoch));
+    return new EnginePorts(marathon, fleet, store, probe, preKillHook == null ? hook : preKillHook, events::add, clock,
+        () -> Epoch.of(epoch));
   }
 
   DeploymentEngine engine() {

@@ -32,7 +32,10 @@ class TamperedRecordTest {
                 .preKillHook("/tmp/x.sh").build()), "options.pre_kill_hook"),
         Arguments.of("an undeclared hook",
             (UnaryOperator<DeploymentRecord.Builder>) b -> b.options(Harness.options().build().toBuilder()
-                .preKillHook("other").build()), "not declared"));
+                .preKillHook("other").build()), "not declared"),
+        Arguments.of("a request replayed below the applied ones",
+            (UnaryOperator<DeploymentRecord.Builder>) b -> b.controls(new Controls(
+                List.of(new ControlRequest(3, Control.PROMOTE, java.time.Instant.EPOCH)), 5)), "out of order"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,10 +139,11 @@ public final class ProcessPreKillHook implements PreKillHook {
       log.info("pre-kill hook {} exited with {}", name, code);
       return code;
     } catch (InterruptedException e) {
+      // The leader is stopping: no exit code, so no decision (a -1 would start a rollback).
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
       Thread.currentThread().interrupt();
-      return -1;
+      throw new CancellationException("pre-kill hook " + name + " stopped: the coordinator is stopping");
     }
   }
 

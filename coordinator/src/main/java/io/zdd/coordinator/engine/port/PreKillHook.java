@@ -11,6 +11,10 @@ public interface PreKillHook {
   /** The names of the declared hooks. */
   Set<String> names();
 
-  /** Runs hook {@code name}; its exit code, or -1 when it is unknown, cannot start or times out. */
+  /**
+   * Runs hook {@code name}; its exit code, or -1 when it is unknown, cannot start or times out.
+   * Throws {@link java.util.concurrent.CancellationException} (no decision) when the calling thread
+   * is interrupted because the leader is stopping; the hook's processes are killed first.
+   */
   int run(String name, String oldAppJson, String taskIdsJson, String newAppJson);
 }

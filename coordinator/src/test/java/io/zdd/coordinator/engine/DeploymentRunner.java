@@ -7,10 +7,10 @@ import java.time.Instant;
 
 /**
  * Drives a {@link Deployment} tick by tick. {@link #runUntilDoneOrHeld()} blocks the calling thread
- * (a coordinator runs it on its own executor); tests pass a sleeper that advances a fake clock, so
- * they never wait.
+ * with a sleeper that advances a fake clock, so engine tests run a deployment to its end without
+ * waiting (the coordinator schedules ticks instead: DeploymentDriver).
  */
-public final class DeploymentRunner {
+final class DeploymentRunner {
   /** A run of immediate CONTINUEs this long means the state machine is looping without progress. */
   static final int MAX_CONSECUTIVE_STEPS = 10_000;
 
@@ -18,7 +18,7 @@ public final class DeploymentRunner {
   private final Sleeper sleeper;
   private final Clock clock;
 
-  public DeploymentRunner(Deployment deployment, Sleeper sleeper, Clock clock) {
+  DeploymentRunner(Deployment deployment, Sleeper sleeper, Clock clock) {
     this.deployment = deployment;
     this.sleeper = sleeper;
     this.clock = clock;

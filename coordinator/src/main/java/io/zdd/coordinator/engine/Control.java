@@ -1,0 +1,23 @@
+package io.zdd.coordinator.engine;
+
+/** An operator's request on a running deployment; see {@link Controls} for how it is applied. */
+public enum Control {
+  /** Hold at the current step (a rollback is never held). */
+  PAUSE,
+  /** Release a pause. */
+  RESUME,
+  /** Advance a held canary (to the full target) or traffic step (to the next one). */
+  PROMOTE,
+  /** Roll back: traffic to blue first, then green drained and deleted. */
+  ABORT;
+
+  /** The past-tense verb for events, audit entries and answers ("paused"). */
+  public String done() {
+    return switch (this) {
+      case PAUSE -> "paused";
+      case RESUME -> "resumed";
+      case PROMOTE -> "promoted";
+      case ABORT -> "aborted";
+    };
+  }
+}

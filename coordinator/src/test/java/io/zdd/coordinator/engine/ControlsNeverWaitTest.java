@@ -1,0 +1,199 @@
+package io.zdd.coordinator.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.zdd.common.error.UnavailableException;
+import io.zdd.common.model.Epoch;
+import io.zdd.coordinator.engine.hook.ProcessPreKillHook;
+import io.zdd.coordinator.engine.port.AppDefinition;
+import io.zdd.coordinator.engine.port.AppStatus;
+import io.zdd.coordinator.engine.port.MarathonPort;
+import io.zdd.coordinator.service.DeploymentSupervisor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Controls are answered while a tick is busy for a long time: a pre-kill hook (a real process)
+ * that sleeps 60 s, or a Marathon call waiting out a locked app. The answer carries the request
+ * as pending; the request is persisted, so it survives a leader change and is applied by the
+ * next tick before anything else.
+ */
+class ControlsNeverWaitTest {
+  @TempDir
+  Path dir;
+
+  private static final Duration ANSWER_LIMIT = Duration.ofSeconds(1);
+
+  /** The harness's clock runs 100 times faster than real time, so tasks start and drains end. */
+  private final ScheduledExecutorService fastClock = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stopClock() {
+    fastClock.shutdownNow();
+  }
+
+  private Harness harness() {
+    Harness h = new Harness();
+    fastClock.scheduleAtFixedRate(() -> h.clock.advance(Duration.ofSeconds(1)), 10, 10, TimeUnit.MILLISECONDS);
+    return h;
+  }
+
+  @Test
+  void abortIsAnsweredWithinASecond_whileThePreKillHookSleeps60s_andTheNextLeaderAppliesItBeforeAnyKill()
+      throws Exception {
+    Path started = dir.resolve("started");
+    Path hook = dir.resolve("slow");
+    // exec: the sleeping process is the hook process itself, whose pid the script records.
+    Files.writeString(hook, "#!/bin/sh\necho $$ >> '" + started + "'\nexec sleep 60\n");
+    Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
+    Harness h = harness();
+    h.preKillHook = new ProcessPreKillHook(ProcessPreKillHook.parse(List.of("slow=" + hook)), Duration.ofMinutes(2));
+    h.seedBlue(2);
+
+    DeploymentSupervisor leader = new DeploymentSupervisor(Epoch.of(h.epoch), h.engine());
+    DeploymentRecord rec;
+    long pid;
+    try {
+      rec = leader.start(Harness.appJson(2), Harness.options().stepDelay(Duration.ofMillis(20)).preKillHook("slow").build());
+      await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(started) && !Files.readString(started).isBlank());
+      pid = Long.parseLong(Files.readString(started).trim());
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+
+      long t0 = System.nanoTime();
+      DeploymentRecord answer = leader.control(rec.id(), "", Deployment::abort);
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+      assertThat(took).as("abort answered while the hook sleeps").isLessThan(ANSWER_LIMIT);
+      assertThat(answer.phase()).isEqualTo(Phase.KILL_BLUE);
+      assertThat(answer.controls().pending()).extracting(ControlRequest::control).containsExactly(Control.ABORT);
+      assertThat(h.record().controls().pending()).as("persisted").hasSize(1);
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the hook is still running").contains(true);
+    } finally {
+      leader.close();
+    }
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("hook stopped with the leader")
+        .isFalse();
+    assertThat(h.record().phase()).as("a stopped hook decides nothing").isEqualTo(Phase.KILL_BLUE);
+
+    h.epoch++;
+    DeploymentSupervisor next = new DeploymentSupervisor(Epoch.of(h.epoch), h.engine());
+    try {
+      next.resumeAll(List.of(Harness.GROUP));
+      await().atMost(Duration.ofSeconds(30)).until(() -> h.record().phase() == Phase.ROLLBACK || !h.record().running());
+    } finally {
+      next.close();
+    }
+    assertThat(h.record().controls().pending()).isEmpty();
+    assertThat(h.record().rollbackReason()).isEqualTo("aborted by operator");
+    assertThat(Files.readAllLines(started)).as("the hook did not run again").hasSize(1);
+    assertThat(h.writes()).as("nothing killed").noneMatch(w -> w.startsWith("KILL"));
+    assertThat(h.allViolations()).isEmpty();
+  }
+
+  @Test
+  void pauseAndAbortAreAnsweredWithinASecond_whileAMarathonCallWaitsOutALockedApp() throws Exception {
+    Harness h = harness();
+    LockedMarathon locked = new LockedMarathon(h.marathon);
+    h.seedBlue(2);
+    EnginePorts base = h.ports();
+    EnginePorts ports = new EnginePorts(locked, base.fleet(), base.store(), base.pendingProbe(), base.preKillHook(),
+        base.events(), base.clock(), base.epoch());
+    DeploymentSupervisor leader = new DeploymentSupervisor(Epoch.of(h.epoch), new DeploymentEngine(ports, () -> "d1"));
+    try {
+      DeploymentRecord rec = leader.start(Harness.appJson(2), Harness.options().stepDelay(Duration.ofMillis(20)).build());
+      await().atMost(Duration.ofSeconds(30)).until(locked::waiting);
+
+      long t0 = System.nanoTime();
+      DeploymentRecord paused = leader.control(rec.id(), "", Deployment::pause);
+      DeploymentRecord aborted = leader.control(rec.id(), "", Deployment::abort);
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+      assertThat(took).as("two controls answered while Marathon keeps the app locked").isLessThan(ANSWER_LIMIT.multipliedBy(2));
+      assertThat(paused.controls().pending()).extracting(ControlRequest::control).containsExactly(Control.PAUSE);
+      assertThat(aborted.controls().pending()).extracting(ControlRequest::control)
+          .containsExactly(Control.PAUSE, Control.ABORT);
+
+      locked.release();
+      await().atMost(Duration.ofSeconds(30)).until(() -> h.record().phase() == Phase.ROLLBACK || !h.record().running());
+      assertThat(h.record().controls().pending()).isEmpty();
+      assertThat(h.record().rollbackReason()).isEqualTo("aborted by operator");
+      assertThat(h.events(EventKind.WARNING)).extracting(DeploymentEvent::message)
+          .contains("paused by operator", "rolling back: aborted by operator");
+    } finally {
+      locked.release();
+      leader.close();
+    }
+  }
+
+  /**
+   * Marathon as the engine sees it while an app is locked by someone else's deployment: the
+   * kill of drained blue tasks blocks until {@link #release()} (the Marathon client waits a lock out
+   * for up to a minute before it fails or forces).
+   */
+  private static final class LockedMarathon implements MarathonPort {
+    private final MarathonPort delegate;
+    private final CountDownLatch unlocked = new CountDownLatch(1);
+    private volatile boolean waiting;
+
+    LockedMarathon(MarathonPort delegate) {
+      this.delegate = delegate;
+    }
+
+    boolean waiting() {
+      return waiting;
+    }
+
+    void release() {
+      unlocked.countDown();
+    }
+
+    @Override
+    public void killTasksAndScale(String appId, Collection<String> taskIds) {
+      waiting = true;
+      try {
+        unlocked.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UnavailableException("interrupted", e);
+      }
+      delegate.killTasksAndScale(appId, taskIds);
+    }
+
+    @Override
+    public void scaleApp(String appId, int instances) {
+      delegate.scaleApp(appId, instances);
+    }
+
+    @Override
+    public List<AppStatus> listAppsInGroup(String group) {
+      return delegate.listAppsInGroup(group);
+    }
+
+    @Override
+    public AppStatus getApp(String appId) {
+      return delegate.getApp(appId);
+    }
+
+    @Override
+    public void createApp(AppDefinition app) {
+      delegate.createApp(app);
+    }
+
+    @Override
+    public void deleteApp(String appId) {
+      delegate.deleteApp(appId);
+    }
+  }
+}
