@@ -142,6 +142,11 @@ public final class ProcessPreKillHook implements PreKillHook {
       // The leader is stopping: no exit code, so no decision (a -1 would start a rollback).
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
+      try {
+        p.waitFor(2, TimeUnit.SECONDS);
+      } catch (InterruptedException again) {
+        log.debug("interrupted again while reaping pre-kill hook {}", name);
+      }
       Thread.currentThread().interrupt();
       throw new CancellationException("pre-kill hook " + name + " stopped: the coordinator is stopping");
     }
