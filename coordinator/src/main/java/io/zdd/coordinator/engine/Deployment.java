@@ -526,6 +526,7 @@ public final class Deployment {
         go(rec.toBuilder().phase(Phase.FINISH));
         return Tick.proceed();
       }
+      fence("killing drained blue tasks " + ids);
       ports.marathon().killTasksAndScale(rec.blueAppId(), ids);
       log.info("killed drained blue tasks {}", ids);
       emitKilled(ids);
@@ -547,6 +548,7 @@ public final class Deployment {
   private Tick finish() {
     if (!rec.blueAppId().isEmpty() && findApp(rec.blueAppId()).isPresent()) {
       // Every blue task still alive was drained on every LB (KILL_BLUE saved their ids first).
+      fence("deleting " + rec.blueAppId());
       ports.marathon().deleteApp(rec.blueAppId());
       emit(EventKind.MARATHON_CALL, "DELETE /v2/apps" + rec.blueAppId());
       if (!rec.killingTaskIds().isEmpty()) {
@@ -694,6 +696,7 @@ public final class Deployment {
 
   private Tick deleteGreen() {
     if (findApp(rec.greenAppId()).isPresent()) {
+      fence("deleting " + rec.greenAppId());
       ports.marathon().deleteApp(rec.greenAppId());
       emit(EventKind.MARATHON_CALL, "DELETE /v2/apps" + rec.greenAppId());
     }
@@ -1027,6 +1030,15 @@ public final class Deployment {
       log.info("phase {} -> {}", before, next.phase());
       emit(EventKind.PHASE_CHANGED, before + " -> " + next.phase());
     }
+  }
+
+  /**
+   * A fenced write immediately before a call that destroys something (a kill, a delete), after
+   * any reads and hooks of the tick: a leader deposed while it read Marathon or ran the hook
+   * fails here (StaleEpochException, or no ZooKeeper session) and destroys nothing.
+   */
+  private void fence(String what) {
+    save(rec.toBuilder().message(what).build());
   }
 
   private Tick done(Outcome outcome, String message) {

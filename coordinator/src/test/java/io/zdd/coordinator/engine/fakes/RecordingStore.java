@@ -23,9 +23,24 @@ public final class RecordingStore implements DeploymentStore {
   private final InMemoryDeploymentStore store = new InMemoryDeploymentStore();
   private final List<DeploymentRecord> saves = new ArrayList<>();
   private int crashAfter = -1;
+  private java.util.function.Predicate<DeploymentRecord> deposeAfter = r -> false;
+  private boolean deposed;
 
   public synchronized void crashAfterSave(int n) {
     crashAfter = n;
+  }
+
+  /**
+   * Once a record matching {@code when} is stored, every later save is refused as a deposed
+   * leader's would be (another leader bumped the epoch), and nothing more is stored.
+   */
+  public synchronized void deposeAfter(java.util.function.Predicate<DeploymentRecord> when) {
+    deposeAfter = when;
+  }
+
+  /** Refuses every save from now on, as {@link #deposeAfter} does. */
+  public synchronized void depose() {
+    deposed = true;
   }
 
   public synchronized List<DeploymentRecord> saves() {
@@ -34,8 +49,12 @@ public final class RecordingStore implements DeploymentStore {
 
   @Override
   public synchronized void save(DeploymentRecord record) {
+    if (deposed) {
+      throw new io.zdd.common.error.StaleEpochException(record.epoch(), record.epoch() + 1);
+    }
     store.save(record);
     saves.add(record);
+    deposed = deposeAfter.test(record);
     if (saves.size() == crashAfter) {
       crashAfter = -1;
       throw new Crash(saves.size());
