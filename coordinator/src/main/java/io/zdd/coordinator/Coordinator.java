@@ -242,22 +242,33 @@ public final class Coordinator implements AutoCloseable {
     events.addListener(coordinatorMetrics::onEvent);
 
     leadership = new LeadershipManager(curator, paths, config.advertise(), epoch -> {
-      DeploymentEngine engine = new DeploymentEngine(new EnginePorts(marathonPort, fleetPort, store, probe, hook,
-          events, clock, () -> epoch), () -> UUID.randomUUID().toString());
-      DeploymentSupervisor s = new DeploymentSupervisor(epoch, engine);
-      term.set(s);
-      s.resumeAll(store.groups());
+      EnginePorts ports = new EnginePorts(marathonPort, fleetPort, store, probe, hook, events, clock, () -> epoch);
+      DeploymentSupervisor s = new DeploymentSupervisor(epoch, new DeploymentEngine(ports, () -> UUID.randomUUID().toString()));
       // Between deployments: follow Marathon (events, plus a periodic pass in case one is missed)
       // and push new backend sets when a live app's tasks change.
-      SteadyStateReconciler steady = new SteadyStateReconciler(new EnginePorts(marathonPort, fleetPort, store, probe,
-          hook, events, clock, () -> epoch), store::groups);
-      java.util.concurrent.ScheduledFuture<?> steadyPass = scheduler.scheduleWithFixedDelay(
-          () -> s.betweenDeployments(steady::reconcileAll), 1, 2, TimeUnit.SECONDS);
+      SteadyStateReconciler steady = new SteadyStateReconciler(ports, store::groups);
       MarathonEventStream marathonEvents = new MarathonEventStream(mcfg, HttpMarathonClient.newHttpClient(mcfg),
           config.marathonAuth(), List.of("status_update_event", "health_status_changed_event"),
           e -> scheduler.execute(() -> s.betweenDeployments(steady::reconcileAll)), Backoff.standard(),
           Sleeper.real(), new NamedThreadFactory("marathon-events-e" + epoch.value()));
-      marathonEvents.start();
+      java.util.concurrent.ScheduledFuture<?> steadyPass = null;
+      try {
+        s.resumeAll(store.groups());
+        steadyPass = scheduler.scheduleWithFixedDelay(() -> s.betweenDeployments(steady::reconcileAll), 1, 2,
+            TimeUnit.SECONDS);
+        marathonEvents.start();
+      } catch (RuntimeException e) {
+        // A term that cannot open completely leaves nothing running behind it.
+        if (steadyPass != null) {
+          steadyPass.cancel(true);
+        }
+        marathonEvents.close();
+        s.close();
+        throw e;
+      }
+      // Published last: the admin API sees a term only once all of it runs.
+      term.set(s);
+      java.util.concurrent.ScheduledFuture<?> pass = steadyPass;
       return new io.zdd.coordinator.ha.LeaderTerm() {
         @Override
         public Epoch epoch() {
@@ -268,7 +279,7 @@ public final class Coordinator implements AutoCloseable {
         public void close() {
           term.compareAndSet(s, null);
           marathonEvents.close();
-          steadyPass.cancel(true);
+          pass.cancel(true);
           s.close();
         }
       };
