@@ -11,6 +11,11 @@ public enum Control {
   /** Roll back: traffic to blue first, then green drained and deleted. */
   ABORT;
 
+  /** The verb, as operators type it ("pause"). */
+  public String verb() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** The past-tense verb for events, audit entries and answers ("paused"). */
   public String done() {
     return switch (this) {

@@ -426,6 +426,24 @@ public record DeploymentRecord(
       return this;
     }
 
+    /** Starts waiting for {@code taskIds} to drain: the drain's four fields, always set together. */
+    public Builder startDrain(List<String> taskIds, Instant at) {
+      drainingTaskIds = taskIds;
+      drainStartedAt = at;
+      shutdownAt = null;
+      drainWarned = false;
+      return this;
+    }
+
+    /** No drain in progress. */
+    public Builder noDrain() {
+      drainingTaskIds = List.of();
+      drainStartedAt = null;
+      shutdownAt = null;
+      drainWarned = false;
+      return this;
+    }
+
     public Builder controls(Controls v) {
       controls = v;
       return this;

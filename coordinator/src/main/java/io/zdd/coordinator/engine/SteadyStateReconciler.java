@@ -4,12 +4,10 @@ import io.zdd.common.model.AgentId;
 import io.zdd.common.model.BackendSet;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
-import io.zdd.common.model.ObservedBackend;
 import io.zdd.common.error.NotFoundException;
 import io.zdd.coordinator.engine.port.AgentCallResult;
 import io.zdd.coordinator.engine.port.AppStatus;
 import io.zdd.coordinator.engine.port.TaskStatus;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,7 +91,7 @@ public final class SteadyStateReconciler {
     }
     Map<AgentId, AgentCallResult> results = ports.fleet().applyEverywhere(set.withVersion(current.backendVersion()),
         LbGroups.of(live.labels()), epoch);
-    List<String> nowUp = upOnEveryLb(live, results);
+    List<String> nowUp = upOnEveryLb(live, set.withVersion(current.backendVersion()), results);
     if (!nowUp.isEmpty()) {
       TreeSet<String> all = new TreeSet<>(current.admittedTaskIds());
       all.addAll(nowUp);
@@ -113,25 +111,10 @@ public final class SteadyStateReconciler {
   }
 
   /** Serving tasks whose server every LB reported UP in this apply's read-back. */
-  private static List<String> upOnEveryLb(AppStatus live, Map<AgentId, AgentCallResult> results) {
-    if (results.isEmpty() || results.values().stream().anyMatch(r -> !r.ok() || r.applied().isEmpty())) {
-      return List.of();
-    }
-    List<String> up = new ArrayList<>();
-    for (TaskStatus t : live.tasks()) {
-      if (!t.serving()) {
-        continue;
-      }
-      String name = ServerNames.of(t);
-      boolean everywhere = results.values().stream().allMatch(r -> {
-        ObservedBackend ob = r.applied().get().observed();
-        return ob.server(name).map(s -> s.isUp()).orElse(false);
-      });
-      if (everywhere) {
-        up.add(t.id());
-      }
-    }
-    return up;
+  private static List<String> upOnEveryLb(AppStatus live, BackendSet set, Map<AgentId, AgentCallResult> results) {
+    TreeSet<String> serving = new TreeSet<>();
+    live.tasks().stream().filter(TaskStatus::serving).forEach(t -> serving.add(t.id()));
+    List<String> notUp = FleetConvergence.judge(set, List.copyOf(results.keySet()), results).notUpEverywhere(serving);
+    return serving.stream().filter(id -> !notUp.contains(id)).toList();
   }
-
 }
