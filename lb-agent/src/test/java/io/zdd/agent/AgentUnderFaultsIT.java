@@ -15,7 +15,8 @@ import picocli.CommandLine;
 /**
  * The agent under faults: stopped while ZooKeeper is unreachable it still stops within its budget
  * (a systemd unit allows 30 s) and leaves no HAProxy behind; its /healthz turns 503 when HAProxy
- * stops answering.
+ * stops answering; a change whose caller's deadline runs out while HAProxy is slow is answered
+ * DEADLINE_EXCEEDED and leaves nothing of itself behind.
  */
 class AgentUnderFaultsIT {
   @RegisterExtension static final ZooKeeperExtension zk = new ZooKeeperExtension();
@@ -73,5 +74,72 @@ class AgentUnderFaultsIT {
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> get.get().statusCode() == 503);
       assertThat(get.get().body()).startsWith("HAProxy has not answered for");
     }
+  }
+
+  @Test
+  void applyWithAOneSecondDeadline_whileHaproxyIsStopped_isDeadlineExceeded_andChangesNothing() throws Exception {
+    AgentMain main = new AgentMain();
+    new CommandLine(main).parseArgs("--insecure", "--agent-id", "lb-slow", "--grpc-listen", "127.0.0.1:0",
+        "--metrics-listen", "127.0.0.1:0", "--data-dir", work.resolve("data3").toString(),
+        "--haproxy-run-dir", work.resolve("run3").toString(), "--hard-stop-after-seconds", "2",
+        "--frontend-bind-address", "127.0.0.1", "--shutdown-grace-seconds", "1", "--frontend-port-range", "1024-65535");
+    int frontendPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      frontendPort = s.getLocalPort();
+    }
+    try (AgentMain.Running agent = AgentMain.Running.start(main.config);
+         java.net.ServerSocket backend = new java.net.ServerSocket(0)) {
+      io.grpc.ManagedChannel ch = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", agent.grpcPort())
+          .usePlaintext().build();
+      try {
+        java.util.function.IntFunction<io.zdd.proto.v1.ApplyBackendsRequest> version = v ->
+            io.zdd.proto.v1.ApplyBackendsRequest.newBuilder().setEpoch(1).setBackendSet(
+                io.zdd.proto.v1.BackendSet.newBuilder().setGroup("web").setVersion(v).setFrontendPort(frontendPort)
+                    .addServers(io.zdd.proto.v1.Server.newBuilder().setName("s1").setAddress("127.0.0.1")
+                        .setPort(backend.getLocalPort()).setWeight(v == 1 ? 100 : 50)
+                        .setColour(io.zdd.proto.v1.Colour.BLUE))).build();
+        var stub = io.zdd.proto.v1.LbAgentGrpc.newBlockingStub(ch);
+        stub.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS).applyBackends(version.apply(1));
+
+        // HAProxy stops answering: its workers are stopped (SIGSTOP), as a machine under heavy
+        // load or swapping would make them.
+        List<ProcessHandle> workers = ProcessHandle.of(agent.haproxyMasterPid().orElseThrow()).orElseThrow()
+            .children().toList();
+        signal("STOP", workers);
+        long t0 = System.nanoTime();
+        io.grpc.Status.Code code;
+        try {
+          stub.withDeadlineAfter(1, java.util.concurrent.TimeUnit.SECONDS).applyBackends(version.apply(2));
+          code = io.grpc.Status.Code.OK;
+        } catch (io.grpc.StatusRuntimeException e) {
+          code = e.getStatus().getCode();
+        }
+        Duration answered = Duration.ofNanos(System.nanoTime() - t0);
+        // HAProxy answers again a little later (within the runtime exchange's own 2 s bound): a
+        // handler still working past its caller's deadline would now complete version 2.
+        Thread.sleep(Math.max(0, 1500 - answered.toMillis()));
+        signal("CONT", workers);
+
+        assertThat(code).isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED);
+        assertThat(answered).isLessThan(Duration.ofMillis(1500));
+        var getState = stub.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS);
+        org.awaitility.Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> {
+          var web = getState.getState(io.zdd.proto.v1.GetStateRequest.getDefaultInstance()).getBackends(0);
+          return web.getAppliedVersion() == 1 && web.getServers(0).getWeight() == 100;
+        });
+        // The fence did not move: version 2 is still new to the agent, and applies.
+        var applied = stub.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS).applyBackends(version.apply(2));
+        assertThat(applied.getObserved().getAppliedVersion()).isEqualTo(2);
+        assertThat(applied.getObserved().getServers(0).getWeight()).isEqualTo(50);
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  private static void signal(String sig, List<ProcessHandle> processes) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of("kill", "-" + sig));
+    processes.forEach(p -> cmd.add(Long.toString(p.pid())));
+    assertThat(new ProcessBuilder(cmd).inheritIO().start().waitFor()).isZero();
   }
 }

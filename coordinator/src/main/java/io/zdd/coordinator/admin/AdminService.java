@@ -5,6 +5,7 @@ import io.grpc.stub.StreamObserver;
 import io.zdd.common.error.NotFoundException;
 import io.zdd.common.error.NotLeaderException;
 import io.zdd.common.grpc.StatusMapper;
+import io.zdd.common.grpc.UnaryCall;
 import io.zdd.common.model.GroupName;
 import io.zdd.coordinator.engine.Deployment;
 import io.zdd.coordinator.engine.DeploymentEvent;
@@ -86,18 +87,6 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
     return leaderWork.get().orElseThrow(() -> new NotLeaderException(leaderAddress.get().orElse("")));
   }
 
-  private static <T> void unary(StreamObserver<T> out, Supplier<T> body) {
-    T reply;
-    try {
-      reply = body.get();
-    } catch (RuntimeException e) {
-      out.onError(StatusMapper.toStatusException(e));
-      return;
-    }
-    out.onNext(reply);
-    out.onCompleted();
-  }
-
   private io.zdd.proto.v1.Deployment view(DeploymentRecord r) {
     return events.latest(r.id())
         .map(e -> AdminMapper.toProto(r, e.traffic(), e.drain()))
@@ -106,7 +95,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
 
   @Override
   public void startDeployment(StartDeploymentRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
-    unary(out, () -> {
+    UnaryCall.answer(out, () -> {
       Optional<SpiffeId> caller = PeerAuthentication.caller();
       AppJson app = AppJson.parse(req.getAppJson());
       requireScope(caller, "deploy " + app.id(), app.group(), List.of(app.id()));
@@ -123,7 +112,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
 
   @Override
   public void plan(StartDeploymentRequest req, StreamObserver<PlanResponse> out) {
-    unary(out, () -> {
+    UnaryCall.answer(out, () -> {
       DeploymentPlan p = leader().plan(req.getAppJson(), AdminMapper.options(req.getOptions()));
       PlanResponse.Builder b = PlanResponse.newBuilder()
           .setGreenAppJson(AppSecrets.redact(p.greenAppJson()))
@@ -143,7 +132,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
 
   @Override
   public void getDeployment(GetDeploymentRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
-    unary(out, () -> view(findRecord(req.getId())));
+    UnaryCall.answer(out, () -> view(findRecord(req.getId())));
   }
 
   private DeploymentRecord findRecord(String id) {
@@ -167,7 +156,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
 
   @Override
   public void listDeployments(ListDeploymentsRequest req, StreamObserver<ListDeploymentsResponse> out) {
-    unary(out, () -> {
+    UnaryCall.answer(out, () -> {
       List<DeploymentRecord> running = new ArrayList<>();
       List<DeploymentRecord> finished = new ArrayList<>();
       for (GroupName g : store.groups()) {
@@ -195,7 +184,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
 
   @Override
   public void listAgents(ListAgentsRequest req, StreamObserver<ListAgentsResponse> out) {
-    unary(out, () -> {
+    UnaryCall.answer(out, () -> {
       ListAgentsResponse.Builder b = ListAgentsResponse.newBuilder().setLeader(leaderAddress.get().orElse(""));
       fleet.members().stream().sorted(Comparator.comparing(m -> m.endpoint().id())).forEach(m -> b.addAgents(
           AgentInfo.newBuilder()
@@ -231,7 +220,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
 
   private void control(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out, String action,
       Function<Deployment, DeploymentRecord> op) {
-    unary(out, () -> {
+    UnaryCall.answer(out, () -> {
       if (req.getId().isEmpty() && req.getGroup().isEmpty()) {
         throw new io.zdd.common.error.InvalidInputException("id", "give a deployment id or a group");
       }
@@ -253,7 +242,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
 
   @Override
   public void resetAgentFence(ResetAgentFenceRequest req, StreamObserver<ResetAgentFenceResponse> out) {
-    unary(out, () -> {
+    UnaryCall.answer(out, () -> {
       Optional<SpiffeId> caller = PeerAuthentication.caller();
       AgentId agent = AgentId.of(req.getAgentId());
       DeploymentSupervisor leader = leader();

@@ -1,5 +1,6 @@
 package io.zdd.agent.grpc;
 
+import io.zdd.common.concurrent.BoundedLock;
 import io.zdd.common.model.GroupName;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package io.zdd.agent.grpc;
 
+import io.zdd.common.concurrent.BoundedLock;
+import io.zdd.common.grpc.UnaryCall;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.zdd.agent.core.BackendController;
@@ -415,21 +417,7 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
 
   private <T> void unary(StreamObserver<T> response, Supplier<T> call) {
     try (LogContext a = LogContext.agent(agentId.value())) {
-      T result;
-      try {
-        result = call.get();
-      } catch (RuntimeException e) {
-        io.grpc.Status status = StatusMapper.toStatus(e);
-        if (status.getCode() == io.grpc.Status.Code.INTERNAL) {
-          log.error("call failed unexpectedly", e);
-        } else {
-          log.info("call refused: {} {}", status.getCode(), status.getDescription());
-        }
-        response.onError(status.asRuntimeException());
-        return;
-      }
-      response.onNext(result);
-      response.onCompleted();
+      UnaryCall.answer(response, call);
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.zdd.agent.haproxy;
 
+import io.zdd.common.concurrent.BoundedLock;
+import io.zdd.common.concurrent.CallDeadline;
 import io.zdd.agent.core.BackendController;
 import io.zdd.common.error.DeadlineExceededException;
 import io.zdd.common.error.InvalidInputException;
@@ -17,6 +19,7 @@ import io.zdd.common.model.HealthCheck;
 import io.zdd.common.model.ObservedBackend;
 import io.zdd.common.model.ObservedServer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -47,7 +49,15 @@ public final class HaproxyBackendController implements BackendController {
   private final HaproxyConfigRenderer renderer;
   private final ControllerSettings settings;
   private final Clock clock;
-  private final ReentrantLock lock = new ReentrantLock();
+  /** Bounds how long a change waits behind another (the caller's deadline may bound it sooner). */
+  static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+  private final BoundedLock lock = new BoundedLock("the HAProxy configuration", LOCK_WAIT);
+  /** How long undoing a change may take, whatever the caller's deadline. */
+  static final Duration ROLLBACK_BUDGET = Duration.ofSeconds(5);
+  /** Servers in DRAIN until their first check passes, by "backend/server" (guarded by the lock; read bare only to skip). */
+  private final Map<String, Map.Entry<String, BackendServer>> awaitingCheck = new java.util.concurrent.ConcurrentHashMap<>();
+  /** A roll-back failed: HAProxy's runtime state may differ from the desired sets until re-asserted. */
+  private volatile boolean runtimeStale;
   private final Map<GroupName, Applied> groups = new TreeMap<>();
   /** "backend/server" of retired servers waiting to be deleted, with when they were first idle. */
   private final Map<String, Optional<Instant>> pendingRemovals = new LinkedHashMap<>();
@@ -72,11 +82,15 @@ public final class HaproxyBackendController implements BackendController {
    * command afterwards rolls the file, the desired set and the runtime state back to what they
    * were, and the refusal is rethrown. The reload watcher re-asserts under the same lock, so it
    * only ever sees the previous or the new desired set.
+   *
+   * <p>The caller's {@link CallDeadline} bounds the wait for the lock and every runtime command:
+   * a caller that stops waiting gets DEADLINE_EXCEEDED and the change is rolled back as for a
+   * refusal. The file step (validation, reload) runs to its own bounds, since stopping it half-way
+   * would leave more to undo; the roll-back has a budget of its own ({@link #ROLLBACK_BUDGET}).
    */
   @Override
   public ApplyResult apply(BackendSet desired, Epoch epoch) {
-    lock.lock();
-    try (LogContext ignored = LogContext.group(desired.group().value())) {
+    try (BoundedLock.Held held = lock.acquire(); LogContext ignored = LogContext.group(desired.group().value())) {
       GroupName group = desired.group();
       Applied prev = groups.get(group);
       GroupLayout layout = GroupLayout.of(desired);
@@ -89,7 +103,9 @@ public final class HaproxyBackendController implements BackendController {
           ? !runningAlreadyServes(config, layout)
           : !prev.layout().structure().equals(layout.structure());
       long before = runtime.changeCommands();
-      applier.apply(config, reload);
+      try (CallDeadline.Scope own = CallDeadline.within(null)) {
+        applier.apply(config, reload);
+      }
       groups.put(group, next.get(group));
       try {
         converge(layout);
@@ -101,8 +117,6 @@ public final class HaproxyBackendController implements BackendController {
       log.info("applied group {} v{} (epoch {}): reload={}, runtime commands={}",
           group, desired.version(), epoch, reload, commands);
       return new ApplyResult(observeGroup(groups.get(group)), reload, commands);
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -116,7 +130,7 @@ public final class HaproxyBackendController implements BackendController {
     } else {
       groups.put(group, prev);
     }
-    try {
+    try (CallDeadline.Scope budget = CallDeadline.within(ROLLBACK_BUDGET)) {
       // The previous file is valid (it was serving); reload back to it if the change had reloaded.
       applier.apply(previousConfig, reloaded);
       if (prev != null) {
@@ -124,19 +138,18 @@ public final class HaproxyBackendController implements BackendController {
       }
     } catch (RuntimeException e) {
       cause.addSuppressed(e);
-      log.error("rolling back group {} failed; the next apply or reload re-asserts the desired set", group, e);
+      runtimeStale = true;
+      log.error("rolling back group {} failed ({}); the reload watcher re-asserts the desired set once HAProxy "
+          + "answers", group, e.toString());
     }
   }
 
   /** The (epoch, version) of every group this controller manages, recovered ones included. */
   public Map<GroupName, AppliedVersion> appliedVersions() {
-    lock.lock();
-    try {
+    try (BoundedLock.Held held = lock.acquire()) {
       Map<GroupName, AppliedVersion> out = new TreeMap<>();
       groups.forEach((g, a) -> out.put(g, new AppliedVersion(a.epoch(), a.set().version())));
       return out;
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -166,8 +179,7 @@ public final class HaproxyBackendController implements BackendController {
 
   @Override
   public boolean removeGroup(GroupName group) {
-    lock.lock();
-    try {
+    try (BoundedLock.Held held = lock.acquire()) {
       boolean inFile = ConfigBlocks.parse(applier.current()).containsKey(group);
       if (!groups.containsKey(group) && !inFile) {
         return false;
@@ -179,21 +191,18 @@ public final class HaproxyBackendController implements BackendController {
       groups.remove(group);
       pendingRemovals.keySet().removeIf(k -> GroupLayout.groupOfBackend(k.substring(0, k.indexOf('/')))
           .map(group::equals).orElse(false));
+      awaitingCheck.keySet().removeIf(k -> GroupLayout.groupOfBackend(k.substring(0, k.indexOf('/')))
+          .map(group::equals).orElse(false));
       log.info("removed group {}", group);
       return true;
-    } finally {
-      lock.unlock();
     }
   }
 
   @Override
   public List<ObservedBackend> observe() {
     List<Applied> snapshot;
-    lock.lock();
-    try {
+    try (BoundedLock.Held held = lock.acquire()) {
       snapshot = List.copyOf(groups.values());
-    } finally {
-      lock.unlock();
     }
     return snapshot.stream().map(this::observeGroup).toList();
   }
@@ -230,11 +239,8 @@ public final class HaproxyBackendController implements BackendController {
   public int shutdownSessions(GroupName group, String server) {
     io.zdd.common.model.Validation.name("server", server);
     Applied a;
-    lock.lock();
-    try {
+    try (BoundedLock.Held held = lock.acquire()) {
       a = groups.get(group);
-    } finally {
-      lock.unlock();
     }
     if (a == null) {
       throw new NotFoundException("group " + group + " is not managed by this agent");
@@ -268,12 +274,9 @@ public final class HaproxyBackendController implements BackendController {
 
   @Override
   public Map<GroupName, BackendSet> desired() {
-    lock.lock();
-    try {
+    try (BoundedLock.Held held = lock.acquire()) {
       return groups.values().stream().collect(Collectors.toMap(a -> a.set().group(), Applied::set,
           (a, b) -> a, TreeMap::new));
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -282,9 +285,13 @@ public final class HaproxyBackendController implements BackendController {
    * (anyone's) HAProxy starts from the file plus the dumped server state, and anything missing
    * is put back here. Returns the number of commands sent.
    */
+  /** True after a roll-back failed, until {@link #reassert()} succeeds. */
+  public boolean runtimeStale() {
+    return runtimeStale;
+  }
+
   public int reassert() {
-    lock.lock();
-    try {
+    try (BoundedLock.Held held = lock.acquire()) {
       long before = runtime.changeCommands();
       for (Applied a : groups.values()) {
         try (LogContext ignored = LogContext.group(a.set().group().value())) {
@@ -293,9 +300,8 @@ public final class HaproxyBackendController implements BackendController {
       }
       // A reload dropped servers that are no longer in the file.
       pendingRemovals.clear();
+      runtimeStale = false;
       return (int) (runtime.changeCommands() - before);
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -304,8 +310,7 @@ public final class HaproxyBackendController implements BackendController {
    * period (only with {@link RemovalPolicy#DELETE_WHEN_IDLE}). Returns the ones deleted.
    */
   public List<String> purgeRetiredServers(Function<String, Boolean> idleEverywhere) {
-    lock.lock();
-    try {
+    try (BoundedLock.Held held = lock.acquire()) {
       List<String> deleted = new ArrayList<>();
       Instant now = clock.instant();
       for (var it = pendingRemovals.entrySet().iterator(); it.hasNext(); ) {
@@ -336,18 +341,13 @@ public final class HaproxyBackendController implements BackendController {
         }
       }
       return deleted;
-    } finally {
-      lock.unlock();
     }
   }
 
   /** "backend/server" keys waiting for deletion. */
   public List<String> pendingRemovals() {
-    lock.lock();
-    try {
+    try (BoundedLock.Held held = lock.acquire()) {
       return List.copyOf(pendingRemovals.keySet());
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -402,21 +402,24 @@ public final class HaproxyBackendController implements BackendController {
     Map<String, GroupLayout.Backend> byName = layout.backends().stream()
         .collect(Collectors.toMap(GroupLayout.Backend::name, b -> b));
     // Servers that must pass a health check before taking traffic: backend -> servers.
-    List<Map.Entry<String, BackendServer>> awaitingCheck = new ArrayList<>();
+    List<Map.Entry<String, BackendServer>> waiting = new ArrayList<>();
     for (ServerPlan plan : plans) {
       Optional<HealthCheck> hc = byName.get(plan.backend()).healthCheck();
       for (BackendServer s : plan.add()) {
         if (startNewServer(plan.backend(), s, hc)) {
-          awaitingCheck.add(Map.entry(plan.backend(), s));
+          waiting.add(Map.entry(plan.backend(), s));
         }
       }
       for (ServerPlan.Change c : plan.change()) {
         if (changeServer(plan.backend(), c, hc)) {
-          awaitingCheck.add(Map.entry(plan.backend(), c.desired()));
+          waiting.add(Map.entry(plan.backend(), c.desired()));
         }
       }
     }
-    promoteWhenHealthy(awaitingCheck);
+    // This group's servers wait afresh: the plan above is the whole truth for its backends.
+    awaitingCheck.keySet().removeIf(k -> byName.containsKey(k.substring(0, k.indexOf('/'))));
+    waiting.forEach(e -> awaitingCheck.put(e.getKey() + "/" + e.getValue().name(), e));
+    promoteChecked();
     for (ServerPlan plan : plans) {
       for (String srv : plan.retire()) {
         runtime.setState(plan.backend(), srv, AdminState.MAINT);
@@ -467,6 +470,10 @@ public final class HaproxyBackendController implements BackendController {
       runtime.setState(backend, name, AdminState.DRAIN);
       return true;
     }
+    if (c.to() == AdminState.READY && c.from() == AdminState.DRAIN && hc.isPresent()) {
+      // Still (or again) waiting for a passing check: promoted by promoteChecked, not blindly.
+      return true;
+    }
     // Weight before state when entering service, state before weight when leaving it, so a
     // server never takes traffic at a weight it should not have.
     if (c.to() == AdminState.READY) {
@@ -485,38 +492,40 @@ public final class HaproxyBackendController implements BackendController {
     return false;
   }
 
-  private void promoteWhenHealthy(List<Map.Entry<String, BackendServer>> waiting) {
-    if (waiting.isEmpty()) {
-      return;
+  /**
+   * One look at the health checks of the servers waiting for their first passing check: those
+   * that passed get their weight and go READY; the others stay in DRAIN (checked, without
+   * traffic) for the next look. Never waits: the reload watcher looks again on each poll
+   * ({@link #promoteHealthy}), and so does every apply. Caller holds the lock.
+   */
+  private int promoteChecked() {
+    if (awaitingCheck.isEmpty()) {
+      return 0;
     }
-    long deadline = System.nanoTime() + settings.firstCheckTimeout().toNanos();
-    List<Map.Entry<String, BackendServer>> left = new ArrayList<>(waiting);
-    while (!left.isEmpty()) {
-      Map<String, Map<String, StatRow>> stats = new LinkedHashMap<>();
-      for (var e : left) {
-        stats.computeIfAbsent(e.getKey(), be -> runtime.showServerStats(be).stream()
-            .collect(Collectors.toMap(StatRow::name, r -> r, (a, b) -> a)));
+    Map<String, Map<String, StatRow>> stats = new LinkedHashMap<>();
+    int promoted = 0;
+    for (var it = awaitingCheck.values().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      StatRow row = stats.computeIfAbsent(e.getKey(), be -> runtime.showServerStats(be).stream()
+          .collect(Collectors.toMap(StatRow::name, r -> r, (a, b) -> a))).get(e.getValue().name());
+      if (row != null && row.checkStatus().endsWith("OK")) {
+        BackendServer s = e.getValue();
+        runtime.setWeight(e.getKey(), s.name(), s.weight());
+        runtime.setState(e.getKey(), s.name(), AdminState.READY);
+        it.remove();
+        promoted++;
       }
-      for (var it = left.iterator(); it.hasNext(); ) {
-        var e = it.next();
-        StatRow row = stats.get(e.getKey()).get(e.getValue().name());
-        if (row != null && row.checkStatus().endsWith("OK")) {
-          BackendServer s = e.getValue();
-          runtime.setWeight(e.getKey(), s.name(), s.weight());
-          runtime.setState(e.getKey(), s.name(), AdminState.READY);
-          it.remove();
-        }
-      }
-      if (left.isEmpty()) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        // Left in DRAIN: checked but without traffic. The next apply promotes them once healthy.
-        log.warn("servers did not pass their first health check within {}; left in DRAIN: {}",
-            settings.firstCheckTimeout(), left.stream().map(e -> e.getKey() + "/" + e.getValue().name()).toList());
-        return;
-      }
-      sleep(settings.checkPoll().toMillis());
+    }
+    return promoted;
+  }
+
+  /** Promotes the waiting servers whose first check has passed; the number promoted. */
+  public int promoteHealthy() {
+    if (awaitingCheck.isEmpty()) {
+      return 0;
+    }
+    try (BoundedLock.Held held = lock.acquire()) {
+      return promoteChecked();
     }
   }
 
@@ -595,15 +604,6 @@ public final class HaproxyBackendController implements BackendController {
       return master.showInfo(pid).map(HaproxyInfo::currentConnections).orElse(0L);
     } catch (UnavailableException | DeadlineExceededException e) {
       return 0;
-    }
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UnavailableException("interrupted while waiting for health checks", e);
     }
   }
 }

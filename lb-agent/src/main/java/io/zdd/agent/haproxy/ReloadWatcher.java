@@ -79,16 +79,23 @@ public final class ReloadWatcher implements AutoCloseable {
     try {
       ProcTable procs = master.showProc();
       int pid = procs.currentPid();
-      if (pid != 0 && pid != currentPid) {
-        // Also on the first poll: HAProxy may have been reloaded while nobody watched.
+      if (pid != 0 && (pid != currentPid || controller.runtimeStale())) {
+        // Also on the first poll: HAProxy may have been reloaded while nobody watched. And after
+        // a roll-back that could not finish (HAProxy stopped answering), once it answers again.
         int commands = controller.reassert();
-        if (currentPid != 0) {
+        if (pid == currentPid) {
+          log.info("HAProxy answers again; re-asserted desired state with {} runtime commands", commands);
+        } else if (currentPid != 0) {
           reloadsSeen.incrementAndGet();
           log.info("HAProxy reloaded (worker {} -> {}); re-asserted desired state with {} runtime commands",
               currentPid, pid, commands);
         }
         // Only after a successful re-assertion: a failure is retried at the next poll.
         currentPid = pid;
+      }
+      int promoted = controller.promoteHealthy();
+      if (promoted > 0) {
+        log.info("{} server(s) passed their first health check and now take traffic", promoted);
       }
       Set<Integer> old = new TreeSet<>();
       procs.oldWorkers().forEach(p -> old.add(p.pid()));

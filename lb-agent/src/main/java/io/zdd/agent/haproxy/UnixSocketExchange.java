@@ -1,5 +1,6 @@
 package io.zdd.agent.haproxy;
 
+import io.zdd.common.concurrent.CallDeadline;
 import io.zdd.common.error.DeadlineExceededException;
 import io.zdd.common.error.UnavailableException;
 import java.io.ByteArrayOutputStream;
@@ -25,8 +26,9 @@ final class UnixSocketExchange {
 
   private UnixSocketExchange() {}
 
+  /** @param timeout the exchange's own bound; a caller's {@link CallDeadline} may shorten it */
   static String exchange(Path socket, String line, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = System.nanoTime() + CallDeadline.bound(timeout, "asking HAProxy '" + firstWord(line) + "'").toNanos();
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         Selector selector = Selector.open()) {
       // Non-blocking from the start: a unix connect to a listener whose backlog is full (an

@@ -161,9 +161,16 @@ class HaproxyBackendControllerIT {
         server("d", d, 3, AdminState.READY)));
     ApplyResult r = h.controller.apply(more, Epoch.of(1));
     assertThat(r.reloaded()).isFalse();
-    assertThat(r.observed().server("d").orElseThrow().weight()).isEqualTo(3);
-    assertThat(r.observed().server("d").orElseThrow().adminState()).isEqualTo(AdminState.READY);
-    assertThat(r.observed().server("d").orElseThrow().checkStatus()).endsWith("OK");
+    // A new server waits in DRAIN (checked, no traffic) until its first check passes; the apply
+    // does not wait for that, the next look (the reload watcher's, each poll) promotes it.
+    assertThat(r.observed().server("d").orElseThrow().adminState()).isEqualTo(AdminState.DRAIN);
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      h.controller.promoteHealthy();
+      return h.controller.observe().get(0).server("d").orElseThrow().adminState() == AdminState.READY;
+    });
+    ObservedServer promoted = h.controller.observe().get(0).server("d").orElseThrow();
+    assertThat(promoted.weight()).isEqualTo(3);
+    assertThat(promoted.checkStatus()).endsWith("OK");
     // A plain reload (no re-assertion running) reproduces the runtime changes from the file.
     assertThat(h.haproxy.masterCli().reloadAndWait(Duration.ofSeconds(10)).succeeded()).isTrue();
     await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
@@ -295,8 +302,8 @@ class HaproxyBackendControllerIT {
   void aNewServerThatFailsItsFirstCheckIsNeverPutInService() throws Exception {
     HaproxyBackendController strict = new HaproxyBackendController(h.haproxy.runtime(), h.haproxy.masterCli(),
         h.applier, new HaproxyConfigRenderer("127.0.0.1", 3),
-        new ControllerSettings(Duration.ofSeconds(1), Duration.ofMillis(50), RemovalPolicy.KEEP_IN_MAINT,
-            Duration.ofSeconds(1), ControllerSettings.defaults().frontendPorts()), java.time.Clock.systemUTC());
+        new ControllerSettings(RemovalPolicy.KEEP_IN_MAINT, Duration.ofSeconds(1),
+            ControllerSettings.defaults().frontendPorts()), java.time.Clock.systemUTC());
     strict.apply(set("web", 1, port, ProxyMode.TCP, Optional.of(Harness.FAST_CHECK),
         List.of(server("a", a, 10, AdminState.READY))), Epoch.of(1));
     int deadPort = TestBackends.freePort(); // nothing listens there
@@ -305,8 +312,13 @@ class HaproxyBackendControllerIT {
         new io.zdd.common.model.BackendServer("dead", "127.0.0.1", deadPort, 100, AdminState.READY,
             io.zdd.common.model.Colour.GREEN, "")));
     ApplyResult r = strict.apply(withDead, Epoch.of(1));
-    ObservedServer dead = r.observed().server("dead").orElseThrow();
     // Held in DRAIN (checked, no traffic) instead of READY at weight 100 before any check passed.
+    assertThat(r.observed().server("dead").orElseThrow().adminState()).isEqualTo(AdminState.DRAIN);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+      strict.promoteHealthy();
+      return !strict.observe().get(0).server("dead").orElseThrow().checkStatus().isEmpty();
+    });
+    ObservedServer dead = strict.observe().get(0).server("dead").orElseThrow();
     assertThat(dead.adminState()).isEqualTo(AdminState.DRAIN);
     assertThat(dead.checkStatus()).isNotEmpty().doesNotEndWith("OK");
     assertThat(split(20)).containsOnlyKeys("a");
