@@ -77,7 +77,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start order: metrics → ZooKeeper → agent fleet → admin gRPC server → leader election.
  * Stop order is the reverse: leadership is released first, so no leader work
- * runs while the rest shuts down; ZooKeeper closes last.
+ * runs while the rest shuts down; ZooKeeper closes after the fleet, and the metrics endpoint last.
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);

@@ -5,8 +5,9 @@ import java.util.Objects;
 import java.util.function.DoubleSupplier;
 
 /**
- * Exponential backoff with full jitter: attempt n waits a random time in
- * [min, min(max, initial * multiplier^n)]. The caller owns one instance per retried thing and calls
+ * Exponential backoff with jitter: attempt n waits {@code c * (1 - jitter * r)} with
+ * {@code c = min(max, initial * multiplier^n)} and r uniform in [0, 1), so jitter 1 is full
+ * jitter and the {@link #standard()} 0.2 takes up to a fifth off each delay. The caller owns one instance per retried thing and calls
  * {@link #reset()} after a success (for streams: after the first message, not on connect).
  * Not thread-safe.
  */
