@@ -19,11 +19,12 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * ApplyBackends latency, weight-only changes against changes that need an HAProxy reload, measured
@@ -145,7 +146,7 @@ public final class ApplyLatencyBench implements Callable<Integer> {
       BenchReport report = new BenchReport(
           LatencySummary.ofNanos(w.nanos), w.reloaded, w.commandsMean(),
           LatencySummary.ofNanos(r.nanos), r.reloaded, r.commandsMean(),
-          configCheckReference ? java.util.Optional.of(LatencySummary.ofNanos(checkNanos)) : java.util.Optional.empty(),
+          configCheckReference ? Optional.of(LatencySummary.ofNanos(checkNanos)) : Optional.empty(),
           warmup, backends, loadAvg.summary(), loadAvgStart, LoadAverageSampler.line(),
           Runtime.getRuntime().availableProcessors(), describe(load, state), load == null ? List.of()
               : load.firstFailures(), state.getHaproxyVersion(), startedAt, elapsed / 1e9);

@@ -47,7 +47,7 @@ final class BackgroundLoad implements AutoCloseable {
 
   void start() {
     long periodMicros = 1_000_000L / requestsPerSecond;
-    ticker.scheduleAtFixedRate(() -> senders.execute(this::sendOne), 0, periodMicros, TimeUnit.MICROSECONDS);
+    var unused = ticker.scheduleAtFixedRate(() -> senders.execute(this::sendOne), 0, periodMicros, TimeUnit.MICROSECONDS);
   }
 
   /** One request; true when it got a 200. */

@@ -3,12 +3,13 @@ package io.zdd.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /** The benchmark's result as Markdown: one row per kind of change, the ratios, then the conditions. */
 record BenchReport(
     LatencySummary weightOnly, long weightOnlyReloaded, double weightOnlyCommandsMean,
     LatencySummary reload, long reloadReloaded, double reloadCommandsMean,
-    java.util.Optional<LatencySummary> configCheck,
+    Optional<LatencySummary> configCheck,
     int warmup, int servers, String loadDuring, String loadAvgStart, String loadAvgEnd, int cores,
     String background, List<String> backgroundFailures, String haproxyVersion, String startedAt,
     double elapsedSeconds) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -23,7 +24,7 @@ final class LoadAverageSampler implements AutoCloseable {
   private final List<Double> samples = new CopyOnWriteArrayList<>();
 
   void start() {
-    timer.scheduleAtFixedRate(() -> read().ifPresent(samples::add), 0, 2, TimeUnit.SECONDS);
+    var unused = timer.scheduleAtFixedRate(() -> read().ifPresent(samples::add), 0, 2, TimeUnit.SECONDS);
   }
 
   /** The whole /proc/loadavg line, for the report. */
@@ -55,7 +56,7 @@ final class LoadAverageSampler implements AutoCloseable {
     double min = samples.stream().mapToDouble(Double::doubleValue).min().orElse(0);
     double max = samples.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     double mean = samples.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-    return String.format(java.util.Locale.ROOT, "min %.2f / mean %.2f / max %.2f (%d samples, every 2 s)",
+    return String.format(Locale.ROOT, "min %.2f / mean %.2f / max %.2f (%d samples, every 2 s)",
         min, mean, max, samples.size());
   }
 

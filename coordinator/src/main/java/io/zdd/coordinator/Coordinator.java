@@ -9,9 +9,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.zdd.common.concurrent.Backoff;
 import io.zdd.common.concurrent.NamedThreadFactory;
+import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.lifecycle.LifecycleGroup;
 import io.zdd.common.metrics.MetricsEndpoint;
 import io.zdd.common.model.Epoch;
+import io.zdd.common.tls.GrpcSecurity;
+import io.zdd.common.tls.SpiffeId;
+import io.zdd.common.tls.TlsConfig;
 import io.zdd.coordinator.admin.AdminService;
 import io.zdd.coordinator.engine.DeploymentEngine;
 import io.zdd.coordinator.engine.EnginePorts;
@@ -32,41 +36,34 @@ import io.zdd.coordinator.marathon.MarathonClientConfig;
 import io.zdd.coordinator.marathon.MarathonEventStream;
 import io.zdd.coordinator.marathon.MarathonPortAdapter;
 import io.zdd.coordinator.marathon.TaskAddressResolver;
+import io.zdd.coordinator.security.AuditTrail;
+import io.zdd.coordinator.security.OperatorRoles;
 import io.zdd.coordinator.service.CoordinatorMetrics;
 import io.zdd.coordinator.service.DeploymentSupervisor;
 import io.zdd.coordinator.service.EventLog;
+import io.zdd.coordinator.zk.ZkAcls;
 import io.zdd.coordinator.zk.ZkDeploymentStore;
 import io.zdd.coordinator.zk.ZkPaths;
 import io.zdd.proto.v1.WatchConnectionsRequest;
-import io.zdd.common.error.InvalidInputException;
-import io.zdd.common.tls.GrpcSecurity;
-import io.zdd.common.tls.SpiffeId;
-import io.zdd.common.tls.TlsConfig;
-import io.zdd.coordinator.security.AuditTrail;
-import io.zdd.coordinator.zk.ZkAcls;
-import io.zdd.coordinator.security.OperatorRoles;
-import java.nio.file.Path;
-import java.util.Map;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.data.ACL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -251,7 +248,7 @@ public final class Coordinator implements AutoCloseable {
           config.marathonAuth(), List.of("status_update_event", "health_status_changed_event"),
           e -> scheduler.execute(() -> s.betweenDeployments(steady::reconcileAll)), Backoff.standard(),
           Sleeper.real(), new NamedThreadFactory("marathon-events-e" + epoch.value()));
-      java.util.concurrent.ScheduledFuture<?> steadyPass = null;
+      ScheduledFuture<?> steadyPass = null;
       try {
         s.resumeAll(store.groups());
         steadyPass = scheduler.scheduleWithFixedDelay(() -> s.betweenDeployments(steady::reconcileAll), 1, 2,
@@ -268,7 +265,7 @@ public final class Coordinator implements AutoCloseable {
       }
       // Published last: the admin API sees a term only once all of it runs.
       term.set(s);
-      java.util.concurrent.ScheduledFuture<?> pass = steadyPass;
+      ScheduledFuture<?> pass = steadyPass;
       return new io.zdd.coordinator.ha.LeaderTerm() {
         @Override
         public Epoch epoch() {

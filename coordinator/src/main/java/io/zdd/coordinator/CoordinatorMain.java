@@ -1,31 +1,32 @@
 package io.zdd.coordinator;
 
-import io.zdd.coordinator.marathon.HttpMarathonClient;
-import io.zdd.coordinator.marathon.MarathonAuth;
-import io.zdd.coordinator.marathon.MarathonAuths;
-import io.zdd.coordinator.marathon.MarathonClientConfig;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import io.zdd.common.config.CredentialsFile;
 import io.zdd.common.tls.TlsConfig;
 import io.zdd.common.tls.TlsOptions;
 import io.zdd.coordinator.engine.hook.ProcessPreKillHook;
+import io.zdd.coordinator.marathon.HttpMarathonClient;
+import io.zdd.coordinator.marathon.MarathonAuth;
+import io.zdd.coordinator.marathon.MarathonAuths;
+import io.zdd.coordinator.marathon.MarathonClientConfig;
 import io.zdd.coordinator.security.OperatorRoles;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code zdd coordinator}: runs one coordinator until SIGTERM. */
 @Command(name = "zdd coordinator", mixinStandardHelpOptions = true, sortOptions = false,
@@ -140,8 +141,9 @@ public final class CoordinatorMain implements Callable<Integer> {
     Optional<TlsConfig> tlsConfig = tls.resolve();
     Map<String, Path> declaredHooks = ProcessPreKillHook.parse(hooks);
     InetSocketAddress grpc = parse("--listen", listen);
-    String adv = advertise.isEmpty() ? java.net.InetAddress.getLocalHost().getHostName() + ":" + grpc.getPort() : advertise;
-    Optional<InetSocketAddress> metrics = metricsListen.equals("off") ? Optional.empty() : Optional.of(parse("--metrics-listen", metricsListen));
+    String adv = advertise.isEmpty() ? InetAddress.getLocalHost().getHostName() + ":" + grpc.getPort() : advertise;
+    Optional<InetSocketAddress> metrics = metricsListen.equals("off") ? Optional.empty()
+        : Optional.of(parse("--metrics-listen", metricsListen));
     if (spec != null && spec.commandLine().getParseResult() != null
         && spec.commandLine().getParseResult().hasMatchedOption("--auth-credentials")) {
       throw new io.zdd.common.error.InvalidInputException("--auth-credentials", "credentials on the command line "
@@ -159,7 +161,7 @@ public final class CoordinatorMain implements Callable<Integer> {
       throw new io.zdd.common.error.InvalidInputException("--zk-agent-digest-file",
           "give it together with --zk-digest-file (both identities are needed for ZooKeeper ACLs)");
     }
-    java.util.Map<String, String> zkTlsProperties = java.util.Map.of();
+    Map<String, String> zkTlsProperties = Map.of();
     if (zkTls) {
       zkTlsProperties = io.zdd.common.tls.ZkTls.clientProperties(tlsConfig.orElseThrow(() ->
           new io.zdd.common.error.InvalidInputException("--zk-tls", "needs --tls-ca, --tls-cert and --tls-key")));

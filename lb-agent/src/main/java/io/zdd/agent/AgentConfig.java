@@ -5,6 +5,9 @@ import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.model.AgentId;
 import io.zdd.common.model.PortRange;
 import io.zdd.common.model.Validation;
+import io.zdd.common.tls.TlsConfig;
+import io.zdd.common.tls.TlsOptions;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -12,9 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import io.zdd.common.tls.TlsConfig;
-import io.zdd.common.tls.TlsOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -290,14 +292,14 @@ public final class AgentConfig {
   }
 
   /** ZooKeeper client properties for TLS, when --zk-tls is given (it needs the TLS files). */
-  public java.util.Map<String, String> zkTlsProperties() {
+  public Map<String, String> zkTlsProperties() {
     if (!zkTls) {
-      return java.util.Map.of();
+      return Map.of();
     }
     TlsConfig t = tls().orElseThrow(() -> new InvalidInputException("--zk-tls", "needs --tls-ca, --tls-cert and --tls-key"));
     try {
       return io.zdd.common.tls.ZkTls.clientProperties(t);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new InvalidInputException("--zk-tls", "cannot prepare the ZooKeeper TLS identity: " + e.getMessage());
     }
   }

@@ -2,8 +2,8 @@ package io.zdd.agent;
 
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
-import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -20,17 +20,17 @@ import io.zdd.agent.grpc.LbAgentService;
 import io.zdd.agent.grpc.SessionShutdown;
 import io.zdd.agent.haproxy.BaseConfig;
 import io.zdd.agent.haproxy.ControllerSettings;
+import io.zdd.agent.haproxy.GroupLayout;
 import io.zdd.agent.haproxy.HaproxyBackendController;
 import io.zdd.agent.haproxy.HaproxyConfigApplier;
 import io.zdd.agent.haproxy.HaproxyConfigRenderer;
 import io.zdd.agent.haproxy.HaproxyConnectionSampler;
 import io.zdd.agent.haproxy.HaproxyPaths;
 import io.zdd.agent.haproxy.HaproxyProcess;
-import io.zdd.agent.haproxy.GroupLayout;
 import io.zdd.agent.haproxy.HaproxyRuntimeClient;
 import io.zdd.agent.haproxy.NoSuchServerException;
-import io.zdd.agent.haproxy.StatRow;
 import io.zdd.agent.haproxy.ReloadWatcher;
+import io.zdd.agent.haproxy.StatRow;
 import io.zdd.agent.metrics.AgentMetrics;
 import io.zdd.agent.metrics.MeteredBackendController;
 import io.zdd.agent.registry.AgentInfo;
@@ -51,9 +51,11 @@ import io.zdd.common.tls.GrpcSecurity;
 import io.zdd.common.tls.SpiffeId;
 import io.zdd.proto.v1.LbAgentGrpc;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -68,9 +70,9 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 
 /** The lb-agent process: flags → {@link Running}, which wires and runs everything until stopped. */
 @Command(name = "zdd-lb-agent", mixinStandardHelpOptions = true, sortOptions = false,
@@ -195,7 +197,7 @@ public final class AgentMain implements Callable<Integer> {
                 .sessionTimeoutMs((int) c.zkSessionTimeout().toMillis())
                 .connectionTimeoutMs((int) Math.min(5000, c.zkSessionTimeout().toMillis()))
                 .retryPolicy(new ExponentialBackoffRetry(500, 10, 10_000));
-            java.util.Map<String, String> zkTls = c.zkTlsProperties();
+            Map<String, String> zkTls = c.zkTlsProperties();
             if (!zkTls.isEmpty()) {
               org.apache.zookeeper.client.ZKClientConfig zc = new org.apache.zookeeper.client.ZKClientConfig();
               zkTls.forEach(zc::setProperty);
@@ -218,7 +220,7 @@ public final class AgentMain implements Callable<Integer> {
           });
 
       haproxy = step("haproxy (" + c.haproxyMode() + ")", () -> startHaproxy(c), HaproxyProcess::close);
-      Optional<java.nio.file.Path> stateFile = c.haproxyMode() == AgentConfig.HaproxyMode.supervise
+      Optional<Path> stateFile = c.haproxyMode() == AgentConfig.HaproxyMode.supervise
           ? Optional.of(BaseConfig.defaults(c.haproxyRunDir()).serverStateFile())
           : c.serverStateFile();
       ProcessCommandRunner runner = new ProcessCommandRunner();

@@ -14,7 +14,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.zdd.common.testing.TestPki;
 import io.zdd.common.testing.ZooKeeperExtension;
+import io.zdd.common.tls.SpiffeId;
 import io.zdd.proto.v1.AgentState;
 import io.zdd.proto.v1.ApplyBackendsRequest;
 import io.zdd.proto.v1.ApplyBackendsResponse;
@@ -23,8 +25,6 @@ import io.zdd.proto.v1.Colour;
 import io.zdd.proto.v1.ColourFrontend;
 import io.zdd.proto.v1.ConnectionSample;
 import io.zdd.proto.v1.GetStateRequest;
-import io.zdd.common.testing.TestPki;
-import io.zdd.common.tls.SpiffeId;
 import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.Server;
 import io.zdd.proto.v1.ShutdownSessionsRequest;
@@ -42,10 +42,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -67,10 +70,10 @@ class AgentMainIT {
   private static TestPki pki;
   private static final String NETNS = "zddtest-" + UUID.randomUUID().toString().substring(0, 8);
   private static HttpServer app;
-  private static final java.util.concurrent.ExecutorService appThreads =
-      java.util.concurrent.Executors.newCachedThreadPool();
+  private static final ExecutorService appThreads =
+      Executors.newCachedThreadPool();
   /** Released by the test: until then /slow holds its request (a session on the server). */
-  private static final java.util.concurrent.CountDownLatch releaseSlow = new java.util.concurrent.CountDownLatch(1);
+  private static final CountDownLatch releaseSlow = new CountDownLatch(1);
 
   @BeforeAll
   static void startAppAndNamespace() throws Exception {

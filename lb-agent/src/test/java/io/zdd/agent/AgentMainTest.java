@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -13,7 +17,8 @@ class AgentMainTest {
   private static final List<String> FLAGS = List.of("--agent-id", "--grpc-listen", "--advertise-address",
       "--metrics-listen", "--data-dir", "--haproxy-mode", "--haproxy-bin", "--haproxy-run-dir", "--hard-stop-after-seconds",
       "--stats-socket", "--master-socket", "--haproxy-base-config", "--haproxy-zdd-config", "--server-state-file",
-      "--frontend-bind-address", "--frontend-port-range", "--lb-group", "--zk-connect", "--zk-root", "--zk-session-timeout-ms", "--zk-digest-file", "--zk-tls", "--iptables-netns",
+      "--frontend-bind-address", "--frontend-port-range", "--lb-group", "--zk-connect", "--zk-root",
+      "--zk-session-timeout-ms", "--zk-digest-file", "--zk-tls", "--iptables-netns",
       "--iptables-restore", "--iptables-save", "--sample-interval-ms", "--heartbeat-ms", "--shutdown-grace-seconds");
 
   private record Run(int exit, String out, String err) {}
@@ -38,7 +43,7 @@ class AgentMainTest {
 
     assertThat(r.exit()).isZero();
     String help = r.out().replaceAll("\\s+", " ");
-    for (java.lang.reflect.Field f : AgentConfig.class.getDeclaredFields()) {
+    for (Field f : AgentConfig.class.getDeclaredFields()) {
       CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
       if (o != null) {
         String env = o.defaultValue().replaceAll("^\\$\\{env:([A-Z_]+).*$", "$1");
@@ -52,8 +57,8 @@ class AgentMainTest {
 
   @Test
   void everyFlag_isAlsoReadFromItsEnvironmentVariable() {
-    List<String> seen = new java.util.ArrayList<>();
-    for (java.lang.reflect.Field f : AgentConfig.class.getDeclaredFields()) {
+    List<String> seen = new ArrayList<>();
+    for (Field f : AgentConfig.class.getDeclaredFields()) {
       CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
       if (o != null) {
         assertThat(o.defaultValue()).as(o.names()[0]).startsWith("${env:ZDD_AGENT_");
@@ -115,8 +120,8 @@ class AgentMainTest {
     pb.environment().put("ZDD_AGENT_GRPC_LISTEN", "127.0.0.1:70000");
     pb.redirectErrorStream(true);
     Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
     assertThat(p.exitValue()).isEqualTo(2);
     assertThat(out).contains("--grpc-listen: port must be 1..65535, got 70000");

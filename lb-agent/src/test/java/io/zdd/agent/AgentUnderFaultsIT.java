@@ -3,10 +3,19 @@ package io.zdd.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zdd.common.testing.ZooKeeperExtension;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,12 +63,12 @@ class AgentUnderFaultsIT {
         "--haproxy-run-dir", work.resolve("run2").toString(), "--hard-stop-after-seconds", "2",
         "--frontend-bind-address", "127.0.0.1", "--shutdown-grace-seconds", "1");
     try (AgentMain.Running agent = AgentMain.Running.start(main.config)) {
-      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-      java.net.URI healthz = java.net.URI.create("http://127.0.0.1:" + agent.metricsPort() + "/healthz");
-      java.util.function.Supplier<java.net.http.HttpResponse<String>> get = () -> {
+      HttpClient http = HttpClient.newHttpClient();
+      URI healthz = URI.create("http://127.0.0.1:" + agent.metricsPort() + "/healthz");
+      Supplier<HttpResponse<String>> get = () -> {
         try {
-          return http.send(java.net.http.HttpRequest.newBuilder(healthz).timeout(Duration.ofSeconds(5)).build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
+          return http.send(HttpRequest.newBuilder(healthz).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
           throw new AssertionError(e);
         }
@@ -84,22 +93,22 @@ class AgentUnderFaultsIT {
         "--haproxy-run-dir", work.resolve("run3").toString(), "--hard-stop-after-seconds", "2",
         "--frontend-bind-address", "127.0.0.1", "--shutdown-grace-seconds", "1", "--frontend-port-range", "1024-65535");
     int frontendPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+    try (ServerSocket s = new ServerSocket(0)) {
       frontendPort = s.getLocalPort();
     }
     try (AgentMain.Running agent = AgentMain.Running.start(main.config);
-         java.net.ServerSocket backend = new java.net.ServerSocket(0)) {
+         ServerSocket backend = new ServerSocket(0)) {
       io.grpc.ManagedChannel ch = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", agent.grpcPort())
           .usePlaintext().build();
       try {
-        java.util.function.IntFunction<io.zdd.proto.v1.ApplyBackendsRequest> version = v ->
+        IntFunction<io.zdd.proto.v1.ApplyBackendsRequest> version = v ->
             io.zdd.proto.v1.ApplyBackendsRequest.newBuilder().setEpoch(1).setBackendSet(
                 io.zdd.proto.v1.BackendSet.newBuilder().setGroup("web").setVersion(v).setFrontendPort(frontendPort)
                     .addServers(io.zdd.proto.v1.Server.newBuilder().setName("s1").setAddress("127.0.0.1")
                         .setPort(backend.getLocalPort()).setWeight(v == 1 ? 100 : 50)
                         .setColour(io.zdd.proto.v1.Colour.BLUE))).build();
         var stub = io.zdd.proto.v1.LbAgentGrpc.newBlockingStub(ch);
-        stub.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS).applyBackends(version.apply(1));
+        stub.withDeadlineAfter(30, TimeUnit.SECONDS).applyBackends(version.apply(1));
 
         // HAProxy stops answering: its workers are stopped (SIGSTOP), as a machine under heavy
         // load or swapping would make them.
@@ -109,7 +118,7 @@ class AgentUnderFaultsIT {
         long t0 = System.nanoTime();
         io.grpc.Status.Code code;
         try {
-          stub.withDeadlineAfter(1, java.util.concurrent.TimeUnit.SECONDS).applyBackends(version.apply(2));
+          stub.withDeadlineAfter(1, TimeUnit.SECONDS).applyBackends(version.apply(2));
           code = io.grpc.Status.Code.OK;
         } catch (io.grpc.StatusRuntimeException e) {
           code = e.getStatus().getCode();
@@ -122,13 +131,13 @@ class AgentUnderFaultsIT {
 
         assertThat(code).isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED);
         assertThat(answered).isLessThan(Duration.ofMillis(1500));
-        var getState = stub.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS);
+        var getState = stub.withDeadlineAfter(10, TimeUnit.SECONDS);
         org.awaitility.Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> {
           var web = getState.getState(io.zdd.proto.v1.GetStateRequest.getDefaultInstance()).getBackends(0);
           return web.getAppliedVersion() == 1 && web.getServers(0).getWeight() == 100;
         });
         // The fence did not move: version 2 is still new to the agent, and applies.
-        var applied = stub.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS).applyBackends(version.apply(2));
+        var applied = stub.withDeadlineAfter(30, TimeUnit.SECONDS).applyBackends(version.apply(2));
         assertThat(applied.getObserved().getAppliedVersion()).isEqualTo(2);
         assertThat(applied.getObserved().getServers(0).getWeight()).isEqualTo(50);
       } finally {
@@ -138,7 +147,7 @@ class AgentUnderFaultsIT {
   }
 
   private static void signal(String sig, List<ProcessHandle> processes) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(List.of("kill", "-" + sig));
+    List<String> cmd = new ArrayList<>(List.of("kill", "-" + sig));
     processes.forEach(p -> cmd.add(Long.toString(p.pid())));
     assertThat(new ProcessBuilder(cmd).inheritIO().start().waitFor()).isZero();
   }

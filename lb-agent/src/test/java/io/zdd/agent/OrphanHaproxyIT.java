@@ -10,6 +10,7 @@ import io.zdd.proto.v1.ApplyBackendsRequest;
 import io.zdd.proto.v1.BackendSet;
 import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.Server;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -61,7 +62,7 @@ class OrphanHaproxyIT {
           if (cmd.contains("haproxy") && cmd.contains(sock)) {
             out.add(Long.parseLong(p.getFileName().toString()));
           }
-        } catch (java.io.IOException gone) {
+        } catch (IOException gone) {
           // exited while listing
         }
       }
@@ -130,7 +131,7 @@ class OrphanHaproxyIT {
         try (Socket s = new Socket()) {
           s.connect(new InetSocketAddress("127.0.0.1", frontend), 500);
           return false;
-        } catch (java.io.IOException refused) {
+        } catch (IOException refused) {
           return true;
         }
       });

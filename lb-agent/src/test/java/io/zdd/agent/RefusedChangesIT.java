@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.zdd.common.testing.TestPki;
+import io.zdd.common.tls.SpiffeId;
 import io.zdd.proto.v1.AgentState;
 import io.zdd.proto.v1.ApplyBackendsRequest;
 import io.zdd.proto.v1.BackendSet;
 import io.zdd.proto.v1.GetStateRequest;
-import io.zdd.common.testing.TestPki;
-import io.zdd.common.tls.SpiffeId;
 import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.ObservedBackend;
 import io.zdd.proto.v1.ObservedServer;
@@ -20,9 +20,9 @@ import io.zdd.proto.v1.Server;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -79,8 +79,8 @@ class RefusedChangesIT {
 
   private void startAgent() throws Exception {
     AgentMain main = new AgentMain();
-    java.util.List<String> args = new java.util.ArrayList<>(pki.flags(SpiffeId.Role.AGENT, "lb-ref"));
-    args.addAll(java.util.List.of(
+    List<String> args = new ArrayList<>(pki.flags(SpiffeId.Role.AGENT, "lb-ref"));
+    args.addAll(List.of(
         "--agent-id", "lb-ref",
         "--grpc-listen", "127.0.0.1:0",
         "--metrics-listen", "127.0.0.1:0",
@@ -196,7 +196,7 @@ class RefusedChangesIT {
   @Test
   void aShrunkGroupReadsBackItsNewSizeAtOnce() throws Exception {
     int webPort = freePort();
-    List<Server> many = new java.util.ArrayList<>();
+    List<Server> many = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       many.add(server("s" + i, "127.0.0." + (1 + i % 200), 1));
     }

@@ -1,7 +1,11 @@
 package io.zdd.common.model;
 
 import io.zdd.common.error.InvalidInputException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -82,10 +86,10 @@ public record BackendSet(
       b.append(f.colour().name()).append(',').append(f.port()).append(';');
     }
     try {
-      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(
-          b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(d);
-    } catch (java.security.NoSuchAlgorithmException e) {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(
+          b.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d);
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required", e);
     }
   }

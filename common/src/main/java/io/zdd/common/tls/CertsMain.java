@@ -5,10 +5,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code bin/zdd certs}: the cluster CA and the certificates of coordinators, agents and operators. */
 @Command(name = "zdd certs", mixinStandardHelpOptions = true, sortOptions = false,
@@ -28,13 +29,15 @@ public final class CertsMain implements Callable<Integer> {
   @Option(names = "--coordinator", paramLabel = "NAME", description = "Issue a coordinator certificate (repeatable).")
   List<String> coordinators = new ArrayList<>();
 
-  @Option(names = "--agent", paramLabel = "AGENT_ID", description = "Issue an agent certificate; the name must be the agent's --agent-id (repeatable).")
+  @Option(names = "--agent", paramLabel = "AGENT_ID",
+      description = "Issue an agent certificate; the name must be the agent's --agent-id (repeatable).")
   List<String> agents = new ArrayList<>();
 
   @Option(names = "--operator", paramLabel = "NAME", description = "Issue an operator (CLI) certificate (repeatable).")
   List<String> operators = new ArrayList<>();
 
-  @Option(names = "--host", paramLabel = "NAME_OR_IP", description = "Extra DNS name or IP SAN on every certificate issued now, for clients that check host names (repeatable).")
+  @Option(names = "--host", paramLabel = "NAME_OR_IP", description = "Extra DNS name or IP SAN on every certificate issued "
+      + "now, for clients that check host names (repeatable).")
   List<String> hosts = new ArrayList<>();
 
   @Option(names = "--days", defaultValue = "365", description = "Validity of the issued certificates in days. Default: ${DEFAULT-VALUE}.")
@@ -67,7 +70,7 @@ public final class CertsMain implements Callable<Integer> {
       try {
         t = certs.issue(role, name, hosts, Duration.ofDays(days));
       } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(new CommandLine(this), "--" + role.name().toLowerCase() + " "
+        throw new CommandLine.ParameterException(new CommandLine(this), "--" + role.name().toLowerCase(Locale.ROOT) + " "
             + name + ": " + e.getMessage());
       }
       System.out.println(new SpiffeId(trustDomain, role, name) + ": " + t.certificate() + " " + t.key());

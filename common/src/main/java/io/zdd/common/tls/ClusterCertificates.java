@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A directory of cluster TLS material as {@code bin/zdd certs} lays it out: {@code ca.crt} and
@@ -57,7 +58,7 @@ public final class ClusterCertificates {
   /** Issues (or re-issues) the certificate of {@code role}/{@code name}; returns the settings that use it. */
   public TlsConfig issue(SpiffeId.Role role, String name, List<String> hosts, Duration validity) throws IOException {
     SpiffeId id = new SpiffeId(trustDomain, role, name);
-    String base = role.name().toLowerCase() + "-" + name;
+    String base = role.name().toLowerCase(Locale.ROOT) + "-" + name;
     ca.issue(id, hosts, validity).writeTo(dir.resolve(base + ".crt"), dir.resolve(base + ".key"));
     return TlsConfig.inDirectory(dir, base, trustDomain);
   }

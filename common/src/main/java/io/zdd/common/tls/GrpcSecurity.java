@@ -8,7 +8,15 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +29,7 @@ public final class GrpcSecurity implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GrpcSecurity.class);
 
   private final Optional<TlsContexts> tls;
-  private final java.util.List<java.util.concurrent.ExecutorService> pools = new java.util.ArrayList<>();
+  private final List<ExecutorService> pools = new ArrayList<>();
 
   private GrpcSecurity(Optional<TlsContexts> tls) {
     this.tls = tls;
@@ -51,8 +59,8 @@ public final class GrpcSecurity implements AutoCloseable {
    * each getting a thread of its own). The pool is shut down by {@link #close}, after the server.
    */
   public NettyServerBuilder server(InetSocketAddress listen, String name, int threads) {
-    java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(threads, threads,
-        30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads,
+        30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         new io.zdd.common.concurrent.NamedThreadFactory(name + "-grpc"));
     pool.allowCoreThreadTimeOut(true);
     synchronized (pools) {
@@ -81,7 +89,7 @@ public final class GrpcSecurity implements AutoCloseable {
   }
 
   /** A channel to a server that must prove the identity {@code expected} accepts. */
-  public NettyChannelBuilder channel(String host, int port, java.util.function.Predicate<SpiffeId> expected,
+  public NettyChannelBuilder channel(String host, int port, Predicate<SpiffeId> expected,
       String what) {
     NettyChannelBuilder b = NettyChannelBuilder.forAddress(host, port);
     if (tls.isEmpty()) {
@@ -92,13 +100,13 @@ public final class GrpcSecurity implements AutoCloseable {
 
   /** A channel to a server of {@code role}. */
   public NettyChannelBuilder channel(String host, int port, SpiffeId.Role role) {
-    return channel(host, port, id -> id.role() == role, "a " + role.name().toLowerCase());
+    return channel(host, port, id -> id.role() == role, "a " + role.name().toLowerCase(Locale.ROOT));
   }
 
   @Override
   public void close() {
     synchronized (pools) {
-      pools.forEach(java.util.concurrent.ExecutorService::shutdownNow);
+      pools.forEach(ExecutorService::shutdownNow);
       pools.clear();
     }
     tls.ifPresent(TlsContexts::close);

@@ -61,7 +61,7 @@ public final class TlsContexts implements AutoCloseable {
     install(first);
     this.reloader = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("tls-reload"));
     long period = config.reloadInterval().toMillis();
-    reloader.scheduleWithFixedDelay(this::reloadIfChanged, period, period, TimeUnit.MILLISECONDS);
+    var unused = reloader.scheduleWithFixedDelay(this::reloadIfChanged, period, period, TimeUnit.MILLISECONDS);
   }
 
   private void install(Material m) throws IOException, GeneralSecurityException {

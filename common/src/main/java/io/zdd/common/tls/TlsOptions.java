@@ -3,6 +3,8 @@ package io.zdd.common.tls;
 import io.zdd.common.error.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -45,8 +47,8 @@ public final class TlsOptions {
   boolean insecure;
 
   /** The command-line flags that give a zdd process {@code tls} (the inverse of {@link #resolve}). */
-  public static java.util.List<String> flags(TlsConfig tls) {
-    java.util.List<String> f = new java.util.ArrayList<>(java.util.List.of("--tls-ca", tls.ca().toString(),
+  public static List<String> flags(TlsConfig tls) {
+    List<String> f = new ArrayList<>(List.of("--tls-ca", tls.ca().toString(),
         "--tls-cert", tls.certificate().toString(), "--tls-key", tls.key().toString(),
         "--trust-domain", tls.trustDomain(), "--tls-reload", tls.reloadInterval().toString()));
     if (tls.allowTls12()) {

@@ -25,7 +25,7 @@ class BoundedLockTest {
 
   private void holdElsewhere(BoundedLock lock) throws InterruptedException {
     CountDownLatch held = new CountDownLatch(1);
-    holder.submit(() -> lock.run(() -> {
+    holder.execute(() -> lock.run(() -> {
       held.countDown();
       try {
         release.await(30, TimeUnit.SECONDS);

@@ -14,14 +14,15 @@ import io.zdd.common.error.StaleVersionException;
 import io.zdd.common.error.UnavailableException;
 import io.zdd.common.error.ZddException;
 import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class StatusMapperTest {
-  static java.util.stream.Stream<Arguments> cases() {
-    return java.util.stream.Stream.of(
+  static Stream<Arguments> cases() {
+    return Stream.of(
         Arguments.of(new InvalidInputException("backend_set.frontend_port", "port must be 1..65535"), Status.Code.INVALID_ARGUMENT),
         Arguments.of(new StaleEpochException(4, 5), Status.Code.FAILED_PRECONDITION),
         Arguments.of(new StaleVersionException("web", 1, 2), Status.Code.FAILED_PRECONDITION),

@@ -3,6 +3,7 @@ package io.zdd.common.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class LifecycleGroupTest {
     LifecycleGroup g = new LifecycleGroup("test")
         .add("a", recording("a", false))
         .addCloseable("bad", () -> {
-          throw new java.io.IOException("disk gone");
+          throw new IOException("disk gone");
         })
         .add("c", recording("c", false));
     g.start();

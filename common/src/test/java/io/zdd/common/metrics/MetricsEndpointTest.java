@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,7 +72,7 @@ class MetricsEndpointTest {
     int port = endpoint.port();
     endpoint.close();
     endpoint.close();
-    try (var s = new java.net.ServerSocket()) {
+    try (var s = new ServerSocket()) {
       s.bind(new InetSocketAddress("127.0.0.1", port));
       assertThat(s.isBound()).isTrue();
     }

@@ -7,6 +7,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,7 @@ public final class GrpcInProcessExtension implements AfterEachCallback {
     }
     try {
       servers.add(builder.build().start());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("in-process server failed to start", e);
     }
     return register(InProcessChannelBuilder.forName(name).directExecutor().build());

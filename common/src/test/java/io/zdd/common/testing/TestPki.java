@@ -8,11 +8,15 @@ import io.zdd.common.tls.TlsConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSession;
 
 /**
  * A cluster CA in a test's temporary directory, the certificates of its processes, and TLS
@@ -72,11 +76,11 @@ public final class TestPki implements AutoCloseable {
    * The certificate a server presents to a new connection on {@code channel}: makes one call of
    * {@code method} (its outcome does not matter) and reads the TLS session.
    */
-  public static <Q, R> java.security.cert.X509Certificate presentedCertificate(ManagedChannel channel,
+  public static <Q, R> X509Certificate presentedCertificate(ManagedChannel channel,
       io.grpc.MethodDescriptor<Q, R> method, Q request) throws Exception {
     io.grpc.ClientCall<Q, R> call = channel.newCall(method,
-        io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS));
-    java.util.concurrent.CompletableFuture<javax.net.ssl.SSLSession> session = new java.util.concurrent.CompletableFuture<>();
+        io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+    CompletableFuture<SSLSession> session = new CompletableFuture<>();
     call.start(new io.grpc.ClientCall.Listener<>() {
       @Override
       public void onClose(io.grpc.Status status, io.grpc.Metadata trailers) {
@@ -86,7 +90,7 @@ public final class TestPki implements AutoCloseable {
     call.request(1);
     call.sendMessage(request);
     call.halfClose();
-    return (java.security.cert.X509Certificate) session.get(10, java.util.concurrent.TimeUnit.SECONDS)
+    return (X509Certificate) session.get(10, TimeUnit.SECONDS)
         .getPeerCertificates()[0];
   }
 

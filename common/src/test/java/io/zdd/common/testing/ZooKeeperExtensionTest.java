@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.junit.jupiter.api.Test;
@@ -25,7 +27,7 @@ class ZooKeeperExtensionTest {
   void serverRestart_isSeenAsLostThenReconnected() throws Exception {
     CuratorFramework c = zk.newClient();
     c.blockUntilConnected();
-    var states = new java.util.concurrent.CopyOnWriteArrayList<ConnectionState>();
+    var states = new CopyOnWriteArrayList<ConnectionState>();
     c.getConnectionStateListenable().addListener((client, s) -> states.add(s));
     zk.server().stop();
     await().atMost(Duration.ofSeconds(10)).until(() -> states.contains(ConnectionState.SUSPENDED));
@@ -42,7 +44,7 @@ class ZooKeeperExtensionTest {
 
   private static boolean awaitConnected(CuratorFramework c) {
     try {
-      return c.blockUntilConnected(10, java.util.concurrent.TimeUnit.SECONDS);
+      return c.blockUntilConnected(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +45,7 @@ class MutualTlsTest {
   private Server grpc;
   private final AtomicInteger writes = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
-  private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+  private final CountDownLatch release = new CountDownLatch(1);
   private final List<AutoCloseable> closers = new ArrayList<>();
 
   /** Reads are open to any identity; RemoveGroup (a write) only to coordinators. */

@@ -4,15 +4,24 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.zdd.common.error.NotFoundException;
 import io.zdd.common.error.NotLeaderException;
+import io.zdd.common.error.PermissionDeniedException;
 import io.zdd.common.grpc.StatusMapper;
 import io.zdd.common.grpc.UnaryCall;
+import io.zdd.common.model.AgentId;
+import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
+import io.zdd.common.tls.PeerAuthentication;
+import io.zdd.common.tls.SpiffeId;
+import io.zdd.coordinator.engine.AppJson;
 import io.zdd.coordinator.engine.Deployment;
 import io.zdd.coordinator.engine.DeploymentEvent;
+import io.zdd.coordinator.engine.DeploymentOptions;
 import io.zdd.coordinator.engine.DeploymentPlan;
 import io.zdd.coordinator.engine.DeploymentRecord;
 import io.zdd.coordinator.engine.EventKind;
 import io.zdd.coordinator.fleet.AgentFleet;
+import io.zdd.coordinator.security.AuditTrail;
+import io.zdd.coordinator.security.OperatorRoles;
 import io.zdd.coordinator.service.DeploymentSupervisor;
 import io.zdd.coordinator.service.EventLog;
 import io.zdd.coordinator.zk.ZkDeploymentStore;
@@ -25,28 +34,22 @@ import io.zdd.proto.v1.ListAgentsResponse;
 import io.zdd.proto.v1.ListDeploymentsRequest;
 import io.zdd.proto.v1.ListDeploymentsResponse;
 import io.zdd.proto.v1.PlanResponse;
-import io.zdd.proto.v1.ResetAgentFenceRequest;
-import io.zdd.proto.v1.ResetAgentFenceResponse;
-import io.zdd.common.model.AgentId;
-import io.zdd.common.model.Epoch;
 import io.zdd.proto.v1.PlannedLbChange;
 import io.zdd.proto.v1.PlannedMarathonCall;
+import io.zdd.proto.v1.ResetAgentFenceRequest;
+import io.zdd.proto.v1.ResetAgentFenceResponse;
 import io.zdd.proto.v1.StartDeploymentRequest;
 import io.zdd.proto.v1.WatchDeploymentRequest;
-import io.zdd.common.error.PermissionDeniedException;
-import io.zdd.common.tls.PeerAuthentication;
-import io.zdd.common.tls.SpiffeId;
-import io.zdd.coordinator.engine.AppJson;
-import io.zdd.coordinator.engine.DeploymentOptions;
-import io.zdd.coordinator.security.AuditTrail;
-import io.zdd.coordinator.security.OperatorRoles;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The admin API's gRPC edge. Only translates: reads come from ZooKeeper (any coordinator
@@ -124,7 +127,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
               .setOptions(AdminMapper.toProto(p.prepared().options())));
       p.marathonCalls().forEach(c -> b.addMarathonCalls(PlannedMarathonCall.newBuilder()
           .setMethod(c.method()).setPath(c.path()).setBody(AppSecrets.redact(c.body())).setPurpose(c.purpose())));
-      p.lbChanges().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+      p.lbChanges().entrySet().stream().sorted(Map.Entry.comparingByKey())
           .forEach(e -> b.addLbChanges(PlannedLbChange.newBuilder().setAgentId(e.getKey().value()).addAllChanges(e.getValue())));
       return b.build();
     });
@@ -170,7 +173,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
         }
       }
       Comparator<DeploymentRecord> newestFirst = Comparator.comparing(
-          (DeploymentRecord r) -> r.startedAt() == null ? java.time.Instant.EPOCH : r.startedAt()).reversed();
+          (DeploymentRecord r) -> r.startedAt() == null ? Instant.EPOCH : r.startedAt()).reversed();
       running.sort(newestFirst);
       finished.sort(newestFirst);
       ListDeploymentsResponse.Builder b = ListDeploymentsResponse.newBuilder();
@@ -230,11 +233,11 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
           "no running deployment " + (req.getId().isEmpty() ? "for group " + req.getGroup() : req.getId())
               + " on the leader"));
       DeploymentRecord current = target.record();
-      List<String> apps = java.util.stream.Stream.of(current.blueAppId(), current.greenAppId())
+      List<String> apps = Stream.of(current.blueAppId(), current.greenAppId())
           .filter(a -> a != null && !a.isEmpty()).toList();
       requireScope(caller, action, current.group().value(), apps);
-      DeploymentRecord after = leader.control(target.id(), "", op);
-      after = target.recordOperatorAction(AuditTrail.who(caller) + " " + action + " the deployment");
+      leader.control(target.id(), "", op);
+      DeploymentRecord after = target.recordOperatorAction(AuditTrail.who(caller) + " " + action + " the deployment");
       audit.done(caller, action + " the deployment", after);
       return view(after);
     });
@@ -269,7 +272,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
         if (r.running()) {
           throw new NotLeaderException(leaderAddress.get().orElse(""));
         }
-        out.onNext(AdminMapper.toProto(new DeploymentEvent(1, r.finishedAt() == null ? java.time.Instant.now() : r.finishedAt(),
+        out.onNext(AdminMapper.toProto(new DeploymentEvent(1, r.finishedAt() == null ? Instant.now() : r.finishedAt(),
             EventKind.FINISHED, "finished: " + r.outcome() + " " + r.message(), r, List.of(), List.of(), List.of())));
         out.onCompleted();
       } catch (RuntimeException e) {

@@ -2,6 +2,8 @@ package io.zdd.coordinator.cli;
 
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.ZddException;
+import io.zdd.common.tls.GrpcSecurity;
+import io.zdd.common.tls.TlsOptions;
 import io.zdd.proto.v1.ControlRequest;
 import io.zdd.proto.v1.Deployment;
 import io.zdd.proto.v1.DeploymentEvent;
@@ -16,6 +18,7 @@ import io.zdd.proto.v1.PlanResponse;
 import io.zdd.proto.v1.ShiftStrategy;
 import io.zdd.proto.v1.StartDeploymentRequest;
 import io.zdd.proto.v1.WatchDeploymentRequest;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,15 +26,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import java.util.function.ToIntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import io.zdd.common.tls.GrpcSecurity;
-import io.zdd.common.tls.TlsOptions;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine;
 
 /** The {@code zdd} command line: talks only to the coordinators' admin API. */
 @Command(name = "zdd", mixinStandardHelpOptions = true, version = "zdd 0.1.0",
@@ -65,14 +68,14 @@ public final class ZddCli implements Callable<Integer> {
     GrpcSecurity security;
     try {
       security = GrpcSecurity.open(tls.resolve(), "the zdd CLI");
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new io.zdd.common.error.InvalidInputException("--tls-cert", e.getMessage());
     }
     return new AdminConnection(coordinator, timeout, security);
   }
 
   /** Runs a command body, turning domain errors into a message and the documented exit code. */
-  int run(java.util.function.ToIntFunction<AdminConnection> body) {
+  int run(ToIntFunction<AdminConnection> body) {
     try (AdminConnection c = connect()) {
       return body.applyAsInt(c);
     } catch (ZddException e) {
@@ -85,7 +88,8 @@ public final class ZddCli implements Callable<Integer> {
 
   /** The deployment flags, zdd.py's names where they exist. */
   static final class DeployFlags {
-    @Parameters(index = "0", paramLabel = "APP.json", description = "Marathon app definition with HAPROXY_DEPLOYMENT_GROUP and HAPROXY_DEPLOYMENT_ALT_PORT labels")
+    @Parameters(index = "0", paramLabel = "APP.json",
+        description = "Marathon app definition with HAPROXY_DEPLOYMENT_GROUP and HAPROXY_DEPLOYMENT_ALT_PORT labels")
     Path appJson;
 
     @Option(names = {"-i", "--initial-instances"}, description = "Instances of the new app at creation (default 1)")
@@ -118,14 +122,16 @@ public final class ZddCli implements Callable<Integer> {
     @Option(names = {"-r", "--resume"}, description = "Continue an interrupted deployment of a group holding two apps")
     boolean resume;
 
-    @Option(names = "--pre-kill-hook", paramLabel = "NAME", description = "Name of a hook declared on the coordinators (--hook NAME=/absolute/path), run before each kill; non-zero rolls back. A path is refused.")
+    @Option(names = "--pre-kill-hook", paramLabel = "NAME", description = "Name of a hook declared on the coordinators "
+        + "(--hook NAME=/absolute/path), run before each kill; non-zero rolls back. A path is refused.")
     String preKillHook;
 
     @Option(names = "--traffic", split = ",", paramLabel = "PCT",
         description = "Weight steps: green's share per step, e.g. 5,25,50,100")
     List<Integer> traffic;
 
-    @Option(names = "--step-pause", description = "Seconds between traffic steps; 0 (default) waits for 'zdd promote' at each step but the last")
+    @Option(names = "--step-pause",
+        description = "Seconds between traffic steps; 0 (default) waits for 'zdd promote' at each step but the last")
     double stepPause;
 
     @Option(names = "--swap", paramLabel = "port", description = "'port': flip the public port with iptables instead of weights")
@@ -159,7 +165,7 @@ public final class ZddCli implements Callable<Integer> {
       String json;
       try {
         json = Files.readString(appJson, StandardCharsets.UTF_8);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new InvalidInputException("APP.json", "cannot read " + appJson + ": " + e.getMessage());
       }
       DeploymentOptions.Builder o = DeploymentOptions.newBuilder()
@@ -316,7 +322,7 @@ public final class ZddCli implements Callable<Integer> {
     static int printPlan(PrintWriter out, PlanResponse p) {
       Deployment d = p.getDeployment();
       out.printf("group %s: %s -> %s (%s)%n", d.getGroup(), d.getBlueAppId().isEmpty() ? "(first deployment)" : d.getBlueAppId(),
-          d.getGreenAppId(), d.getGreenColour().name().toLowerCase(java.util.Locale.ROOT));
+          d.getGreenAppId(), d.getGreenColour().name().toLowerCase(Locale.ROOT));
       out.println("Marathon calls:");
       int i = 1;
       for (var call : p.getMarathonCallsList()) {
@@ -485,7 +491,8 @@ public final class ZddCli implements Callable<Integer> {
     }
   }
 
-  @Command(name = "abort", mixinStandardHelpOptions = true, description = "Roll a deployment back: traffic to blue first, then green removed.")
+  @Command(name = "abort", mixinStandardHelpOptions = true,
+      description = "Roll a deployment back: traffic to blue first, then green removed.")
   static final class Abort extends Control {
     @Override
     Deployment send(AdminConnection c, ControlRequest req) {

@@ -183,7 +183,8 @@ public final class AppJson {
   ObjectNode withServicePort(int port) {
     ObjectNode copy = json.deepCopy();
     switch (portLocation) {
-      case DOCKER_PORT_MAPPINGS -> ((ObjectNode) copy.path("container").path("docker").path("portMappings").path(0)).put("servicePort", port);
+      case DOCKER_PORT_MAPPINGS ->
+          ((ObjectNode) copy.path("container").path("docker").path("portMappings").path(0)).put("servicePort", port);
       case CONTAINER_PORT_MAPPINGS -> ((ObjectNode) copy.path("container").path("portMappings").path(0)).put("servicePort", port);
       case PORT_DEFINITIONS -> ((ObjectNode) copy.path("portDefinitions").path(0)).put("port", port);
       case PORTS -> ((ArrayNode) copy.path("ports")).set(0, copy.numberNode(port));

@@ -10,7 +10,9 @@ import io.zdd.common.model.HealthCheck;
 import io.zdd.common.model.ProxyMode;
 import io.zdd.coordinator.engine.port.AppStatus;
 import io.zdd.coordinator.engine.port.TaskStatus;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -120,7 +122,7 @@ public final class BackendSetComposer {
       }
       return WeightSplit.of(percent, green, blue).weights();
     }
-    Map<String, Integer> equal = new java.util.HashMap<>();
+    Map<String, Integer> equal = new HashMap<>();
     green.forEach(n -> equal.put(n, DEFAULT_WEIGHT));
     blue.forEach(n -> equal.put(n, DEFAULT_WEIGHT));
     return equal;
@@ -183,7 +185,7 @@ public final class BackendSetComposer {
   private static JsonNode parse(String json) {
     try {
       return AppJson.MAPPER.readTree(json.isEmpty() ? "{}" : json);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return AppJson.MAPPER.createObjectNode();
     }
   }

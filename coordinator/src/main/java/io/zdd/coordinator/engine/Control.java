@@ -1,5 +1,7 @@
 package io.zdd.coordinator.engine;
 
+import java.util.Locale;
+
 /** An operator's request on a running deployment; see {@link Controls} for how it is applied. */
 public enum Control {
   /** Hold at the current step (a rollback is never held). */
@@ -13,7 +15,7 @@ public enum Control {
 
   /** The verb, as operators type it ("pause"). */
   public String verb() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT);
   }
 
   /** The past-tense verb for events, audit entries and answers ("paused"). */

@@ -1,6 +1,7 @@
 package io.zdd.coordinator.engine;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -18,6 +19,6 @@ public record ControlRequest(long seq, Control control, Instant at) {
 
   @Override
   public String toString() {
-    return control.name().toLowerCase(java.util.Locale.ROOT) + " #" + seq + " at " + at;
+    return control.name().toLowerCase(Locale.ROOT) + " #" + seq + " at " + at;
   }
 }

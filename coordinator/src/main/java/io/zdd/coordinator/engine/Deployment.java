@@ -15,6 +15,7 @@ import io.zdd.coordinator.engine.port.TaskStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -362,7 +364,7 @@ public final class Deployment {
         .controls(rec.controls().appliedThrough(last)));
     ports.store().appendHistory(rec);
     log.info("deployment finished: {} ({})", outcome, message);
-    dropped.forEach(c -> emit(EventKind.WARNING, c.control().name().toLowerCase(java.util.Locale.ROOT)
+    dropped.forEach(c -> emit(EventKind.WARNING, c.control().name().toLowerCase(Locale.ROOT)
         + " not applied: the deployment finished first"));
     emit(EventKind.FINISHED, outcome + ": " + message);
     return Tick.done();
@@ -379,7 +381,7 @@ public final class Deployment {
   }
 
   /** The one way the record changes: computed from the current record and stored, under the write lock. */
-  private DeploymentRecord update(java.util.function.UnaryOperator<DeploymentRecord> change) {
+  private DeploymentRecord update(UnaryOperator<DeploymentRecord> change) {
     try {
       if (!writeLock.tryLock(WRITE_LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new UnavailableException("deployment " + rec.id() + ": another write of its record has taken over "
@@ -391,7 +393,7 @@ public final class Deployment {
     }
     try {
       DeploymentRecord next = change.apply(rec);
-      if (next != rec) {
+      if (!next.equals(rec)) {
         ports.store().save(next);
         rec = next;
         written.signalAll();

@@ -10,6 +10,7 @@ import io.zdd.coordinator.engine.port.LbAgentView;
 import io.zdd.coordinator.engine.port.TaskStatus;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,7 +121,7 @@ public final class DeploymentEngine {
    * resumed or completed); new green tasks must prove UP on every LB first.
    */
   private static List<String> union(List<String> blue, Optional<AppStatus> existingGreen) {
-    java.util.TreeSet<String> out = new java.util.TreeSet<>(blue);
+    TreeSet<String> out = new TreeSet<>(blue);
     existingGreen.ifPresent(g -> g.tasks().stream().filter(TaskStatus::serving).forEach(t -> out.add(t.id())));
     return List.copyOf(out);
   }
@@ -131,7 +132,7 @@ public final class DeploymentEngine {
     options.preKillHook().ifPresent(h -> {
       if (!ports.preKillHook().names().contains(h)) {
         throw new InvalidInputException("options.pre_kill_hook", "no hook named '" + h
-            + "' is declared on the coordinator (declared: " + new java.util.TreeSet<>(ports.preKillHook().names()) + ")");
+            + "' is declared on the coordinator (declared: " + new TreeSet<>(ports.preKillHook().names()) + ")");
       }
     });
     GroupName group = GroupName.of(app.group());

@@ -141,7 +141,8 @@ public record DeploymentOptions(
     });
     pendingMetricPath.ifPresent(p -> {
       if (!PATH.matcher(p).matches()) {
-        throw new InvalidInputException("options.pending_metric_path", "must be an absolute URL path, got '" + Validation.printable(p) + "'");
+        throw new InvalidInputException("options.pending_metric_path",
+            "must be an absolute URL path, got '" + Validation.printable(p) + "'");
       }
     });
     pendingMetricPortIndex.ifPresent(i -> {
@@ -234,30 +235,126 @@ public record DeploymentOptions(
       requestedBy = o.requestedBy;
     }
 
-    public Builder initialInstances(int v) { initialInstances = v; return this; }
-    public Builder linearIncrease(int v) { linearIncrease = v; return this; }
-    public Builder newInstances(int v) { newInstances = v; return this; }
-    public Builder stepDelay(Duration v) { stepDelay = v; return this; }
-    public Builder maxWait(Duration v) { maxWait = v; return this; }
-    public Builder dryRun(boolean v) { dryRun = v; return this; }
-    public Builder force(boolean v) { force = v; return this; }
-    public Builder completeCur(boolean v) { completeCur = v; return this; }
-    public Builder completePrev(boolean v) { completePrev = v; return this; }
-    public Builder resume(boolean v) { resume = v; return this; }
-    public Builder preKillHook(String v) { preKillHook = Optional.ofNullable(v); return this; }
-    public Builder strategy(ShiftStrategy v) { strategy = v; return this; }
-    public Builder trafficSteps(List<Integer> v) { trafficSteps = v; return this; }
-    public Builder stepPause(Duration v) { stepPause = v; return this; }
-    public Builder drainPolicy(DrainPolicy v) { drainPolicy = v; return this; }
-    public Builder healthTimeout(Duration v) { healthTimeout = v; return this; }
-    public Builder keepPrevious(Duration v) { keepPrevious = v; return this; }
-    public Builder pendingMetric(String v) { pendingMetric = Optional.ofNullable(v); return this; }
-    public Builder pendingMetricPath(String v) { pendingMetricPath = Optional.ofNullable(v); return this; }
-    public Builder pendingMetricPortIndex(Integer v) { pendingMetricPortIndex = Optional.ofNullable(v); return this; }
-    public Builder swapFrontendPorts(int blue, int green) { blueFrontendPort = blue; greenFrontendPort = green; return this; }
-    public Builder marathonRetryTimeout(Duration v) { marathonRetryTimeout = v; return this; }
-    public Builder sampleMaxAge(Duration v) { sampleMaxAge = v; return this; }
-    public Builder requestedBy(String v) { requestedBy = v; return this; }
+    public Builder initialInstances(int v) {
+      initialInstances = v;
+      return this;
+    }
+
+    public Builder linearIncrease(int v) {
+      linearIncrease = v;
+      return this;
+    }
+
+    public Builder newInstances(int v) {
+      newInstances = v;
+      return this;
+    }
+
+    public Builder stepDelay(Duration v) {
+      stepDelay = v;
+      return this;
+    }
+
+    public Builder maxWait(Duration v) {
+      maxWait = v;
+      return this;
+    }
+
+    public Builder dryRun(boolean v) {
+      dryRun = v;
+      return this;
+    }
+
+    public Builder force(boolean v) {
+      force = v;
+      return this;
+    }
+
+    public Builder completeCur(boolean v) {
+      completeCur = v;
+      return this;
+    }
+
+    public Builder completePrev(boolean v) {
+      completePrev = v;
+      return this;
+    }
+
+    public Builder resume(boolean v) {
+      resume = v;
+      return this;
+    }
+
+    public Builder preKillHook(String v) {
+      preKillHook = Optional.ofNullable(v);
+      return this;
+    }
+
+    public Builder strategy(ShiftStrategy v) {
+      strategy = v;
+      return this;
+    }
+
+    public Builder trafficSteps(List<Integer> v) {
+      trafficSteps = v;
+      return this;
+    }
+
+    public Builder stepPause(Duration v) {
+      stepPause = v;
+      return this;
+    }
+
+    public Builder drainPolicy(DrainPolicy v) {
+      drainPolicy = v;
+      return this;
+    }
+
+    public Builder healthTimeout(Duration v) {
+      healthTimeout = v;
+      return this;
+    }
+
+    public Builder keepPrevious(Duration v) {
+      keepPrevious = v;
+      return this;
+    }
+
+    public Builder pendingMetric(String v) {
+      pendingMetric = Optional.ofNullable(v);
+      return this;
+    }
+
+    public Builder pendingMetricPath(String v) {
+      pendingMetricPath = Optional.ofNullable(v);
+      return this;
+    }
+
+    public Builder pendingMetricPortIndex(Integer v) {
+      pendingMetricPortIndex = Optional.ofNullable(v);
+      return this;
+    }
+
+    public Builder swapFrontendPorts(int blue, int green) {
+      blueFrontendPort = blue;
+      greenFrontendPort = green;
+      return this;
+    }
+
+    public Builder marathonRetryTimeout(Duration v) {
+      marathonRetryTimeout = v;
+      return this;
+    }
+
+    public Builder sampleMaxAge(Duration v) {
+      sampleMaxAge = v;
+      return this;
+    }
+
+    public Builder requestedBy(String v) {
+      requestedBy = v;
+      return this;
+    }
 
     public DeploymentOptions build() {
       return new DeploymentOptions(initialInstances, linearIncrease, newInstances, stepDelay, maxWait,

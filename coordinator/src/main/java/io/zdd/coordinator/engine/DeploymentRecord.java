@@ -3,6 +3,7 @@ package io.zdd.coordinator.engine;
 import io.zdd.common.model.Colour;
 import io.zdd.common.model.GroupName;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -420,7 +421,7 @@ public record DeploymentRecord(
 
     /** Appends one audit entry, keeping the last {@value DeploymentRecord#AUDIT_LIMIT}. */
     public Builder audit(String entry) {
-      List<String> next = new java.util.ArrayList<>(audit);
+      List<String> next = new ArrayList<>(audit);
       next.add(entry);
       audit = List.copyOf(next.subList(Math.max(0, next.size() - AUDIT_LIMIT), next.size()));
       return this;
@@ -461,7 +462,13 @@ public record DeploymentRecord(
     }
 
     public DeploymentRecord build() {
-      return new DeploymentRecord(id, group, epoch, options, phase, outcome, message, startedAt, finishedAt, phaseStartedAt, blueAppId, greenAppId, greenColour, greenAppJson, servicePort, targetInstances, goalInstances, blueTargetInstances, greenCreated, backendVersion, backendFingerprint, admittedTaskIds, retiredTaskIds, drainingTaskIds, drainStartedAt, shutdownAt, drainWarned, killingTaskIds, killedTaskIds, plannedGreenInstances, step, stepStartedAt, healthDeadline, keepPreviousUntil, paused, awaitingPromote, finalDrain, swapped, rollbackStep, rollbackReason, audit, controls);
+      return new DeploymentRecord(
+          id, group, epoch, options, phase, outcome, message, startedAt, finishedAt, phaseStartedAt, blueAppId,
+          greenAppId, greenColour, greenAppJson, servicePort, targetInstances, goalInstances, blueTargetInstances,
+          greenCreated, backendVersion, backendFingerprint, admittedTaskIds, retiredTaskIds, drainingTaskIds,
+          drainStartedAt, shutdownAt, drainWarned, killingTaskIds, killedTaskIds, plannedGreenInstances, step,
+          stepStartedAt, healthDeadline, keepPreviousUntil, paused, awaitingPromote, finalDrain, swapped,
+          rollbackStep, rollbackReason, audit, controls);
     }
   }
 }

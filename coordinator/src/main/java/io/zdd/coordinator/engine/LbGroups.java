@@ -3,6 +3,7 @@ package io.zdd.coordinator.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zdd.common.model.Validation;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -72,7 +73,7 @@ public record LbGroups(Set<String> names) {
   public static LbGroups ofAppJson(String appJson) {
     try {
       return ofJson(AppJson.MAPPER.readTree(appJson).path("labels"));
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return NONE;
     }
   }

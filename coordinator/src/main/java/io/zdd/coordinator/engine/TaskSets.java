@@ -2,6 +2,7 @@ package io.zdd.coordinator.engine;
 
 import io.zdd.coordinator.engine.port.AppStatus;
 import io.zdd.coordinator.engine.port.TaskStatus;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,7 +55,7 @@ final class TaskSets {
     };
   }
 
-  static List<String> union(List<String> a, java.util.Collection<String> b) {
+  static List<String> union(List<String> a, Collection<String> b) {
     Set<String> out = new LinkedHashSet<>(a);
     out.addAll(b);
     return List.copyOf(out);

@@ -3,11 +3,12 @@ package io.zdd.coordinator.fleet;
 import io.grpc.ManagedChannel;
 import io.zdd.common.concurrent.Backoff;
 import io.zdd.common.model.AgentId;
-import io.zdd.coordinator.engine.LbGroups;
 import io.zdd.common.model.ConnectionSample;
+import io.zdd.coordinator.engine.LbGroups;
 import io.zdd.proto.v1.WatchConnectionsRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +106,7 @@ public final class AgentFleet implements AutoCloseable {
   public synchronized List<Member> serving(String group, LbGroups lbGroups) {
     return members.values().stream()
         .filter(m -> m.endpoint().serves(lbGroups) || m.endpoint().holds(group) || sampleHolds(m, group))
-        .sorted(java.util.Comparator.comparing(m -> m.endpoint().id()))
+        .sorted(Comparator.comparing(m -> m.endpoint().id()))
         .toList();
   }
 

@@ -184,7 +184,7 @@ public final class ConnectionSubscription implements AutoCloseable {
         delay = backoff.nextDelay();
       }
       log.info("[agent={}] connection stream ended ({}); reconnecting in {} ms", agent, why, delay.toMillis());
-      scheduler.schedule(ConnectionSubscription.this::open, delay.toMillis(), TimeUnit.MILLISECONDS);
+      var unused = scheduler.schedule(ConnectionSubscription.this::open, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.zdd.coordinator.fleet;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.model.AgentId;
 import io.zdd.coordinator.engine.LbGroups;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class StaticAgentDirectory implements AgentDirectory {
 
   /** Parses {@code id=host:port} entries separated by commas. */
   public static StaticAgentDirectory parse(String spec) {
-    List<AgentEndpoint> list = new java.util.ArrayList<>();
+    List<AgentEndpoint> list = new ArrayList<>();
     for (String part : spec.split(",")) {
       String p = part.trim();
       if (p.isEmpty()) {

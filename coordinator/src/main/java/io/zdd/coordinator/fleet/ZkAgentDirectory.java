@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zdd.common.model.AgentId;
 import io.zdd.coordinator.engine.LbGroups;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +76,7 @@ public final class ZkAgentDirectory implements AgentDirectory {
     }
   }
 
-  static AgentEndpoint parse(byte[] data) throws java.io.IOException {
+  static AgentEndpoint parse(byte[] data) throws IOException {
     JsonNode n = JSON.readTree(data);
     // An agent from before explicit membership registers no lbGroups and served every group.
     List<String> lbGroups = n.has("lbGroups") ? strings(n.path("lbGroups")) : List.of(LbGroups.WILDCARD);

@@ -1,11 +1,13 @@
 package io.zdd.coordinator.marathon;
 
 import io.zdd.common.error.InvalidInputException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Picks the Marathon auth from zdd.py-compatible flags: {@code --auth-credentials user:pass},
@@ -22,7 +24,7 @@ public final class MarathonAuths {
    */
   public static MarathonAuth fromFlags(Optional<String> authCredentials, Optional<Path> authCredentialsFile,
       Optional<Path> dcosCredentialsFile, HttpClient http, Duration loginTimeout, Clock clock,
-      java.util.function.Consumer<java.net.URI> checkLoginEndpoint) {
+      Consumer<URI> checkLoginEndpoint) {
     int given = (authCredentials.isPresent() ? 1 : 0) + (authCredentialsFile.isPresent() ? 1 : 0)
         + (dcosCredentialsFile.isPresent() ? 1 : 0);
     if (given > 1) {

@@ -1,9 +1,9 @@
 package io.zdd.coordinator.marathon;
 
-import io.zdd.coordinator.engine.port.Sleeper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zdd.common.concurrent.Backoff;
+import io.zdd.coordinator.engine.port.Sleeper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,8 +14,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -95,7 +97,7 @@ public final class MarathonEventStream implements AutoCloseable {
         break;
       }
       notifyDisconnected(reason);
-      java.time.Duration delay = backoff.nextDelay();
+      Duration delay = backoff.nextDelay();
       log.warn("Marathon event stream: {}; reconnecting in {} ms", reason, delay.toMillis());
       try {
         sleeper.sleep(delay);
@@ -149,7 +151,7 @@ public final class MarathonEventStream implements AutoCloseable {
   private void readEvents(InputStream body) throws IOException {
     SseReader events = new SseReader(new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)));
     boolean delivered = false;
-    java.util.Optional<SseReader.Event> e;
+    Optional<SseReader.Event> e;
     while (!closed && (e = events.next()).isPresent()) {
       if (!delivered) {
         // The connection proved good: later failures start from a short delay again.

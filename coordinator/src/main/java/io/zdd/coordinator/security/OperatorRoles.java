@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -112,7 +113,7 @@ public final class OperatorRoles implements PeerAuthentication.Policy {
       }
       Role role;
       try {
-        role = Role.valueOf(e.getValue().path("role").asText("").toUpperCase(java.util.Locale.ROOT));
+        role = Role.valueOf(e.getValue().path("role").asText("").toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException bad) {
         throw new InvalidInputException("--roles-file", where + ".role: must be viewer, deployer or admin");
       }

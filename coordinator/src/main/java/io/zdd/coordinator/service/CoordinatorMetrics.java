@@ -10,6 +10,7 @@ import io.zdd.coordinator.engine.LbDrainProgress;
 import io.zdd.coordinator.engine.TrafficShare;
 import io.zdd.coordinator.fleet.AgentFleet;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -78,7 +79,7 @@ public final class CoordinatorMetrics {
     if (e.kind() == EventKind.FINISHED && e.deployment().startedAt() != null) {
       Timer.builder("zdd_deployment_duration_seconds")
           .description("wall time of finished deployments")
-          .tag("outcome", e.deployment().outcome().name().toLowerCase(java.util.Locale.ROOT))
+          .tag("outcome", e.deployment().outcome().name().toLowerCase(Locale.ROOT))
           .publishPercentileHistogram()
           .register(registry)
           .record(Duration.between(e.deployment().startedAt(), e.at()));

@@ -30,7 +30,8 @@ final class DeploymentDriver {
   private final ScheduledExecutorService timer;
   private final Runnable onDone;
   /** Paces ticks after an unexpected failure (a ZooKeeper write refused, say); reset by a good tick. */
-  @GuardedBy("this") private final Backoff failureBackoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 2.0, 0.2, Math::random);
+  @GuardedBy("this")
+  private final Backoff failureBackoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 2.0, 0.2, Math::random);
   @GuardedBy("this") private boolean running;
   @GuardedBy("this") private boolean wakeAgain;
   @GuardedBy("this") private boolean stopped;

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -139,8 +140,8 @@ public final class EventLog implements EventSink {
   }
 
   /** The newest event of a deployment, if any (carries the latest traffic and drain figures). */
-  public synchronized java.util.Optional<DeploymentEvent> latest(String deploymentId) {
+  public synchronized Optional<DeploymentEvent> latest(String deploymentId) {
     List<DeploymentEvent> l = events.get(deploymentId);
-    return l == null || l.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(l.get(l.size() - 1));
+    return l == null || l.isEmpty() ? Optional.empty() : Optional.of(l.get(l.size() - 1));
   }
 }

@@ -3,6 +3,7 @@ package io.zdd.coordinator.zk;
 import io.zdd.common.error.UnavailableException;
 import io.zdd.common.model.Epoch;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -64,7 +65,7 @@ public final class EpochCounter {
 
   private static void pause(int attempt) {
     try {
-      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 5L * (attempt + 1) + 1));
+      Thread.sleep(ThreadLocalRandom.current().nextLong(1, 5L * (attempt + 1) + 1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UnavailableException("interrupted while bumping the epoch", e);

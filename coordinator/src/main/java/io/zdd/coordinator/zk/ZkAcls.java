@@ -2,6 +2,9 @@ package io.zdd.coordinator.zk;
 
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
@@ -67,6 +70,6 @@ public final class ZkAcls implements ACLProvider {
 
   /** ZooKeeper asks {@code contains(null)} of ACL lists, which {@code List.of} answers with an exception. */
   private static List<ACL> acl(ACL... entries) {
-    return java.util.Collections.unmodifiableList(new java.util.ArrayList<>(java.util.Arrays.asList(entries)));
+    return Collections.unmodifiableList(new ArrayList<>(Arrays.asList(entries)));
   }
 }

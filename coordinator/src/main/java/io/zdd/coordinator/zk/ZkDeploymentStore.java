@@ -6,9 +6,11 @@ import io.zdd.common.model.GroupName;
 import io.zdd.coordinator.engine.DeploymentRecord;
 import io.zdd.coordinator.engine.DeploymentRecordCodec;
 import io.zdd.coordinator.engine.port.DeploymentStore;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 
@@ -32,7 +34,7 @@ public final class ZkDeploymentStore implements DeploymentStore {
   }
 
   /** {epoch, znode version} of the epoch counter as last read for a write; see {@link #epochCheck}. */
-  private final java.util.concurrent.atomic.AtomicReference<long[]> fence = new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<long[]> fence = new AtomicReference<>();
 
   @Override
   public void save(DeploymentRecord record) {
@@ -138,7 +140,7 @@ public final class ZkDeploymentStore implements DeploymentStore {
     }
     org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
     long current = Long.parseLong(new String(curator.getData().storingStatIn(stat).forPath(paths.epoch()),
-        java.nio.charset.StandardCharsets.UTF_8).trim());
+        StandardCharsets.UTF_8).trim());
     if (current != epoch) {
       throw new KeeperException.BadVersionException(paths.epoch());
     }
@@ -159,10 +161,10 @@ public final class ZkDeploymentStore implements DeploymentStore {
   }
 
   private static byte[] write(DeploymentRecord r) {
-    return DeploymentRecordCodec.toJson(r).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return DeploymentRecordCodec.toJson(r).getBytes(StandardCharsets.UTF_8);
   }
 
   private static DeploymentRecord read(byte[] data) {
-    return DeploymentRecordCodec.fromJson(new String(data, java.nio.charset.StandardCharsets.UTF_8));
+    return DeploymentRecordCodec.fromJson(new String(data, StandardCharsets.UTF_8));
   }
 }

@@ -98,7 +98,7 @@ class AdminMapperTest {
     assertThat(e.getDeployment().getDrainCount()).isEqualTo(1);
     // Every engine event kind and phase has a protocol twin.
     for (EventKind k : EventKind.values()) {
-      assertThat(io.zdd.proto.v1.EventKind.valueOf(k.name())).isNotNull();
+      assertThat(io.zdd.proto.v1.EventKind.valueOf(k.name()).name()).isEqualTo(k.name());
     }
     for (Phase p : Phase.values()) {
       assertThat(AdminMapper.phase(p).name()).isEqualTo(p.name());

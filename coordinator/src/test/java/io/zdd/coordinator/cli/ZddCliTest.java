@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.zdd.common.error.NotLeaderException;
 import io.zdd.common.grpc.StatusMapper;
@@ -31,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -100,7 +100,8 @@ class ZddCliTest {
       out.onNext(ev(seq++, EventKind.PHASE_CHANGED, "PREFLIGHT -> CREATE_GREEN", d(Phase.CREATE_GREEN, Outcome.OUTCOME_UNSPECIFIED, 0)));
       out.onNext(ev(seq++, EventKind.TRAFFIC_SHIFTED, "green 50%", d(Phase.SHIFT_TRAFFIC, Outcome.OUTCOME_UNSPECIFIED, 50)));
       Deployment draining = d(Phase.DRAIN_BLUE, Outcome.OUTCOME_UNSPECIFIED, 100).toBuilder()
-          .addDrain(io.zdd.proto.v1.LbDrainProgress.newBuilder().setAgentId("lb-1").setServersTotal(2).setServersDrained(1).setConnections(3))
+          .addDrain(io.zdd.proto.v1.LbDrainProgress.newBuilder().setAgentId("lb-1").setServersTotal(2).setServersDrained(1)
+              .setConnections(3))
           .build();
       out.onNext(ev(seq++, EventKind.DRAIN_PROGRESS, "drain", draining));
       out.onNext(ev(seq++, EventKind.TASKS_KILLED, "killed", draining).toBuilder().addTaskIds("web-blue.t1").build());
@@ -114,10 +115,13 @@ class ZddCliTest {
       out.onNext(PlanResponse.newBuilder()
           .setDeployment(d(Phase.PREFLIGHT, Outcome.OUTCOME_UNSPECIFIED, 0))
           .setGreenAppJson("{\"id\":\"/web-green\"}")
-          .addMarathonCalls(PlannedMarathonCall.newBuilder().setMethod("POST").setPath("/v2/apps").setPurpose("create green with 1 instance"))
-          .addMarathonCalls(PlannedMarathonCall.newBuilder().setMethod("POST").setPath("/v2/tasks/delete?scale=true").setPurpose("kill drained blue tasks"))
+          .addMarathonCalls(PlannedMarathonCall.newBuilder().setMethod("POST").setPath("/v2/apps")
+              .setPurpose("create green with 1 instance"))
+          .addMarathonCalls(PlannedMarathonCall.newBuilder().setMethod("POST").setPath("/v2/tasks/delete?scale=true")
+              .setPurpose("kill drained blue tasks"))
           .addMarathonCalls(PlannedMarathonCall.newBuilder().setMethod("DELETE").setPath("/v2/apps/web-blue").setPurpose("delete blue"))
-          .addLbChanges(PlannedLbChange.newBuilder().setAgentId("lb-1").addChanges("add server web/web-green.1 weight 0").addChanges("set server web/web-blue.1 state drain"))
+          .addLbChanges(PlannedLbChange.newBuilder().setAgentId("lb-1").addChanges("add server web/web-green.1 weight 0")
+              .addChanges("set server web/web-blue.1 state drain"))
           .build());
       out.onCompleted();
     }
@@ -149,7 +153,7 @@ class ZddCliTest {
 
   private String serve(io.grpc.BindableService svc) throws Exception {
     io.zdd.common.tls.GrpcSecurity tls = io.zdd.common.tls.GrpcSecurity.open(
-        java.util.Optional.of(pki.issue(io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "c1")), "scripted coordinator");
+        Optional.of(pki.issue(io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "c1")), "scripted coordinator");
     Server s = tls.server(new InetSocketAddress("127.0.0.1", 0), "scripted", 4).addService(svc).build().start();
     closers.add(tls);
     servers.add(s);
@@ -174,7 +178,8 @@ class ZddCliTest {
     return f;
   }
 
-  private static final String APP = "{\"id\":\"/web\",\"labels\":{\"HAPROXY_DEPLOYMENT_GROUP\":\"web\",\"HAPROXY_DEPLOYMENT_ALT_PORT\":\"10001\"}}";
+  private static final String APP =
+      "{\"id\":\"/web\",\"labels\":{\"HAPROXY_DEPLOYMENT_GROUP\":\"web\",\"HAPROXY_DEPLOYMENT_ALT_PORT\":\"10001\"}}";
 
   @Test
   void deployJson_printsOneEventPerLine_andExitsZeroOnSuccess() throws Exception {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.PreconditionException;
 import io.zdd.common.error.UnavailableException;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -21,7 +22,7 @@ class BadInputTest {
     com.fasterxml.jackson.databind.node.ObjectNode app = io.zdd.coordinator.engine.fakes.FakeMarathon.parse(Harness.appJson(3));
     try {
       app.set("labels", new com.fasterxml.jackson.databind.ObjectMapper().readTree(labels));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalArgumentException(e);
     }
     return app.toString();
@@ -40,16 +41,20 @@ class BadInputTest {
         Arguments.of("bad group", withLabels("{\"HAPROXY_DEPLOYMENT_GROUP\": \"a b\", \"HAPROXY_DEPLOYMENT_ALT_PORT\": \"10001\"}"),
             "labels.HAPROXY_DEPLOYMENT_GROUP"),
         Arguments.of("no alt port", withLabels("{\"HAPROXY_DEPLOYMENT_GROUP\": \"web\"}"), "labels.HAPROXY_DEPLOYMENT_ALT_PORT"),
-        Arguments.of("non-numeric alt port", withLabels("{\"HAPROXY_DEPLOYMENT_GROUP\": \"web\", \"HAPROXY_DEPLOYMENT_ALT_PORT\": \"ten\"}"),
+        Arguments.of("non-numeric alt port",
+            withLabels("{\"HAPROXY_DEPLOYMENT_GROUP\": \"web\", \"HAPROXY_DEPLOYMENT_ALT_PORT\": \"ten\"}"),
             "labels.HAPROXY_DEPLOYMENT_ALT_PORT"),
-        Arguments.of("alt port out of range", withLabels("{\"HAPROXY_DEPLOYMENT_GROUP\": \"web\", \"HAPROXY_DEPLOYMENT_ALT_PORT\": \"70000\"}"),
+        Arguments.of("alt port out of range",
+            withLabels("{\"HAPROXY_DEPLOYMENT_GROUP\": \"web\", \"HAPROXY_DEPLOYMENT_ALT_PORT\": \"70000\"}"),
             "labels.HAPROXY_DEPLOYMENT_ALT_PORT"),
-        Arguments.of("alt port = service port", withLabels("{\"HAPROXY_DEPLOYMENT_GROUP\": \"web\", \"HAPROXY_DEPLOYMENT_ALT_PORT\": \"10000\"}"),
+        Arguments.of("alt port = service port",
+            withLabels("{\"HAPROXY_DEPLOYMENT_GROUP\": \"web\", \"HAPROXY_DEPLOYMENT_ALT_PORT\": \"10000\"}"),
             "labels.HAPROXY_DEPLOYMENT_ALT_PORT"),
         Arguments.of("numeric label value", withLabels("{\"HAPROXY_DEPLOYMENT_GROUP\": \"web\", \"HAPROXY_DEPLOYMENT_ALT_PORT\": 10001}"),
             "labels.HAPROXY_DEPLOYMENT_ALT_PORT"),
         Arguments.of("bad pending port index label", withLabels("{\"HAPROXY_DEPLOYMENT_GROUP\": \"web\", "
-            + "\"HAPROXY_DEPLOYMENT_ALT_PORT\": \"10001\", \"ZDD_PENDING_METRIC_PORT_INDEX\": \"x\"}"), "labels.ZDD_PENDING_METRIC_PORT_INDEX"),
+            + "\"HAPROXY_DEPLOYMENT_ALT_PORT\": \"10001\", \"ZDD_PENDING_METRIC_PORT_INDEX\": \"x\"}"),
+            "labels.ZDD_PENDING_METRIC_PORT_INDEX"),
         Arguments.of("bad pending metric label", withLabels("{\"HAPROXY_DEPLOYMENT_GROUP\": \"web\", "
             + "\"HAPROXY_DEPLOYMENT_ALT_PORT\": \"10001\", \"ZDD_PENDING_METRIC\": \"not a metric\"}"), "labels.ZDD_PENDING_METRIC"),
         Arguments.of("no service port", Harness.appJson(3).replace(", \"servicePort\": 10000", ""), "servicePort"),

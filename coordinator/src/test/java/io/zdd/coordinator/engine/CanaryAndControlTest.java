@@ -7,6 +7,7 @@ import io.zdd.common.error.ConflictException;
 import io.zdd.common.error.PreconditionException;
 import io.zdd.coordinator.engine.fakes.FakeMarathon;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** Canary hold (--new-instances), complete-cur, complete-prev, resume, pause/promote/abort. */
@@ -27,7 +28,7 @@ class CanaryAndControlTest {
     assertThat(h.marathon.app("/web-blue").orElseThrow().instances).isEqualTo(8);
     assertThat(h.marathon.app("/web-green").orElseThrow().json.path("labels").path("HAPROXY_DEPLOYMENT_NEW_INSTANCES")
         .asText()).isEqualTo("2");
-    assertThat(h.clock.instant()).isBefore(java.time.Instant.parse("2026-11-26T05:02:00Z"));
+    assertThat(h.clock.instant()).isBefore(Instant.parse("2026-11-26T05:02:00Z"));
     assertThat(h.events(EventKind.WAITING_FOR_PROMOTE)).hasSize(1);
     assertThat(h.events(EventKind.WAITING_FOR_PROMOTE).get(0).traffic())
         .contains(new TrafficShare(io.zdd.common.model.Colour.GREEN, 20.0));

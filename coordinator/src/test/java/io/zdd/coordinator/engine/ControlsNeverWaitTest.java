@@ -46,7 +46,7 @@ class ControlsNeverWaitTest {
 
   private Harness harness() {
     Harness h = new Harness();
-    fastClock.scheduleAtFixedRate(() -> h.clock.advance(Duration.ofSeconds(1)), 10, 10, TimeUnit.MILLISECONDS);
+    var unused = fastClock.scheduleAtFixedRate(() -> h.clock.advance(Duration.ofSeconds(1)), 10, 10, TimeUnit.MILLISECONDS);
     return h;
   }
 

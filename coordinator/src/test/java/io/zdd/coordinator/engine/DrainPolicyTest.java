@@ -6,6 +6,7 @@ import io.zdd.coordinator.engine.fakes.FakeFleet;
 import io.zdd.coordinator.engine.fakes.FakeMarathon;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
@@ -185,7 +186,7 @@ class DrainPolicyTest {
     assertThat(d.record().phase()).isEqualTo(Phase.DRAIN_BLUE);
     assertThat(h.marathon.killedTaskIds()).doesNotContain(task.id);
     assertThat(h.events(EventKind.WARNING)).anyMatch(e -> e.message().contains("pending operations"));
-    assertThat(h.probeCalls).contains(java.util.List.of("app_pending_transactions", task.address,
+    assertThat(h.probeCalls).contains(List.of("app_pending_transactions", task.address,
         Integer.toString(task.port), "/metrics"));
 
     Instant zeroAt = h.clock.instant();
@@ -248,7 +249,7 @@ class DrainPolicyTest {
   void abortInsideKeepPrevious_isAPureRoutingFlipThatStartsNoTask() throws Exception {
     Harness h = new Harness();
     FakeMarathon.App blue = h.seedBlue(3);
-    java.util.List<FakeMarathon.Task> blueTasks = java.util.List.copyOf(blue.tasks);
+    List<FakeMarathon.Task> blueTasks = List.copyOf(blue.tasks);
     Deployment d = h.start(Harness.appJson(3), Harness.options().keepPrevious(Duration.ofMinutes(10)).build());
     runUntil(h, d, Phase.KEEP_PREVIOUS);
     int writesBefore = h.writes().size();

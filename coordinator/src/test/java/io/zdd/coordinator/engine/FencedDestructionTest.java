@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zdd.common.error.StaleEpochException;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -42,8 +43,8 @@ class FencedDestructionTest {
     h.seedBlue(3);
     h.preKillHook = new io.zdd.coordinator.engine.port.PreKillHook() {
       @Override
-      public java.util.Set<String> names() {
-        return java.util.Set.of("notify");
+      public Set<String> names() {
+        return Set.of("notify");
       }
 
       @Override

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -45,17 +46,17 @@ final class Harness {
 
   /** Two LBs, lb1 and lb2, unless others are named. */
   Harness(String... lbs) {
-    this(lbs.length == 0 ? new String[] {"lb1", "lb2"} : lbs, true);
+    this(lbs.length == 0 ? new String[] {"lb1", "lb2"} : lbs, 0);
   }
 
-  private Harness(String[] lbs, boolean exact) {
+  private Harness(String[] lbs, int unusedToTellTheConstructorsApart) {
     fleet = new FakeFleet(clock, lbs);
     marathon.beforeKill(tasks -> tasks.forEach(this::checkKill));
   }
 
   /** A fleet in which no LB serves the group. */
   static Harness withoutLbs() {
-    return new Harness(new String[0], true);
+    return new Harness(new String[0], 0);
   }
 
   private void checkKill(FakeMarathon.Task t) {
@@ -78,8 +79,8 @@ final class Harness {
     };
     PreKillHook hook = new PreKillHook() {
       @Override
-      public java.util.Set<String> names() {
-        return java.util.Set.of("notify");
+      public Set<String> names() {
+        return Set.of("notify");
       }
 
       @Override

@@ -8,6 +8,7 @@ import io.zdd.common.error.PreconditionException;
 import io.zdd.coordinator.engine.fakes.FakeFleet;
 import io.zdd.coordinator.engine.fakes.FakeMarathon;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -82,7 +83,7 @@ class LbMembershipTest {
     assertThat(labels.has("HAPROXY_GROUP")).isFalse();
     assertThat(labels.has("HAPROXY_0_GROUP")).isFalse();
     assertThat(labels.get("ZDD_LB_GROUP").asText()).isEqualTo("external,internal");
-    assertThat(LbGroups.of(java.util.Map.of("ZDD_LB_GROUP", "external,internal")).servedBy(Set.of("internal"))).isTrue();
+    assertThat(LbGroups.of(Map.of("ZDD_LB_GROUP", "external,internal")).servedBy(Set.of("internal"))).isTrue();
   }
 
   @Test
@@ -94,7 +95,7 @@ class LbMembershipTest {
     assertThat(ext.servedBy(Set.of("*"))).isTrue();
     assertThat(LbGroups.NONE.servedBy(Set.of("external"))).isFalse();
     assertThat(LbGroups.NONE.servedBy(Set.of("*"))).isTrue();
-    assertThat(LbGroups.of(java.util.Map.of("HAPROXY_GROUP", " external , internal,"))).isEqualTo(
+    assertThat(LbGroups.of(Map.of("HAPROXY_GROUP", " external , internal,"))).isEqualTo(
         new LbGroups(Set.of("external", "internal")));
     assertThatThrownBy(() -> LbGroups.parse("labels.HAPROXY_GROUP", "ext ernal"))
         .hasMessageStartingWith("labels.HAPROXY_GROUP");

@@ -3,9 +3,11 @@ package io.zdd.coordinator.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zdd.coordinator.engine.fakes.RecordingStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -48,7 +50,7 @@ class ResumeTest {
       }
     } catch (RecordingStore.Crash crash) {
       h.epoch++;
-      java.util.Optional<Deployment> resumed = h.engine().resume(Harness.GROUP);
+      Optional<Deployment> resumed = h.engine().resume(Harness.GROUP);
       // The crash came after the final save: nothing is left to resume.
       d = resumed.orElse(null);
       if (d != null) {
@@ -118,7 +120,7 @@ class ResumeTest {
   @Test
   void weightSteps_resumeFromEverySave() throws Exception {
     crashAfterEverySave(new Scenario("weights", h -> h.seedBlue(2),
-        Harness.options().trafficSteps(List.of(20, 100)).stepPause(java.time.Duration.ofSeconds(30)).build(), 2));
+        Harness.options().trafficSteps(List.of(20, 100)).stepPause(Duration.ofSeconds(30)).build(), 2));
   }
 
   @Test
@@ -128,7 +130,7 @@ class ResumeTest {
     crashAfterEverySave(new Scenario("rollback", h -> {
       h.seedBlue(3);
       h.marathon.healthyTaskLimit("/web-green", 1);
-    }, Harness.options().healthTimeout(java.time.Duration.ofSeconds(60)).build(), 3));
+    }, Harness.options().healthTimeout(Duration.ofSeconds(60)).build(), 3));
   }
 
   @Test
@@ -136,7 +138,7 @@ class ResumeTest {
     Harness h = new Harness();
     h.seedBlue(3);
     h.marathon.healthyTaskLimit("/web-green", 1);
-    Deployment d = h.start(Harness.appJson(3), Harness.options().healthTimeout(java.time.Duration.ofSeconds(60)).build());
+    Deployment d = h.start(Harness.appJson(3), Harness.options().healthTimeout(Duration.ofSeconds(60)).build());
     h.run(d);
     assertThat(d.record().outcome()).isEqualTo(Outcome.ROLLED_BACK);
     assertThat(h.writes()).containsExactly("POST /web-green 1", "KILL /web-blue [web-blue.0001]", "PUT /web-green 2",

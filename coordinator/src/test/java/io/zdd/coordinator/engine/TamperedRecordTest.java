@@ -2,7 +2,10 @@ package io.zdd.coordinator.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +38,7 @@ class TamperedRecordTest {
                 .preKillHook("other").build()), "not declared"),
         Arguments.of("a request replayed below the applied ones",
             (UnaryOperator<DeploymentRecord.Builder>) b -> b.controls(new Controls(
-                List.of(new ControlRequest(3, Control.PROMOTE, java.time.Instant.EPOCH)), 5)), "out of order"));
+                List.of(new ControlRequest(3, Control.PROMOTE, Instant.EPOCH)), 5)), "out of order"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -45,7 +48,7 @@ class TamperedRecordTest {
     Harness h = new Harness();
     h.seedBlue(3);
     Deployment d = h.start(Harness.appJson(3), Harness.options().build());
-    h.runFor(d, java.time.Duration.ofSeconds(20));
+    h.runFor(d, Duration.ofSeconds(20));
     DeploymentRecord stored = h.store.load(Harness.GROUP).orElseThrow();
     assertThat(stored.running()).isTrue();
     h.store.save(tamper.apply(stored.toBuilder()).build());
@@ -67,9 +70,9 @@ class TamperedRecordTest {
     Harness h = new Harness();
     h.seedBlue(3);
     Deployment d = h.start(Harness.appJson(3), Harness.options().preKillHook("notify").build());
-    h.runFor(d, java.time.Duration.ofSeconds(20));
+    h.runFor(d, Duration.ofSeconds(20));
     h.epoch++;
-    assertThat(RecordIntegrity.problems(h.store.load(Harness.GROUP).orElseThrow(), java.util.Set.of("notify"))).isEmpty();
+    assertThat(RecordIntegrity.problems(h.store.load(Harness.GROUP).orElseThrow(), Set.of("notify"))).isEmpty();
     assertThat(h.engine().resume(Harness.GROUP)).isPresent();
   }
 

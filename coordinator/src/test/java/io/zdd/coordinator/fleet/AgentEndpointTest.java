@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zdd.common.model.AgentId;
 import io.zdd.coordinator.engine.LbGroups;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -31,10 +32,10 @@ class AgentEndpointTest {
   void anAgentRegisteredBeforeExplicitMembership_servesEveryGroup() throws Exception {
     AgentEndpoint old = ZkAgentDirectory.parse("""
         {"agentId":"lb-1","address":"127.0.0.1:7100","haproxyVersion":"2.6","groups":["shop"],"capabilities":[]}
-        """.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        """.getBytes(StandardCharsets.UTF_8));
     AgentEndpoint current = ZkAgentDirectory.parse("""
         {"agentId":"lb-2","address":"127.0.0.1:7101","lbGroups":["internal"],"groups":[],"capabilities":[]}
-        """.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        """.getBytes(StandardCharsets.UTF_8));
 
     assertThat(old.lbGroups()).containsExactly("*");
     assertThat(current.lbGroups()).containsExactly("internal");

@@ -42,7 +42,8 @@ class ZkAgentDirectoryTest {
       assertThat(e.groups()).containsExactly("web");
       assertThat(e.capabilities()).containsExactly("port-swap");
 
-      agentSide.create().withMode(CreateMode.EPHEMERAL).forPath(root + "/agents/bad", "not json".getBytes());
+      agentSide.create().withMode(CreateMode.EPHEMERAL)
+          .forPath(root + "/agents/bad", "not json".getBytes(StandardCharsets.UTF_8));
       agentSide.create().withMode(CreateMode.EPHEMERAL).forPath(root + "/agents/lb-2", json("lb-2", "127.0.0.1:7002"));
       await().atMost(Duration.ofSeconds(5)).until(() -> dir.agents().size() == 2);
 

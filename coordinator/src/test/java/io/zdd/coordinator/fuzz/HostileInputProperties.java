@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -55,7 +56,7 @@ class HostileInputProperties {
           int i = at % Math.max(1, text.length());
           return switch (how) {
             case 0 -> text.replaceFirst(":\\s*(\"[^\"]*\"|-?\\d+|true|false|null)(?=[^:]{" + Math.min(i, 200) + ",})",
-                ": " + java.util.regex.Matcher.quoteReplacement(value));
+                ": " + Matcher.quoteReplacement(value));
             case 1 -> text.substring(0, i) + value + text.substring(Math.min(text.length(), i + 3));
             default -> text.substring(0, i);
           };

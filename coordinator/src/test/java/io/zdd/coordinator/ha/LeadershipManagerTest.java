@@ -9,11 +9,14 @@ import io.zdd.common.testing.ZooKeeperExtension;
 import io.zdd.coordinator.zk.EpochCounter;
 import io.zdd.coordinator.zk.ZkPaths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
@@ -98,10 +101,10 @@ class LeadershipManagerTest {
     ZkPaths paths = new ZkPaths("/lm3");
     List<EpochCounter> counters = List.of(new EpochCounter(zk.newClient(), paths),
         new EpochCounter(zk.newClient(), paths), new EpochCounter(zk.newClient(), paths));
-    Set<Long> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Set<Long> seen = ConcurrentHashMap.newKeySet();
     var pool = Executors.newFixedThreadPool(3);
     try {
-      var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+      var futures = new ArrayList<Future<?>>();
       for (EpochCounter c : counters) {
         futures.add(pool.submit(() -> {
           for (int i = 0; i < 20; i++) {

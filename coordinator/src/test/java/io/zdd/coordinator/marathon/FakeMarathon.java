@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +29,7 @@ final class FakeMarathon implements AutoCloseable {
   /** One request as it arrived. Header names are lower-case. */
   record Recorded(String method, String path, String query, Map<String, List<String>> headers, String body) {
     String header(String name) {
-      List<String> values = headers.get(name.toLowerCase());
+      List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
       return values == null || values.isEmpty() ? null : values.get(0);
     }
   }
@@ -111,7 +112,7 @@ final class FakeMarathon implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     Map<String, List<String>> headers = new TreeMap<>();
-    exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), new ArrayList<>(v)));
+    exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), new ArrayList<>(v)));
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     Recorded request = new Recorded(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
         exchange.getRequestURI().getRawQuery(), headers, body);

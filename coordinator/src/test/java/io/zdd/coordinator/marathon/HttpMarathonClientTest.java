@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -15,9 +16,11 @@ import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.NotFoundException;
 import io.zdd.common.error.PreconditionException;
 import io.zdd.common.error.UnavailableException;
-import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -26,9 +29,11 @@ import org.junit.jupiter.api.Test;
 
 class HttpMarathonClientTest {
   private static final String LOCKED = """
-      {"message":"App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.",
+      {"message":"App is locked by one or more deployments. Override with the option '?force=true'. \
+      View details at '/v2/deployments/<DEPLOYMENT_ID>'.",
        "deployments":[{"id":"97c136bf-5a28-4821-9d94-480d9fbb01c8"}]}""";
-  private static final String DEPLOYED = "{\"version\":\"2026-11-26T05:00:00.000Z\",\"deploymentId\":\"5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43\"}";
+  private static final String DEPLOYED =
+      "{\"version\":\"2026-11-26T05:00:00.000Z\",\"deploymentId\":\"5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43\"}";
 
   private FakeMarathon marathon;
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T05:00:00Z"));
@@ -185,7 +190,7 @@ class HttpMarathonClientTest {
   void marathonDown_connectionRefusedIsUnavailable() throws Exception {
     int port = marathon.port();
     marathon.close();
-    var config = new MarathonClientConfig(java.net.URI.create("http://127.0.0.1:" + port), Duration.ofSeconds(1),
+    var config = new MarathonClientConfig(URI.create("http://127.0.0.1:" + port), Duration.ofSeconds(1),
         Duration.ofSeconds(1), 2, LockedAppPolicy.waitThenFail(Duration.ZERO), Backoff::standard);
 
     assertThatThrownBy(() -> client(config).listApps()).isInstanceOf(UnavailableException.class)
@@ -228,7 +233,7 @@ class HttpMarathonClientTest {
   void ping_isTrueOnPong() {
     marathon.on("GET", "/ping", (exchange, request) -> {
       exchange.sendResponseHeaders(200, 4);
-      exchange.getResponseBody().write("pong".getBytes());
+      exchange.getResponseBody().write("pong".getBytes(StandardCharsets.UTF_8));
       exchange.close();
     });
 
@@ -462,7 +467,7 @@ class HttpMarathonClientTest {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-pw"));
     assertThat(marathon.requests()).hasSize(1);
     assertThat(marathon.requests().get(0).header("Authorization"))
-        .isEqualTo("Basic " + java.util.Base64.getEncoder().encodeToString("zdd:s3cret-pw".getBytes()));
+        .isEqualTo("Basic " + Base64.getEncoder().encodeToString("zdd:s3cret-pw".getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test

@@ -24,6 +24,7 @@ import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -82,7 +83,7 @@ class MarathonAuthTest {
 
   private static String pkcs8Pem() {
     return "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(keys.getPrivate().getEncoded())
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.UTF_8)).encodeToString(keys.getPrivate().getEncoded())
         + "\n-----END PRIVATE KEY-----\n";
   }
 
@@ -93,8 +94,8 @@ class MarathonAuthTest {
     i += 3; // version INTEGER 0
     i += 2 + (p8[i + 1] & 0xff); // AlgorithmIdentifier SEQUENCE
     int start = skipHeader(p8, i); // OCTET STRING contents
-    byte[] p1 = java.util.Arrays.copyOfRange(p8, start, p8.length);
-    return "-----BEGIN RSA PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(p1)
+    byte[] p1 = Arrays.copyOfRange(p8, start, p8.length);
+    return "-----BEGIN RSA PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.UTF_8)).encodeToString(p1)
         + "\n-----END RSA PRIVATE KEY-----\n";
   }
 
@@ -152,7 +153,7 @@ class MarathonAuthTest {
       long exp = clock.instant().getEpochSecond() + 120;
       String token = "eyJhbGciOiJSUzI1NiJ9."
           + Base64.getUrlEncoder().withoutPadding().encodeToString(
-              ("{\"uid\":\"zdd-deployer\",\"exp\":" + exp + "}").getBytes())
+              ("{\"uid\":\"zdd-deployer\",\"exp\":" + exp + "}").getBytes(StandardCharsets.UTF_8))
           + ".issued-secret-" + (issued.size() + 1);
       issued.add(token);
       FakeMarathon.send(exchange, 200, "{\"token\":\"" + token + "\"}");
@@ -285,7 +286,8 @@ class MarathonAuthTest {
   @Test
   void dcosCredentialsNotAKey_failsWithoutEchoingIt() throws Exception {
     Path file = dir.resolve("bad-key.json");
-    Files.writeString(file, "{\"uid\":\"zdd\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nQUJDREVGR0hJSktMTU5PUA==\\n-----END PRIVATE KEY-----\","
+    Files.writeString(file, "{\"uid\":\"zdd\","
+        + "\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nQUJDREVGR0hJSktMTU5PUA==\\n-----END PRIVATE KEY-----\","
         + "\"login_endpoint\":\"https://leader.mesos/acs/api/v1/auth/login\"}");
 
     assertThatThrownBy(() -> DcosServiceAccountAuth.readCredentials(file))

@@ -127,7 +127,8 @@ class MarathonPortAdapterTest {
     port.killTasksAndScale("/nginx-green", List.of("nginx-green.1", "nginx-green.2"));
     port.deleteApp("/nginx-green");
 
-    assertThat(marathon.requests()).extracting(r -> r.method() + " " + r.path() + (r.query() == null ? "" : "?" + r.query()) + " " + r.body())
+    assertThat(marathon.requests())
+        .extracting(r -> r.method() + " " + r.path() + (r.query() == null ? "" : "?" + r.query()) + " " + r.body())
         .containsExactly(
             "POST /v2/apps " + Fixtures.json("1-nginx.json").put("id", "/nginx-blue"),
             "PUT /v2/apps/nginx-blue {\"instances\":5}",

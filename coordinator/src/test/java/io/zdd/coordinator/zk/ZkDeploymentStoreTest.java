@@ -13,6 +13,7 @@ import io.zdd.coordinator.engine.DeploymentRecord;
 import io.zdd.coordinator.engine.DrainPolicy;
 import io.zdd.coordinator.engine.Phase;
 import io.zdd.coordinator.engine.ShiftStrategy;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -86,7 +87,7 @@ class ZkDeploymentStoreTest {
       epochs.bump();
     }
     // The documented restore: set the counter to at least the highest epoch agents have seen.
-    c.setData().forPath(paths.epoch(), "10".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    c.setData().forPath(paths.epoch(), "10".getBytes(StandardCharsets.UTF_8));
     Epoch leader = epochs.bump();
     assertThat(leader.value()).isEqualTo(11);
     ZkDeploymentStore store = new ZkDeploymentStore(c, paths, 3);

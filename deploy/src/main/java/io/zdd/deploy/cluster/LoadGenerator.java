@@ -11,8 +11,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,7 +68,7 @@ public final class LoadGenerator implements AutoCloseable {
   private final AtomicLongArray failedPerSecond = new AtomicLongArray(MAX_SECONDS);
   private final Map<String, AtomicLong> byVersion = new ConcurrentHashMap<>();
   private final Map<String, AtomicLongArray> versionPerSecond = new ConcurrentHashMap<>();
-  private final List<String> failureSamples = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<String> failureSamples = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean running;
   private volatile long startNanos;
   private volatile long stopNanos;
@@ -87,7 +90,7 @@ public final class LoadGenerator implements AutoCloseable {
     for (Target t : targets) {
       for (int i = 0; i < connectionsPerTarget; i++) {
         long offset = (long) (Math.random() * intervalNanos);
-        workers.submit(() -> run(t, intervalNanos, offset));
+        workers.execute(() -> run(t, intervalNanos, offset));
       }
     }
   }
@@ -185,11 +188,11 @@ public final class LoadGenerator implements AutoCloseable {
       if (colon < 0) {
         continue;
       }
-      String name = line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT);
+      String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
       String value = line.substring(colon + 1).trim();
       switch (name) {
         case "content-length" -> length = Long.parseLong(value);
-        case "transfer-encoding" -> chunked = value.toLowerCase(java.util.Locale.ROOT).contains("chunked");
+        case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
         case "connection" -> close = value.equalsIgnoreCase("close");
         default -> { }
       }
@@ -253,7 +256,7 @@ public final class LoadGenerator implements AutoCloseable {
 
   public Stats stats() {
     long end = running ? System.nanoTime() : stopNanos;
-    Map<String, Long> versions = new java.util.TreeMap<>();
+    Map<String, Long> versions = new TreeMap<>();
     byVersion.forEach((k, v) -> versions.put(k, v.get()));
     return new Stats(ok.get(), failed.get(), (end - startNanos) / 1e9, versions, List.copyOf(failureSamples));
   }
@@ -271,7 +274,7 @@ public final class LoadGenerator implements AutoCloseable {
   /** Successful requests per second answered by each version/colour. */
   public Map<String, long[]> perSecondByVersion() {
     int seconds = perSecond().size();
-    Map<String, long[]> out = new java.util.TreeMap<>();
+    Map<String, long[]> out = new TreeMap<>();
     versionPerSecond.forEach((k, arr) -> {
       long[] a = new long[seconds];
       for (int s = 0; s < seconds; s++) {

@@ -1,30 +1,34 @@
 package io.zdd.deploy.cluster;
 
 import io.grpc.ManagedChannel;
+import io.zdd.agent.AgentConfig;
+import io.zdd.agent.AgentMain;
 import io.zdd.common.tls.ClusterCertificates;
 import io.zdd.common.tls.GrpcSecurity;
 import io.zdd.common.tls.SpiffeId;
 import io.zdd.common.tls.TlsConfig;
 import io.zdd.common.tls.TlsOptions;
-import io.zdd.coordinator.security.OperatorRoles;
-import java.io.IOException;
-import java.time.Clock;
-import java.util.Map;
-
-import io.zdd.agent.AgentConfig;
-import io.zdd.agent.AgentMain;
 import io.zdd.coordinator.Coordinator;
 import io.zdd.coordinator.marathon.MarathonAuth;
+import io.zdd.coordinator.security.OperatorRoles;
 import io.zdd.deploy.marathon.LocalMarathon;
 import io.zdd.deploy.marathon.LocalMarathonConfig;
 import io.zdd.deploy.marathon.MarathonHttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
@@ -103,7 +107,7 @@ public final class LocalCluster implements AutoCloseable {
   private Coordinator.ZkCredentials zkCredentials;
   private Path agentDigestFile;
   private Path coordinatorDigestFile;
-  private final Map<String, GrpcSecurity> clients = new java.util.HashMap<>();
+  private final Map<String, GrpcSecurity> clients = new HashMap<>();
 
   public LocalCluster(Options options) {
     this(options, Optional.empty());
@@ -261,14 +265,14 @@ public final class LocalCluster implements AutoCloseable {
 
   private static String secret() {
     byte[] b = new byte[18];
-    new java.security.SecureRandom().nextBytes(b);
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    new SecureRandom().nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
   private Path secretFile(String name, String content) throws IOException {
     Path f = options.workDir().resolve(name);
     Files.writeString(f, content + "\n");
-    Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
     return f;
   }
 
@@ -330,7 +334,7 @@ public final class LocalCluster implements AutoCloseable {
       try {
         return GrpcSecurity.open(Optional.of(issue(role, name)), "client " + k);
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       }
     });
   }

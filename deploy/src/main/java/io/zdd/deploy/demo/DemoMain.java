@@ -11,15 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code zdd demo}: the whole system on this machine, deploying under load, with a report. */
 @Command(name = "zdd demo", mixinStandardHelpOptions = true, sortOptions = false,
@@ -39,7 +40,8 @@ public final class DemoMain implements Callable<Integer> {
   @Option(names = "--keep-running", description = "Leave the cluster up afterwards and print how to use zdd against it (Ctrl-C stops it)")
   boolean keepRunning;
 
-  @Option(names = "--prometheus", description = "Also run a real Prometheus (Debian package 'prometheus') scraping the coordinators and agents")
+  @Option(names = "--prometheus",
+      description = "Also run a real Prometheus (Debian package 'prometheus') scraping the coordinators and agents")
   boolean prometheus;
 
   @Option(names = "--rate", defaultValue = "1200", description = "Requests per second through all LBs together (default: ${DEFAULT-VALUE})")
@@ -54,7 +56,8 @@ public final class DemoMain implements Callable<Integer> {
   @Option(names = "--coordinators", defaultValue = "3", description = "Coordinators (default: ${DEFAULT-VALUE})")
   int coordinators;
 
-  @Option(names = "--step-pause", defaultValue = "PT3S", description = "Pause between the canary's traffic steps (default: ${DEFAULT-VALUE})")
+  @Option(names = "--step-pause", defaultValue = "PT3S",
+      description = "Pause between the canary's traffic steps (default: ${DEFAULT-VALUE})")
   Duration stepPause;
 
   @Option(names = "--work-dir", description = "Where the cluster and the report go (default: run/demo-<time>)")
@@ -65,7 +68,7 @@ public final class DemoMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (workDir == null) {
-      workDir = Path.of("run", "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+      workDir = Path.of("run", "demo-" + LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
     workDir = workDir.toAbsolutePath();
     Files.createDirectories(workDir);

@@ -14,6 +14,7 @@ import io.zdd.deploy.report.ReportWriter;
 import io.zdd.deploy.report.TimelineJson;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The demo: a local cluster of 3 LB hosts and 3 coordinators, load through every LB, then v1
@@ -34,7 +34,6 @@ import org.slf4j.LoggerFactory;
  * with the real {@code zdd} CLI against the coordinators. Ends with a summary and an HTML report.
  */
 public final class DemoRun {
-  private static final Logger log = LoggerFactory.getLogger(DemoRun.class);
   static final String GROUP = "demo";
   static final int SERVICE_PORT = 10000;
   static final int ALT_PORT = 10001;
@@ -53,9 +52,7 @@ public final class DemoRun {
 
   private final Settings settings;
   private final PrintWriter out;
-  private final Map<String, String> idsByName = new ConcurrentHashMap<>();
   private final Map<String, DeploymentEvent> finished = new ConcurrentHashMap<>();
-  private final Map<String, Double> startedAt = new ConcurrentHashMap<>();
 
   public DemoRun(Settings settings, PrintWriter out) {
     this.settings = settings;
@@ -70,7 +67,8 @@ public final class DemoRun {
         settings.workDir(), settings.lbs(), settings.coordinators());
     cluster.start();
     waitFor("a leader", Duration.ofSeconds(60), () -> cluster.leader().isPresent());
-    waitFor("every LB connected", Duration.ofSeconds(60), () -> cli(cluster, null, "agents").out().split(" connected ", -1).length - 1 == settings.lbs());
+    waitFor("every LB connected", Duration.ofSeconds(60),
+        () -> cli(cluster, null, "agents").out().split(" connected ", -1).length - 1 == settings.lbs());
     say("Marathon API %s; coordinators %s; leader %s", cluster.marathonUrl(),
         cluster.coordinators().stream().map(LocalCluster.CoordinatorSlot::address).toList(),
         cluster.leader().map(LocalCluster.CoordinatorSlot::address).orElse("?"));
@@ -170,8 +168,8 @@ public final class DemoRun {
   record CliResult(int exit, String out, String err) {}
 
   private static CliResult cli(LocalCluster cluster, PrintWriter live, String... args) {
-    java.io.StringWriter sw = new java.io.StringWriter();
-    java.io.StringWriter ew = new java.io.StringWriter();
+    StringWriter sw = new StringWriter();
+    StringWriter ew = new StringWriter();
     PrintWriter o = live != null ? live : new PrintWriter(sw, true);
     List<String> all = new ArrayList<>();
     // Any coordinator will do: the CLI follows the leader by itself. Skip stopped ones.
@@ -194,7 +192,7 @@ public final class DemoRun {
     }
   }
 
-  private static void waitFor(String what, Duration max, java.util.function.BooleanSupplier ok) throws InterruptedException {
+  private static void waitFor(String what, Duration max, BooleanSupplier ok) throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
     while (!ok.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -205,6 +203,6 @@ public final class DemoRun {
   }
 
   static PrintWriter nullWriter() {
-    return new PrintWriter(OutputStream.nullOutputStream());
+    return new PrintWriter(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
   }
 }

@@ -62,7 +62,7 @@ final class TimelineRecorder implements AutoCloseable {
       subscriptions.add(s);
       s.start();
     });
-    scheduler.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
+    var unused = scheduler.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
   }
 
   double now() {

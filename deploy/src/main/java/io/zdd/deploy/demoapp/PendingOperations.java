@@ -28,7 +28,7 @@ final class PendingOperations {
       return false;
     }
     accepted.incrementAndGet();
-    executor.schedule(completed::incrementAndGet, delay.toMillis(), TimeUnit.MILLISECONDS);
+    var unused = executor.schedule(completed::incrementAndGet, delay.toMillis(), TimeUnit.MILLISECONDS);
     return true;
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -435,7 +436,7 @@ final class AppDefinitions {
       return NullNode.instance;
     }
     if (value.getNodeType() != type) {
-      errors.add(path, "error.expected.js" + type.name().toLowerCase(java.util.Locale.ROOT));
+      errors.add(path, "error.expected.js" + type.name().toLowerCase(Locale.ROOT));
       return NullNode.instance;
     }
     return value.deepCopy();

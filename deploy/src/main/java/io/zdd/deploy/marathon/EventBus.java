@@ -3,6 +3,7 @@ package io.zdd.deploy.marathon;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -53,7 +54,7 @@ final class EventBus {
     String light = null;
     if (event.has("plan")) {
       ObjectNode copy = event.deepCopy();
-      ((ObjectNode) copy.get("plan")).remove(java.util.List.of("original", "target"));
+      ((ObjectNode) copy.get("plan")).remove(List.of("original", "target"));
       light = serialize(copy);
     }
     for (Subscriber s : subscribers) {

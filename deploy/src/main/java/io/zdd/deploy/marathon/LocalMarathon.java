@@ -18,10 +18,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -110,7 +112,7 @@ public final class LocalMarathon implements AutoCloseable {
     }
     started = true;
     long interval = config.reconcileInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(this::reconcileSafely, 0, interval, TimeUnit.MILLISECONDS);
+    var unused = scheduler.scheduleWithFixedDelay(this::reconcileSafely, 0, interval, TimeUnit.MILLISECONDS);
     log.info("local Marathon scheduler started; task ports {}, service ports {}, sandboxes in {}",
         config.taskPorts(), config.servicePorts(), sandboxRoot);
   }
@@ -236,7 +238,7 @@ public final class LocalMarathon implements AutoCloseable {
     ArrayNode list = reply.putArray("tasks");
     for (App app : apps.values()) {
       for (Task task : app.tasks.values()) {
-        if (states.isEmpty() || states.contains(task.state.name().substring(5).toLowerCase(java.util.Locale.ROOT))) {
+        if (states.isEmpty() || states.contains(task.state.name().substring(5).toLowerCase(Locale.ROOT))) {
           list.add(taskJson(app, task, true));
         }
       }
@@ -586,7 +588,7 @@ public final class LocalMarathon implements AutoCloseable {
     Task task = new Task(taskId, app.taskIdPrefix() + ".marathon-" + uuid, app.id, app.version,
         app.lastConfigChangeAt, ports, svc, now, sandbox, env, app.healthChecks().size());
     app.tasks.put(taskId, task);
-    publishStatus(app, task);
+    publishStatus(task);
     List<String> command = TaskProcessSpec.command(app);
     if (command == null) {
       finish(task, TaskState.TASK_FAILED,
@@ -607,7 +609,7 @@ public final class LocalMarathon implements AutoCloseable {
       return false;
     }
     log.info("app {}: launched task {} (pid {}) on ports {}", app.id, taskId, task.process.pid(), ports);
-    task.process.onExit().thenRunAsync(() -> onProcessExit(task), scheduler);
+    var unused = task.process.onExit().thenRunAsync(() -> onProcessExit(task), scheduler);
     scheduler.execute(() -> markRunning(task));
     return true;
   }
@@ -650,7 +652,7 @@ public final class LocalMarathon implements AutoCloseable {
     App app = apps.get(task.appId);
     task.state = TaskState.TASK_RUNNING;
     task.startedAt = clock.instant();
-    publishStatus(app, task);
+    publishStatus(task);
     List<HealthCheckSpec> checks = app.healthChecks();
     for (int i = 0; i < checks.size(); i++) {
       int index = i;
@@ -747,7 +749,7 @@ public final class LocalMarathon implements AutoCloseable {
     App app = apps.get(task.appId);
     task.cancelTimers();
     task.state = TaskState.TASK_KILLING;
-    publishStatus(app, task);
+    publishStatus(task);
     if (task.process == null) {
       finish(task, TaskState.TASK_KILLED, reason);
       return;
@@ -784,7 +786,7 @@ public final class LocalMarathon implements AutoCloseable {
     task.state = end;
     task.exitMessage = message;
     hostPorts.release(task.ports);
-    publishStatus(app, task);
+    publishStatus(task);
     if (app != null) {
       app.tasks.remove(task.id);
       if (unplanned) {
@@ -831,7 +833,7 @@ public final class LocalMarathon implements AutoCloseable {
     return views.task(app, task, withServicePorts);
   }
 
-  private void publishStatus(App app, Task task) {
+  private void publishStatus(Task task) {
     events.publish("status_update_event", views.statusUpdate(task));
   }
 
@@ -962,7 +964,7 @@ public final class LocalMarathon implements AutoCloseable {
           task.cancelTimers();
           if (task.isActive()) {
             task.state = TaskState.TASK_KILLING;
-            publishStatus(app, task);
+            publishStatus(task);
           }
           if (task.tree != null) {
             running.add(task);
@@ -1005,7 +1007,7 @@ public final class LocalMarathon implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         throw new IllegalStateException(e);
       }
     }

@@ -69,7 +69,7 @@ final class MarathonViews {
     return json;
   }
 
-  /** A task as in an app's {@code tasks}; {@code /v2/tasks} adds {@code servicePorts}. */
+  /** A task as listed in an app; {@code /v2/tasks} adds {@code servicePorts}. */
   ObjectNode task(App app, Task task, boolean withServicePorts) {
     ObjectNode json = MarathonJson.object();
     json.put("id", task.id);

@@ -1,5 +1,7 @@
 package io.zdd.deploy.marathon;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -30,14 +32,14 @@ final class ProcessTree {
    * {@link #remember()} at most once per {@code interval}: listing descendants reads all of
    * {@code /proc}, too much to do for every task on every reconciliation tick.
    */
-  synchronized void rememberEvery(java.time.Duration interval, java.time.Instant now) {
+  synchronized void rememberEvery(Duration interval, Instant now) {
     if (lastScan == null || !now.isBefore(lastScan.plus(interval))) {
       lastScan = now;
       remember();
     }
   }
 
-  private java.time.Instant lastScan;
+  private Instant lastScan;
 
   /** SIGTERM to every live member. */
   synchronized void terminate() {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -49,7 +50,7 @@ final class TaskProcessSpec {
       }
       String name = def.path("name").asText("");
       if (ENV_NAME.matcher(name).matches()) {
-        env.put("PORT_" + name.toUpperCase(java.util.Locale.ROOT), String.valueOf(ports.get(i)));
+        env.put("PORT_" + name.toUpperCase(Locale.ROOT), String.valueOf(ports.get(i)));
       }
     }
     env.put("HOST", host);
@@ -65,7 +66,7 @@ final class TaskProcessSpec {
     app.spec.path("labels").properties().forEach(e -> {
       if (ENV_NAME.matcher(e.getKey()).matches() && e.getValue().asText().length() <= 512) {
         labelNames.add(e.getKey());
-        env.put("MARATHON_APP_LABEL_" + e.getKey().toUpperCase(java.util.Locale.ROOT), e.getValue().asText());
+        env.put("MARATHON_APP_LABEL_" + e.getKey().toUpperCase(Locale.ROOT), e.getValue().asText());
       }
     });
     env.put("MARATHON_APP_LABELS", String.join(" ", labelNames));

@@ -72,7 +72,8 @@ public final class ReportWriter {
     kpis(h, t);
     deployments(h, t);
     h.append("<figure>\n").append(TimelineSvg.render(t))
-        .append("<figcaption>Dashed lines mark phase changes (dark: a deployment starts; red: a new leader took over). Traffic share is the")
+        .append("<figcaption>Dashed lines mark phase changes (dark: a deployment starts; red: a new leader took over). ")
+        .append("Traffic share is the")
         .append(" weight each colour gets for new requests; connections are what each LB held to each server;")
         .append(" old servers are removed only once no LB holds a connection to them.</figcaption>\n</figure>\n");
     h.append("</main>\n</body>\n</html>\n");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.DoubleFunction;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -283,7 +284,7 @@ final class TimelineSvg {
     guideTimes.add(new double[] {t, kind});
   }
 
-  private void yAxis(int top, int height, double axisTop, java.util.function.DoubleFunction<String> label) {
+  private void yAxis(int top, int height, double axisTop, DoubleFunction<String> label) {
     for (double v : NiceTicks.ticks(axisTop, 4)) {
       double yy = yOf(top, height, axisTop, v);
       if (v > 0) {
@@ -306,7 +307,8 @@ final class TimelineSvg {
         break;
       }
       svg.append(squares
-          ? String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", LEFT + PLOT_W + 10, ly - 10, e[0])
+          ? String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n",
+              LEFT + PLOT_W + 10, ly - 10, e[0])
           : String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>\n",
               LEFT + PLOT_W + 8, ly - 4, LEFT + PLOT_W + 22, ly - 4, e[0]));
       svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#1f2933\">%s</text>\n",
@@ -324,7 +326,8 @@ final class TimelineSvg {
       if (t <= end + 1e-9) {
         svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#57606a\"/>\n",
             x(t), axisY, x(t), axisY + 5));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#57606a\" font-size=\"11\">%s</text>\n",
+        svg.append(String.format(Locale.ROOT,
+            "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#57606a\" font-size=\"11\">%s</text>\n",
             x(t), axisY + 18, seconds(t)));
       }
     }

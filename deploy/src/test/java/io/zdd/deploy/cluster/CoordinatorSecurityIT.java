@@ -29,6 +29,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,7 +99,7 @@ class CoordinatorSecurityIT {
 
   private static List<String> marathonApps() {
     List<String> ids = new ArrayList<>();
-    cluster.marathon().listApps(java.util.Set.of(), a -> true).path("apps").forEach(a -> ids.add(a.path("id").asText()));
+    cluster.marathon().listApps(Set.of(), a -> true).path("apps").forEach(a -> ids.add(a.path("id").asText()));
     return ids;
   }
 

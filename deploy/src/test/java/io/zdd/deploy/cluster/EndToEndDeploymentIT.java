@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,7 +137,7 @@ class EndToEndDeploymentIT {
     String liveApp = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[lines.length - 1])
         .path("deployment").path("green_app_id").asText();
     var marathon = cluster.marathon();
-    com.fasterxml.jackson.databind.JsonNode tasks = marathon.listTasks(java.util.Set.of()).get("tasks");
+    com.fasterxml.jackson.databind.JsonNode tasks = marathon.listTasks(Set.of()).get("tasks");
     com.fasterxml.jackson.databind.JsonNode victim = null;
     for (com.fasterxml.jackson.databind.JsonNode t : tasks) {
       if (t.path("appId").asText().equals(liveApp) && t.path("state").asText().equals("TASK_RUNNING")) {
@@ -156,8 +157,8 @@ class EndToEndDeploymentIT {
     await().atMost(Duration.ofSeconds(60)).until(() -> servingWeighted() >= 2);
   }
 
-  private static java.util.List<io.zdd.common.model.ObservedBackend> lbStates() {
-    java.util.List<io.zdd.common.model.ObservedBackend> out = new ArrayList<>();
+  private static List<io.zdd.common.model.ObservedBackend> lbStates() {
+    List<io.zdd.common.model.ObservedBackend> out = new ArrayList<>();
     for (var agent : cluster.agents()) {
       var ch = cluster.agentChannel(agent, io.zdd.common.tls.SpiffeId.Role.OPERATOR, "test");
       try {

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -46,7 +47,7 @@ class TamperedRecordIT {
 
   private static List<String> apps(LocalCluster cluster) {
     List<String> ids = new ArrayList<>();
-    cluster.marathon().listApps(java.util.Set.of(), a -> true).path("apps").forEach(a -> ids.add(a.path("id").asText()));
+    cluster.marathon().listApps(Set.of(), a -> true).path("apps").forEach(a -> ids.add(a.path("id").asText()));
     return ids;
   }
 

@@ -4,7 +4,10 @@ import io.zdd.coordinator.Coordinator;
 import io.zdd.coordinator.engine.EventKind;
 import io.zdd.coordinator.engine.Phase;
 import io.zdd.deploy.cluster.LocalCluster;
+import java.io.IOException;
 import java.lang.reflect.Field;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,7 +140,7 @@ public final class FailoverTimeBench {
    */
   private static Sample crashExternalLeader(HaCluster ha, int version, Duration session) throws Exception {
     int port = freePort();
-    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(System.getProperty("java.home") + "/bin/java",
+    List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java",
         "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.zdd.coordinator.CoordinatorMain",
         "--listen", "127.0.0.1:" + port, "--advertise", "127.0.0.1:" + port,
         "--metrics-listen", "127.0.0.1:" + freePort(), "--zk", ha.zk.getConnectString(),
@@ -223,8 +226,8 @@ public final class FailoverTimeBench {
     return ha.cliAt("127.0.0.1:" + port, "agents").exit() == 0;
   }
 
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }

@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.curator.test.InstanceSpec;
@@ -53,7 +55,7 @@ final class HaCluster implements AutoCloseable {
 
   /** As above, agent {@code i} (1-based) started for the Marathon-LB groups {@code lbGroups(i)}. */
   static HaCluster start(Path work, int agents, int coordinators, Duration sessionTimeout,
-      java.util.function.IntFunction<List<String>> lbGroups) throws Exception {
+      IntFunction<List<String>> lbGroups) throws Exception {
     // Explicit loopback specs: each server has its own data dir and fixed ports for restarts.
     List<InstanceSpec> specs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -153,7 +155,7 @@ final class HaCluster implements AutoCloseable {
   /** Ids of the group's active tasks (staging, running or being killed) in the local Marathon. */
   Set<String> activeTaskIds(String group) {
     JsonNode tasks = cluster.marathon().listTasks(Set.of("staging", "running", "killing")).path("tasks");
-    Set<String> ids = new java.util.TreeSet<>();
+    Set<String> ids = new TreeSet<>();
     for (JsonNode t : tasks) {
       String app = t.path("appId").asText();
       if (app.equals("/" + group) || app.startsWith("/" + group + "-")) {

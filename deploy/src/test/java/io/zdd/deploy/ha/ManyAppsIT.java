@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.zdd.agent.AgentMain;
 import io.zdd.common.model.ObservedBackend;
 import io.zdd.coordinator.engine.DeploymentEvent;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.zdd.agent.AgentConfig;
 import io.zdd.agent.AgentMain;
 import io.zdd.common.model.AgentId;
@@ -21,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -57,9 +57,9 @@ class MarathonLbAttachIT {
         && Files.exists(dir.resolve("master.sock")));
     int grpc = FreePorts.next();
     AgentConfig config = new AgentConfig();
-    java.util.List<String> args = new java.util.ArrayList<>(io.zdd.common.tls.TlsOptions.flags(
+    List<String> args = new ArrayList<>(io.zdd.common.tls.TlsOptions.flags(
         ha.cluster.issue(io.zdd.common.tls.SpiffeId.Role.AGENT, "lb-mlb")));
-    args.addAll(java.util.List.of(
+    args.addAll(List.of(
         "--agent-id", "lb-mlb",
         "--grpc-listen", "127.0.0.1:" + grpc,
         "--advertise-address", "127.0.0.1:" + grpc,

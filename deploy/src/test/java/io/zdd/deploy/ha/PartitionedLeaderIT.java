@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import io.zdd.agent.AgentMain;
 import io.zdd.coordinator.Coordinator;
 import io.zdd.coordinator.engine.DeploymentEvent;

@@ -6,10 +6,15 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.zdd.coordinator.Coordinator;
 import io.zdd.coordinator.engine.EventKind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,7 +75,7 @@ class QuorumIT {
     // sees as SUSPENDED and answers with a failover — a change, though not a lost deployment.)
     List<InstanceSpec> others = new ArrayList<>(ha.zk.getInstances());
     others.remove(leadersServer);
-    others.sort(java.util.Comparator.comparing(s -> isEnsembleLeader(s) ? 1 : 0));
+    others.sort(Comparator.comparing(s -> isEnsembleLeader(s) ? 1 : 0));
     assertThat(isEnsembleLeader(others.get(0))).isFalse();
 
     String v2 = deploy("v2");
@@ -126,17 +131,17 @@ class QuorumIT {
 
   /** Asks the server with the {@code srvr} four-letter word (enabled by default) for its mode. */
   private static boolean isEnsembleLeader(InstanceSpec spec) {
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", spec.getPort())) {
+    try (Socket s = new Socket("127.0.0.1", spec.getPort())) {
       s.setSoTimeout(5000);
-      s.getOutputStream().write("srvr".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().flush();
-      String reply = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
       if (!reply.contains("Mode:")) {
         throw new IllegalStateException("no mode in srvr reply of " + spec.getConnectString() + ": " + reply);
       }
       return reply.contains("Mode: leader");
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

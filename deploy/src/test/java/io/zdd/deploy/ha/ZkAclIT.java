@@ -1,22 +1,18 @@
 package io.zdd.deploy.ha;
 
-import io.zdd.common.testing.TestPki;
-import io.zdd.common.tls.SpiffeId;
-import io.zdd.coordinator.security.OperatorRoles;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.zdd.agent.AgentConfig;
 import io.zdd.agent.AgentMain;
+import io.zdd.common.testing.TestPki;
 import io.zdd.common.testing.ZooKeeperExtension;
+import io.zdd.common.tls.SpiffeId;
 import io.zdd.coordinator.Coordinator;
 import io.zdd.coordinator.cli.ZddCli;
 import io.zdd.coordinator.marathon.MarathonAuth;
+import io.zdd.coordinator.security.OperatorRoles;
 import io.zdd.deploy.cluster.FreePorts;
 import io.zdd.deploy.marathon.LocalMarathon;
 import io.zdd.deploy.marathon.LocalMarathonConfig;
@@ -25,9 +21,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
@@ -61,7 +61,8 @@ class ZkAclIT {
     try (MarathonHttpServer http = MarathonHttpServer.start(marathon, "127.0.0.1", 0)) {
       Coordinator coordinator = new Coordinator(new Coordinator.Config("127.0.0.1:" + grpc,
           new InetSocketAddress("127.0.0.1", grpc), Optional.empty(), ZK.connectString(), root, Duration.ofSeconds(6),
-          Optional.of(new Coordinator.ZkCredentials("zdd-coordinator:c-s3cret", "zdd-agent:a-s3cret")), URI.create(http.url()), MarathonAuth.NONE, Optional.empty(), Duration.ofSeconds(5),
+          Optional.of(new Coordinator.ZkCredentials("zdd-coordinator:c-s3cret", "zdd-agent:a-s3cret")), URI.create(http.url()),
+          MarathonAuth.NONE, Optional.empty(), Duration.ofSeconds(5),
           Duration.ofMillis(250), Duration.ofSeconds(60), 10, reason -> { },
           Optional.of(pki.issue(SpiffeId.Role.COORDINATOR, "c1")), OperatorRoles.everyOperatorIsAdmin(), Map.of(), Map.of()));
       AgentConfig ac = new AgentConfig();
@@ -84,7 +85,7 @@ class ZkAclIT {
         });
 
         CuratorFramework coordinators = org.apache.curator.framework.CuratorFrameworkFactory.builder()
-            .connectString(ZK.connectString()).authorization("digest", "zdd-coordinator:c-s3cret".getBytes())
+            .connectString(ZK.connectString()).authorization("digest", "zdd-coordinator:c-s3cret".getBytes(StandardCharsets.UTF_8))
             .retryPolicy(new org.apache.curator.retry.RetryOneTime(100)).build();
         coordinators.start();
         try {
@@ -108,25 +109,26 @@ class ZkAclIT {
             .isInstanceOf(KeeperException.NoAuthException.class);
         assertThatThrownBy(() -> stranger.getChildren().forPath(root + "/agents"))
             .isInstanceOf(KeeperException.NoAuthException.class);
-        assertThatThrownBy(() -> stranger.setData().forPath(root + "/epoch", "999".getBytes()))
+        assertThatThrownBy(() -> stranger.setData().forPath(root + "/epoch", "999".getBytes(StandardCharsets.UTF_8)))
             .isInstanceOf(KeeperException.NoAuthException.class);
 
         // Another agent (the shared agents' identity plus its own): reads the epoch, cannot touch
         // lb-acl's node or any deployment record, and a node it makes up cannot pass for lb-acl.
         CuratorFramework otherAgent = org.apache.curator.framework.CuratorFrameworkFactory.builder()
             .connectString(ZK.connectString())
-            .authorization(List.of(new org.apache.curator.framework.AuthInfo("digest", "zdd-agent:a-s3cret".getBytes()),
-                new org.apache.curator.framework.AuthInfo("digest", "agent-lb-evil:x".getBytes())))
+            .authorization(List.of(
+                new org.apache.curator.framework.AuthInfo("digest", "zdd-agent:a-s3cret".getBytes(StandardCharsets.UTF_8)),
+                new org.apache.curator.framework.AuthInfo("digest", "agent-lb-evil:x".getBytes(StandardCharsets.UTF_8))))
             .retryPolicy(new org.apache.curator.retry.RetryOneTime(100)).build();
         otherAgent.start();
         try {
-          assertThat(new String(otherAgent.getData().forPath(root + "/epoch"))).isNotBlank();
+          assertThat(new String(otherAgent.getData().forPath(root + "/epoch"), StandardCharsets.UTF_8)).isNotBlank();
           byte[] real = otherAgent.getData().forPath(root + "/agents/lb-acl");
-          assertThatThrownBy(() -> otherAgent.setData().forPath(root + "/agents/lb-acl", "{}".getBytes()))
+          assertThatThrownBy(() -> otherAgent.setData().forPath(root + "/agents/lb-acl", "{}".getBytes(StandardCharsets.UTF_8)))
               .isInstanceOf(KeeperException.NoAuthException.class);
           assertThatThrownBy(() -> otherAgent.delete().forPath(root + "/agents/lb-acl"))
               .isInstanceOf(KeeperException.NoAuthException.class);
-          assertThatThrownBy(() -> otherAgent.setData().forPath(root + "/epoch", "999".getBytes()))
+          assertThatThrownBy(() -> otherAgent.setData().forPath(root + "/epoch", "999".getBytes(StandardCharsets.UTF_8)))
               .isInstanceOf(KeeperException.NoAuthException.class);
           assertThatThrownBy(() -> otherAgent.getChildren().forPath(root + "/agents"))
               .isInstanceOf(KeeperException.NoAuthException.class);
@@ -134,7 +136,7 @@ class ZkAclIT {
           // A made-up registration: its own name, the real agent's address. TLS refuses it (the
           // certificate there is lb-acl's), and a node naming another agent is ignored.
           otherAgent.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(root + "/agents/lb-evil",
-              new String(real).replace("\"lb-acl\"", "\"lb-evil\"").getBytes());
+              new String(real, StandardCharsets.UTF_8).replace("\"lb-acl\"", "\"lb-evil\"").getBytes(StandardCharsets.UTF_8));
           otherAgent.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(root + "/agents/lb-twin", real);
           await().atMost(Duration.ofSeconds(20)).until(() -> agentsOutput(pki, grpc).contains("lb-evil"));
           await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> {

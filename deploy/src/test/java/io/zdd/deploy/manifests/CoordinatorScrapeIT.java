@@ -10,6 +10,7 @@ import io.zdd.deploy.marathon.LocalMarathon;
 import io.zdd.deploy.marathon.LocalMarathonConfig;
 import io.zdd.deploy.marathon.MarathonHttpServer;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -17,7 +18,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +40,7 @@ class CoordinatorScrapeIT {
   private LocalMarathon marathon;
   private MarathonHttpServer marathonHttp;
   private Coordinator coordinator;
-  @org.junit.jupiter.api.io.TempDir java.nio.file.Path pki;
+  @org.junit.jupiter.api.io.TempDir Path pki;
 
   @BeforeEach
   void start() throws Exception {
@@ -50,7 +53,7 @@ class CoordinatorScrapeIT {
         Optional.empty(), URI.create(marathonHttp.url()), MarathonAuth.NONE, Optional.empty(), Duration.ofSeconds(5),
         Duration.ofMillis(250), Duration.ofSeconds(60), 10, reason -> { },
         Optional.of(io.zdd.common.testing.TestPki.in(pki).issue(io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "c1")),
-        io.zdd.coordinator.security.OperatorRoles.everyOperatorIsAdmin(), java.util.Map.of(), java.util.Map.of()));
+        io.zdd.coordinator.security.OperatorRoles.everyOperatorIsAdmin(), Map.of(), Map.of()));
     coordinator.start();
   }
 
@@ -95,7 +98,7 @@ class CoordinatorScrapeIT {
   }
 
   private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -135,7 +136,7 @@ class MarathonManifestsTest {
 
   @Test
   void coordinatorEnvironmentNamesOnlyVariablesTheCoordinatorReads() throws Exception {
-    Set<String> known = new java.util.HashSet<>(envVars("coordinator/src/main/java/io/zdd/coordinator/CoordinatorMain.java"));
+    Set<String> known = new HashSet<>(envVars("coordinator/src/main/java/io/zdd/coordinator/CoordinatorMain.java"));
     known.addAll(envVars(TLS_OPTIONS));
     assertThat(zddVariables(manifest("zdd-coordinator.json").path("env"))).isNotEmpty().isSubsetOf(known);
     assertThat(envFileVariables("systemd/zdd-coordinator.env.example")).isSubsetOf(known);
@@ -144,7 +145,7 @@ class MarathonManifestsTest {
   @Test
   void agentEnvironmentAndArgsNameOnlyWhatTheAgentReads() throws Exception {
     Path config = Path.of("lb-agent/src/main/java/io/zdd/agent/AgentConfig.java");
-    Set<String> known = new java.util.HashSet<>(envVars(config.toString()));
+    Set<String> known = new HashSet<>(envVars(config.toString()));
     known.addAll(envVars(TLS_OPTIONS));
     ObjectNode app = manifest("zdd-lb-agent.json");
     assertThat(zddVariables(app.path("env"))).isNotEmpty().isSubsetOf(known);

@@ -92,6 +92,7 @@ class OperationsDocTest {
   void anUndocumentedOptionIsFound() {
     @CommandLine.Command(name = "probe")
     class Probe {
+      @SuppressWarnings("unused") // read by picocli only
       @CommandLine.Option(names = "--not-in-the-guide", description = "x [ZDD_NOT_IN_THE_GUIDE]") String x;
     }
     assertThat(undocumented(new CommandLine(new Probe())))

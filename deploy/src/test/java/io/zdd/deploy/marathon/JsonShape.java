@@ -3,6 +3,7 @@ package io.zdd.deploy.marathon;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -57,6 +58,6 @@ final class JsonShape {
     if (node.isNumber()) {
       return "number"; // JSON has one number type; 65 and 65.0 are the same to a client
     }
-    return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    return node.getNodeType().name().toLowerCase(Locale.ROOT);
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,7 +41,7 @@ class KillTasksIT {
   }
 
   private void create(String appId, String cmd, int instances, Map<String, Object> extra) {
-    Map<String, Object> app = new java.util.HashMap<>(Map.of("id", appId, "cmd", cmd, "instances", instances,
+    Map<String, Object> app = new HashMap<>(Map.of("id", appId, "cmd", cmd, "instances", instances,
         "env", Map.of("KILL_TEST", suffix)));
     app.putAll(extra);
     MarathonClient.Reply reply = client.post("/v2/apps", app);

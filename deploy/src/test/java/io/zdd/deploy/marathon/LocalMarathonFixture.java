@@ -1,7 +1,10 @@
 package io.zdd.deploy.marathon;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /** A scheduler plus its HTTP API on a free loopback port, for one test class. */
 final class LocalMarathonFixture implements AutoCloseable {
@@ -30,7 +33,7 @@ final class LocalMarathonFixture implements AutoCloseable {
       if (in == null) {
         throw new IOException("missing test resource marathon-lb/" + name);
       }
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
@@ -49,13 +52,13 @@ final class LocalMarathonFixture implements AutoCloseable {
     if (python == null) {
       try {
         Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
-        if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
           throw new IllegalStateException("cannot find python3: " + out);
         }
         python = out;
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);

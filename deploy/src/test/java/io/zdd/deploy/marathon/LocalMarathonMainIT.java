@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -25,7 +27,7 @@ class LocalMarathonMainIT {
   private static final Pattern READY = Pattern.compile("^Marathon API listening on (http://127\\.0\\.0\\.1:(\\d+))$");
 
   private static Process start(String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(LocalMarathonFixture.javaBinary().toString(),
+    List<String> command = new ArrayList<>(List.of(LocalMarathonFixture.javaBinary().toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
         "-cp", System.getProperty("java.class.path"), LocalMarathonMain.class.getName()));
     command.addAll(List.of(args));
@@ -37,7 +39,7 @@ class LocalMarathonMainIT {
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         in.lines().forEach(lines::add);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         // process gone
       }
     }, "main-it-stdout");
@@ -52,7 +54,7 @@ class LocalMarathonMainIT {
    */
   private static Matcher awaitReadyLine(BlockingQueue<String> lines, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    List<String> seen = new java.util.ArrayList<>();
+    List<String> seen = new ArrayList<>();
     while (System.nanoTime() < deadline) {
       String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (line == null) {

@@ -5,7 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,8 +87,8 @@ class MarathonConformanceIT {
     assertThat(reply.json().get("deployments")).hasSize(1);
   }
 
-  private static java.util.List<String> ids(JsonNode appList) {
-    java.util.List<String> ids = new java.util.ArrayList<>();
+  private static List<String> ids(JsonNode appList) {
+    List<String> ids = new ArrayList<>();
     appList.get("apps").forEach(a -> ids.add(a.get("id").asText()));
     return ids;
   }
@@ -110,8 +114,8 @@ class MarathonConformanceIT {
   @Test
   void appListWithTasksAndLabelFilterMatchesZddAppsFixture() throws Exception {
     MarathonClient.Reply reply = client.get("/v2/apps?embed=apps.tasks&label="
-        + java.net.URLEncoder.encode("HAPROXY_DEPLOYMENT_GROUP==nginx,HAPROXY_DEPLOYMENT_COLOUR in (green, blue)",
-            java.nio.charset.StandardCharsets.UTF_8));
+        + URLEncoder.encode("HAPROXY_DEPLOYMENT_GROUP==nginx,HAPROXY_DEPLOYMENT_COLOUR in (green, blue)",
+            StandardCharsets.UTF_8));
 
     assertThat(reply.status()).isEqualTo(200);
     assertThat(ids(reply.json())).containsExactlyInAnyOrder("/nginx-green", "/nginx-blue");

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,7 +171,7 @@ class MarathonErrorsIT {
 
   @Test
   void badLabelSelectorIs422() {
-    assertMessageOnly(client.get("/v2/apps?label=" + java.net.URLEncoder.encode("A in B", java.nio.charset.StandardCharsets.UTF_8)),
+    assertMessageOnly(client.get("/v2/apps?label=" + URLEncoder.encode("A in B", StandardCharsets.UTF_8)),
         422, "Invalid label selector term");
   }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -119,7 +120,7 @@ class ScaleLifecycleIT {
     assertThat(before).containsAll(two.get("tasks").findValuesAsText("id")); // survivors, not new tasks
     await().atMost(DEADLINE).until(() -> osProcesses().size() == 2);
     assertThat(pidsBefore).containsAll(osProcesses());
-    assertScaleDownEventOrder(eventsOf(down, mark), down, 3);
+    assertScaleDownEventOrder(eventsOf(down, mark), 3);
     assertThat(two.get("versionInfo").get("lastScalingAt").asText())
         .isGreaterThan(five.get("versionInfo").get("lastScalingAt").asText());
     assertThat(two.get("versionInfo").get("lastConfigChangeAt").asText())
@@ -131,7 +132,7 @@ class ScaleLifecycleIT {
     awaitDeploymentDone(zero);
     assertThat(app().get("tasks")).isEmpty();
     assertThat(osProcesses()).isEmpty();
-    assertScaleDownEventOrder(eventsOf(zero, mark), zero, 2);
+    assertScaleDownEventOrder(eventsOf(zero, mark), 2);
 
     assertWireFormat();
 
@@ -153,7 +154,7 @@ class ScaleLifecycleIT {
         .isEqualTo("ScaleApplication");
     assertThat(types.subList(types.size() - 2, types.size()))
         .containsExactly("deployment_step_success", "deployment_success");
-    Map<String, List<String>> perTask = new java.util.LinkedHashMap<>();
+    Map<String, List<String>> perTask = new LinkedHashMap<>();
     for (EventRecorder.Event e : list) {
       if (e.type().equals("status_update_event")) {
         perTask.computeIfAbsent(e.data().get("taskId").asText(), k -> new ArrayList<>()).add(e.data().get("taskStatus").asText());
@@ -194,14 +195,14 @@ class ScaleLifecycleIT {
   }
 
   /** api_post_event, deployment_info, KILLING then KILLED for each task removed, then success. */
-  private void assertScaleDownEventOrder(List<EventRecorder.Event> list, String deploymentId, int killed) {
+  private void assertScaleDownEventOrder(List<EventRecorder.Event> list, int killed) {
     List<String> types = list.stream().map(EventRecorder.Event::type).toList();
     assertThat(types.subList(0, 2)).containsExactly("api_post_event", "deployment_info");
     assertThat(types.subList(types.size() - 2, types.size()))
         .containsExactly("deployment_step_success", "deployment_success");
     Map<String, List<String>> perTask = list.stream()
         .filter(e -> e.type().equals("status_update_event"))
-        .collect(Collectors.groupingBy(e -> e.data().get("taskId").asText(), java.util.LinkedHashMap::new,
+        .collect(Collectors.groupingBy(e -> e.data().get("taskId").asText(), LinkedHashMap::new,
             Collectors.mapping(e -> e.data().get("taskStatus").asText(), Collectors.toList())));
     assertThat(perTask).hasSize(killed);
     perTask.values().forEach(seq -> assertThat(seq).containsExactly("TASK_KILLING", "TASK_KILLED"));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -75,7 +77,7 @@ public final class MarathonLbLike {
     while (true) {
       HttpRequest req = HttpRequest.newBuilder(URI.create(marathon + "/v2/events"))
           .header("Accept", "text/event-stream").build();
-      HttpResponse<java.io.InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
       try (BufferedReader r = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
         for (String line = r.readLine(); line != null; line = r.readLine()) {
           if (line.startsWith("data:")) {
@@ -94,7 +96,7 @@ public final class MarathonLbLike {
     Path cfg = dir.resolve("haproxy.cfg");
     Path tmp = dir.resolve("haproxy.cfg.tmp");
     Files.writeString(tmp, render());
-    Files.move(tmp, cfg, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(tmp, cfg, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     Files.writeString(dir.resolve("state/global"), exchange(dir.resolve("admin.sock"), "show servers state"));
     exchange(dir.resolve("master.sock"), "reload");
     System.out.println("reloaded " + (++reloads));

@@ -37,7 +37,9 @@ final class SyntheticTimeline {
             servers.put("v1-blue-" + i, c);
           }
           if (greenAlive) {
-            long c = t < 18 ? 0 : t < 62 ? per : t < 76 ? Math.round(per * (100 - (t < 70 ? 50 : 100 - 0.0)) / 100.0) : Math.max(0, 3 - (t - 76) / 2 - i + 1);
+            long c = t < 18 ? 0 : t < 62 ? per
+                : t < 76 ? Math.round(per * (100 - (t < 70 ? 50 : 100 - 0.0)) / 100.0)
+                : Math.max(0, 3 - (t - 76) / 2 - i + 1);
             servers.put("v2-green-" + i, c);
           }
           if (v3Alive) {

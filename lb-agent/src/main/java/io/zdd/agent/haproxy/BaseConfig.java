@@ -1,6 +1,8 @@
 package io.zdd.agent.haproxy;
 
 import io.zdd.agent.exec.ChildEnvironment;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -69,9 +71,9 @@ public record BaseConfig(Path statsSocket, Path serverStateFile, Duration hardSt
       + "srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n";
 
   /** Creates the server-state file when it does not exist yet. */
-  public void ensureServerStateFile() throws java.io.IOException {
-    if (!java.nio.file.Files.exists(serverStateFile)) {
-      java.nio.file.Files.writeString(serverStateFile, EMPTY_SERVER_STATE);
+  public void ensureServerStateFile() throws IOException {
+    if (!Files.exists(serverStateFile)) {
+      Files.writeString(serverStateFile, EMPTY_SERVER_STATE);
     }
   }
 

@@ -1,8 +1,8 @@
 package io.zdd.agent.haproxy;
 
+import io.zdd.agent.core.BackendController;
 import io.zdd.common.concurrent.BoundedLock;
 import io.zdd.common.concurrent.CallDeadline;
-import io.zdd.agent.core.BackendController;
 import io.zdd.common.error.DeadlineExceededException;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.NotFoundException;
@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -55,7 +56,7 @@ public final class HaproxyBackendController implements BackendController {
   /** How long undoing a change may take, whatever the caller's deadline. */
   static final Duration ROLLBACK_BUDGET = Duration.ofSeconds(5);
   /** Servers in DRAIN until their first check passes, by "backend/server" (guarded by the lock; read bare only to skip). */
-  private final Map<String, Map.Entry<String, BackendServer>> awaitingCheck = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Map.Entry<String, BackendServer>> awaitingCheck = new ConcurrentHashMap<>();
   /** A roll-back failed: HAProxy's runtime state may differ from the desired sets until re-asserted. */
   private volatile boolean runtimeStale;
   private final Map<GroupName, Applied> groups = new TreeMap<>();

@@ -8,6 +8,7 @@ import io.zdd.common.model.GroupName;
 import io.zdd.common.model.ServerConnections;
 import io.zdd.common.model.WorkerConnections;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,7 +59,7 @@ public final class HaproxyConnectionSampler implements ConnectionSampler {
     List<WorkerConnections> workers = new ArrayList<>();
 
     // Current worker: stats plus admin state (status text alone hides DRAIN when a server is DOWN).
-    Map<String, AdminState> admin = new java.util.HashMap<>();
+    Map<String, AdminState> admin = new HashMap<>();
     for (ServerStateRow r : runtime.showServersState()) {
       admin.put(r.backend() + "/" + r.server(), r.adminState());
     }

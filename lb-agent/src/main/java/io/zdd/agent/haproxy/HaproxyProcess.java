@@ -1,7 +1,6 @@
 package io.zdd.agent.haproxy;
 
 import io.zdd.agent.exec.ChildEnvironment;
-
 import io.zdd.common.error.DeadlineExceededException;
 import io.zdd.common.error.UnavailableException;
 import java.io.IOException;
@@ -13,7 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -208,7 +209,7 @@ public final class HaproxyProcess implements AutoCloseable {
     try {
       try {
         p.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.TimeoutException slow) {
+      } catch (TimeoutException slow) {
         log.warn("HAProxy master {} ignored SIGTERM for {}; killing it", p.pid(), timeout);
         p.destroyForcibly();
         p.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -222,7 +223,7 @@ public final class HaproxyProcess implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       log.warn("HAProxy worker did not exit: {}", e.toString());
     }
   }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,7 +165,7 @@ public final class MasterCli {
     throw e;
   }
 
-  private static final java.util.regex.Pattern STREAM_ID = java.util.regex.Pattern.compile("0x[0-9a-fA-F]{1,16}");
+  private static final Pattern STREAM_ID = Pattern.compile("0x[0-9a-fA-F]{1,16}");
 
   /** {@code show sess} in one worker, then {@code shutdown session <id>} for each stream on the server. */
   private int shutdownStreams(int pid, String backend, String server) {

@@ -2,6 +2,7 @@ package io.zdd.agent.haproxy;
 
 import io.zdd.common.error.ZddException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,12 +67,12 @@ public final class ReloadWatcher implements AutoCloseable {
    * Why HAProxy is not healthy, or empty: the master must have answered a poll (and the current
    * worker's state been re-asserted) within {@code maxAge}.
    */
-  public java.util.Optional<String> problem(Duration maxAge) {
+  public Optional<String> problem(Duration maxAge) {
     long age = System.nanoTime() - lastGoodPoll;
     if (age <= maxAge.toNanos()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of("HAProxy has not answered for " + age / 1_000_000 + " ms: " + lastProblem);
+    return Optional.of("HAProxy has not answered for " + age / 1_000_000 + " ms: " + lastProblem);
   }
 
   /** One poll; public so tests and the agent's shutdown path can run it synchronously. */

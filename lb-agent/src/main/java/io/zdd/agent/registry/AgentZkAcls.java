@@ -3,7 +3,10 @@ package io.zdd.agent.registry;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
@@ -65,6 +68,6 @@ public final class AgentZkAcls implements ACLProvider {
 
   /** ZooKeeper asks {@code contains(null)} of ACL lists, which {@code List.of} answers with an exception. */
   private static List<ACL> acl(ACL... entries) {
-    return java.util.Collections.unmodifiableList(new java.util.ArrayList<>(java.util.Arrays.asList(entries)));
+    return Collections.unmodifiableList(new ArrayList<>(Arrays.asList(entries)));
   }
 }

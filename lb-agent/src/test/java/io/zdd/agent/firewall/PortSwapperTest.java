@@ -92,7 +92,7 @@ class PortSwapperTest {
   @Test
   void anEmptyIntent_removesRulesTheKernelStillHolds() throws Exception {
     // The last redirect was removed (intent written), then the agent died before iptables ran.
-    java.nio.file.Files.writeString(dataDir.resolve(PortSwapper.STATE_FILE), "# zdd port redirects\n");
+    Files.writeString(dataDir.resolve(PortSwapper.STATE_FILE), "# zdd port redirects\n");
     natTable.set(NAT_8000_TO_9102);
     PortSwapper s = swapper(true);
 
@@ -191,7 +191,7 @@ class PortSwapperTest {
         .hasMessageContaining("line 6 failed");
     assertThat(s.desired()).isEmpty();
     // The intent was written before iptables-restore ran, and put back when it refused.
-    assertThat(java.nio.file.Files.readString(dataDir.resolve(PortSwapper.STATE_FILE)).lines()
+    assertThat(Files.readString(dataDir.resolve(PortSwapper.STATE_FILE)).lines()
         .filter(l -> !l.startsWith("#"))).isEmpty();
   }
 

@@ -7,6 +7,7 @@ import io.zdd.agent.exec.ProcessCommandRunner;
 import io.zdd.common.error.PreconditionException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +39,7 @@ class PortSwapperWithoutNetAdminIT {
 
   @Test
   void iptablesWithoutTheCapability_isAPreconditionFailure_andTheAgentStarts() throws Exception {
-    List<String> prefix = new java.util.ArrayList<>(List.of("ip", "netns", "exec", netns.name));
+    List<String> prefix = new ArrayList<>(List.of("ip", "netns", "exec", netns.name));
     prefix.addAll(DROP_NET_ADMIN);
     Path dataDir = work.resolve("data");
     Files.createDirectories(dataDir);
@@ -58,7 +59,7 @@ class PortSwapperWithoutNetAdminIT {
 
   @Test
   void capEffOfAProcessWithoutTheCapability_readsAsMissing() throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(DROP_NET_ADMIN);
+    List<String> cmd = new ArrayList<>(DROP_NET_ADMIN);
     cmd.addAll(List.of("cat", "/proc/self/status"));
     Path status = work.resolve("status-without-net-admin");
     Files.writeString(status, NetnsFixture.run(cmd.toArray(String[]::new)));

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -133,7 +134,7 @@ class ConnectionStreamPublisherTest {
   @Test
   void groupsFilter_isPassedToTheSampler() {
     sampler.set(new io.zdd.agent.core.ConnectionSampler.Counts(
-        java.util.stream.Stream.concat(InMemoryConnectionSampler.servers("web", 1, 1).servers().stream(),
+        Stream.concat(InMemoryConnectionSampler.servers("web", 1, 1).servers().stream(),
             InMemoryConnectionSampler.servers("api", 1, 1).servers().stream()).toList(), List.of()));
     SampleRecorder r = watch(SampleRecorder.automatic(), 100, 1000, "api");
 

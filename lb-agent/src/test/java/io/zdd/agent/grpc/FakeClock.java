@@ -156,7 +156,7 @@ final class FakeClock {
 
     @Override
     public void execute(Runnable command) {
-      schedule(command, 0, TimeUnit.NANOSECONDS);
+      var unused = schedule(command, 0, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -30,11 +30,20 @@ import io.zdd.proto.v1.Server;
 import io.zdd.proto.v1.ShutdownSessionsRequest;
 import io.zdd.proto.v1.SwapPortRequest;
 import io.zdd.proto.v1.SwapPortResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +64,7 @@ class LbAgentServiceTest {
   private final FakeNatTable nat = new FakeNatTable();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   /** Sessions per "group/server" that ShutdownSessions may cut; absent means unknown server. */
-  private final java.util.Map<String, Integer> openSessions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Integer> openSessions = new ConcurrentHashMap<>();
   private final SessionShutdown sessions = (group, server) -> {
     Integer n = openSessions.replace(group + "/" + server, 0);
     if (n == null) {
@@ -210,7 +219,7 @@ class LbAgentServiceTest {
 
   @Test
   void newEpoch_isCommittedOnlyOnceTheHaproxyLayerAcceptedTheChange() {
-    java.util.concurrent.atomic.AtomicReference<Epoch> seenOnDisk = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<Epoch> seenOnDisk = new AtomicReference<>();
     controller.failNextApply = () -> {
       seenOnDisk.set(EpochStore.open(dataDir).highest()); // what a restart at this moment would load
       return new UnavailableException("HAProxy went away mid-apply");
@@ -339,11 +348,11 @@ class LbAgentServiceTest {
   @Test
   void aDeposedLeadersSwapNeverLandsAfterTheNewLeaders() throws Exception {
     agent.applyBackends(apply(5, swapSet(1)));
-    java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(2);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       for (int i = 0; i < 30; i++) {
         long oldEpoch = 5 + 2L * i;
-        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
         var deposed = pool.submit(() -> {
           go.await();
           return Calls.codeOf(() -> agent.swapPort(SwapPortRequest.newBuilder().setEpoch(oldEpoch).setGroup("web")
@@ -355,8 +364,8 @@ class LbAgentServiceTest {
               .setServicePort(80).setTargetPort(10002).build()));
         });
         go.countDown();
-        deposed.get(10, java.util.concurrent.TimeUnit.SECONDS);
-        assertThat(leader.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Status.Code.OK);
+        deposed.get(10, TimeUnit.SECONDS);
+        assertThat(leader.get(10, TimeUnit.SECONDS)).isEqualTo(Status.Code.OK);
         assertThat(agent.getState(GetStateRequest.getDefaultInstance()).getRedirectsList())
             .as("try %d", i).allMatch(r -> r.getTargetPort() == 10002);
         // Reset for the next try, by the next leader.
@@ -406,7 +415,7 @@ class LbAgentServiceTest {
   void concurrentAppliesOfOneGroup_neverApplyAnOlderVersionAfterANewerOne() throws Exception {
     var pool = Executors.newFixedThreadPool(4);
     try {
-      var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+      var futures = new ArrayList<Future<?>>();
       for (int v = 1; v <= 40; v++) {
         long version = v;
         futures.add(pool.submit(() -> {
@@ -418,7 +427,7 @@ class LbAgentServiceTest {
         }));
       }
       for (var f : futures) {
-        f.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        f.get(20, TimeUnit.SECONDS);
       }
     } finally {
       pool.shutdownNow();
@@ -456,18 +465,18 @@ class LbAgentServiceTest {
     agent.applyBackends(ApplyBackendsRequest.newBuilder().setEpoch(1)
         .setBackendSet(set(1).toBuilder().setGroup("g-base")).build());
     agent.removeGroup(io.zdd.proto.v1.RemoveGroupRequest.newBuilder().setEpoch(1).setGroup("g-base").build());
-    long baseline = java.nio.file.Files.size(dataDir.resolve("epoch-state"));
+    long baseline = Files.size(dataDir.resolve("epoch-state"));
 
     for (int i = 0; i < 100; i++) {
       agent.applyBackends(ApplyBackendsRequest.newBuilder().setEpoch(1)
           .setBackendSet(set(1).toBuilder().setGroup("g" + i)).build());
     }
-    assertThat(java.nio.file.Files.size(dataDir.resolve("epoch-state"))).isGreaterThan(baseline);
+    assertThat(Files.size(dataDir.resolve("epoch-state"))).isGreaterThan(baseline);
     for (int i = 0; i < 100; i++) {
       agent.removeGroup(io.zdd.proto.v1.RemoveGroupRequest.newBuilder().setEpoch(1).setGroup("g" + i).build());
     }
 
     assertThat(service.lockedGroups()).isZero();
-    assertThat(java.nio.file.Files.size(dataDir.resolve("epoch-state"))).isEqualTo(baseline);
+    assertThat(Files.size(dataDir.resolve("epoch-state"))).isEqualTo(baseline);
   }
 }

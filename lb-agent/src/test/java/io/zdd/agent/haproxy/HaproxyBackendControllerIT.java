@@ -17,8 +17,11 @@ import io.zdd.common.model.ObservedServer;
 import io.zdd.common.model.ProxyMode;
 import io.zdd.common.model.ServerConnections;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -208,8 +211,8 @@ class HaproxyBackendControllerIT {
     h.controller.apply(web(1, 10, 10, 10, AdminState.READY), Epoch.of(1));
     String before = Files.readString(dir.resolve("zdd.cfg"));
     int taken = TestBackends.freePort();
-    try (java.net.ServerSocket squatter = new java.net.ServerSocket(taken, 1,
-        java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket squatter = new ServerSocket(taken, 1,
+        InetAddress.getByName("127.0.0.1"))) {
       // 'haproxy -c' does not bind: this passes the check and fails at reload.
       BackendSet second = set("second", 1, taken, ProxyMode.HTTP, Optional.empty(),
           List.of(server("x", a, 1, AdminState.READY)));
@@ -260,7 +263,7 @@ class HaproxyBackendControllerIT {
 
     // A new controller over the same HAProxy and file: what a restarted agent has.
     HaproxyBackendController fresh = new HaproxyBackendController(h.haproxy.runtime(), h.haproxy.masterCli(),
-        h.applier, new HaproxyConfigRenderer("127.0.0.1", 3), ControllerSettings.defaults(), java.time.Clock.systemUTC());
+        h.applier, new HaproxyConfigRenderer("127.0.0.1", 3), ControllerSettings.defaults(), Clock.systemUTC());
     assertThat(fresh.desired()).containsOnlyKeys(WEB, GroupName.of("zeta"));
     ApplyResult again = fresh.apply(zeta, Epoch.of(1));
     assertThat(again.reloaded()).isFalse();
@@ -303,7 +306,7 @@ class HaproxyBackendControllerIT {
     HaproxyBackendController strict = new HaproxyBackendController(h.haproxy.runtime(), h.haproxy.masterCli(),
         h.applier, new HaproxyConfigRenderer("127.0.0.1", 3),
         new ControllerSettings(RemovalPolicy.KEEP_IN_MAINT, Duration.ofSeconds(1),
-            ControllerSettings.defaults().frontendPorts()), java.time.Clock.systemUTC());
+            ControllerSettings.defaults().frontendPorts()), Clock.systemUTC());
     strict.apply(set("web", 1, port, ProxyMode.TCP, Optional.of(Harness.FAST_CHECK),
         List.of(server("a", a, 10, AdminState.READY))), Epoch.of(1));
     int deadPort = TestBackends.freePort(); // nothing listens there

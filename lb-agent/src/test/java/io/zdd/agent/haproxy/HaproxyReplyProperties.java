@@ -46,11 +46,26 @@ class HaproxyReplyProperties {
           List<String> lines = new ArrayList<>(text.lines().toList());
           int i = lines.isEmpty() ? 0 : at % lines.size();
           switch (how) {
-            case 0 -> { if (!lines.isEmpty()) { lines.remove(i); } }
-            case 1 -> { if (!lines.isEmpty()) { lines.add(i, lines.get(i)); } }
-            case 2 -> { if (!lines.isEmpty()) { String l = lines.get(i); int c = l.isEmpty() ? 0 : at % l.length();
-                lines.set(i, l.substring(0, c) + junk + l.substring(c)); } }
-            default -> { return text.substring(0, Math.min(text.length(), at)); }
+            case 0 -> {
+              if (!lines.isEmpty()) {
+                lines.remove(i);
+              }
+            }
+            case 1 -> {
+              if (!lines.isEmpty()) {
+                lines.add(i, lines.get(i));
+              }
+            }
+            case 2 -> {
+              if (!lines.isEmpty()) {
+                String l = lines.get(i);
+                int c = l.isEmpty() ? 0 : at % l.length();
+                lines.set(i, l.substring(0, c) + junk + l.substring(c));
+              }
+            }
+            default -> {
+              return text.substring(0, Math.min(text.length(), at));
+            }
           }
           return String.join("\n", lines);
         });

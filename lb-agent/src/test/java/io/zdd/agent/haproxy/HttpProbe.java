@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * A plain-socket HTTP/1.1 client: no hidden retries (unlike HttpClient), so every failure counts.
@@ -42,7 +43,7 @@ final class HttpProbe implements AutoCloseable {
     boolean serverCloses = false;
     String line;
     while ((line = readLine(in)) != null && !line.isEmpty()) {
-      String l = line.toLowerCase();
+      String l = line.toLowerCase(Locale.ROOT);
       if (l.startsWith("content-length:")) {
         len = Integer.parseInt(l.substring(15).strip());
       } else if (l.startsWith("connection:") && l.contains("close")) {

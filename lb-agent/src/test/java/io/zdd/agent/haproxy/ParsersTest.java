@@ -22,7 +22,8 @@ class ParsersTest {
 
   @Test
   void parsesMarathonLbFixtureByHeaderNameAcrossTwoDumps() throws IOException {
-    List<StatRow> rows = StatCsv.parse(new String(ParsersTest.class.getResourceAsStream(FIXTURE).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    List<StatRow> rows = StatCsv.parse(new String(ParsersTest.class.getResourceAsStream(FIXTURE).readAllBytes(),
+        StandardCharsets.UTF_8));
     // 33 lines, two of them headers.
     assertThat(rows).hasSize(31);
     StatRow www = rows.stream().filter(r -> r.proxy().equals("www") && r.name().equals("www")).findFirst().orElseThrow();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.model.AdminState;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Injection attempts are refused before anything is sent (the socket here does not exist). */
@@ -21,7 +22,7 @@ class RuntimeArgsTest {
     assertThatThrownBy(() -> client.enableServer("be\nshutdown", "s1"))
         .isInstanceOf(InvalidInputException.class);
     assertThatThrownBy(() -> client.addServer("be", "s1", "10.0.0.1 check", 80,
-        new ServerOptions(1, java.util.Optional.empty(), false)))
+        new ServerOptions(1, Optional.empty(), false)))
         .isInstanceOf(InvalidInputException.class).hasMessageContaining("server.address");
   }
 

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.zdd.common.model.AdminState;
 import io.zdd.common.model.HealthCheck;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,7 +149,7 @@ class RuntimeClientIT {
   @Test
   void failedReloadIsDetectedAndOldWorkerKeepsServing() throws Exception {
     int taken = TestBackends.freePort();
-    try (java.net.ServerSocket squatter = new java.net.ServerSocket(taken, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket squatter = new ServerSocket(taken, 1, InetAddress.getByName("127.0.0.1"))) {
       Files.writeString(dir.resolve("zdd.cfg"), Files.readString(dir.resolve("zdd.cfg"))
           + "frontend extra\n  mode tcp\n  bind 127.0.0.1:" + taken + "\n  default_backend be\n");
       int before = haproxy.masterCli().showProc().currentPid();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.zdd.common.error.DeadlineExceededException;
 import io.zdd.common.error.UnavailableException;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -14,7 +15,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,7 +74,7 @@ class UnixSocketExchangeTest {
   @Test
   void aListenerThatStoppedAccepting_hitsTheDeadlineOnConnect() throws Exception {
     Path sock = dir.resolve("full.sock");
-    java.util.List<SocketChannel> queued = new java.util.ArrayList<>();
+    List<SocketChannel> queued = new ArrayList<>();
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(sock), 1);
       // Fill the backlog: nobody accepts, so a further blocking connect would wait forever.
@@ -80,12 +84,12 @@ class UnixSocketExchangeTest {
         try {
           c.connect(UnixDomainSocketAddress.of(sock));
           queued.add(c);
-        } catch (java.io.IOException full) {
+        } catch (IOException full) {
           c.close();
           break;
         }
       }
-      java.util.concurrent.CompletableFuture<Throwable> outcome = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
         try {
           UnixSocketExchange.exchange(sock, "show info", Duration.ofMillis(300));
           return null;
@@ -93,7 +97,7 @@ class UnixSocketExchangeTest {
           return e;
         }
       });
-      Throwable t = outcome.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      Throwable t = outcome.get(10, TimeUnit.SECONDS);
       assertThat(t).isNotNull();
       assertThat(t.getClass().getSimpleName()).isIn("DeadlineExceededException", "UnavailableException");
     } finally {

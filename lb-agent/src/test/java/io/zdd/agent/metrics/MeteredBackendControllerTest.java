@@ -14,7 +14,9 @@ import io.zdd.common.model.GroupName;
 import io.zdd.common.model.HaproxyWorker;
 import io.zdd.common.model.ObservedBackend;
 import io.zdd.common.model.ProxyMode;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -46,8 +48,8 @@ class MeteredBackendControllerTest {
       }
 
       @Override
-      public java.util.Map<GroupName, BackendSet> desired() {
-        return java.util.Map.of();
+      public Map<GroupName, BackendSet> desired() {
+        return Map.of();
       }
 
       @Override
@@ -71,7 +73,7 @@ class MeteredBackendControllerTest {
     ApplyResult reload = new ApplyResult(new ObservedBackend(GroupName.of("web"), 1, Epoch.of(1), 8080, List.of()),
         true, 0);
     ApplyResult runtime = new ApplyResult(reload.observed(), false, 3);
-    var results = new java.util.ArrayDeque<>(List.of(reload, runtime));
+    var results = new ArrayDeque<>(List.of(reload, runtime));
     MeteredBackendController c = new MeteredBackendController(answering(results::poll), metrics);
 
     c.apply(SET, Epoch.of(1));

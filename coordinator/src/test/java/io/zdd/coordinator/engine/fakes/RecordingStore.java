@@ -7,6 +7,7 @@ import io.zdd.coordinator.engine.port.DeploymentStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The in-memory store, recording every save, and able to "crash the process" right after the
@@ -23,7 +24,7 @@ public final class RecordingStore implements DeploymentStore {
   private final InMemoryDeploymentStore store = new InMemoryDeploymentStore();
   private final List<DeploymentRecord> saves = new ArrayList<>();
   private int crashAfter = -1;
-  private java.util.function.Predicate<DeploymentRecord> deposeAfter = r -> false;
+  private Predicate<DeploymentRecord> deposeAfter = r -> false;
   private boolean deposed;
 
   public synchronized void crashAfterSave(int n) {
@@ -34,7 +35,7 @@ public final class RecordingStore implements DeploymentStore {
    * Once a record matching {@code when} is stored, every later save is refused as a deposed
    * leader's would be (another leader bumped the epoch), and nothing more is stored.
    */
-  public synchronized void deposeAfter(java.util.function.Predicate<DeploymentRecord> when) {
+  public synchronized void deposeAfter(Predicate<DeploymentRecord> when) {
     deposeAfter = when;
   }
 

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class ProcessPreKillHookTest {
   }
 
   private ProcessPreKillHook hooks(Duration timeout, Path... exes) {
-    List<String> decl = java.util.Arrays.stream(exes).map(p -> p.getFileName() + "=" + p).toList();
+    List<String> decl = Arrays.stream(exes).map(p -> p.getFileName() + "=" + p).toList();
     return new ProcessPreKillHook(ProcessPreKillHook.parse(decl), timeout);
   }
 

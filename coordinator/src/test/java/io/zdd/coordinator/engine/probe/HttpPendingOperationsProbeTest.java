@@ -11,6 +11,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +26,7 @@ class HttpPendingOperationsProbeTest {
   private final AtomicReference<Integer> status = new AtomicReference<>(200);
   private final CountDownLatch release = new CountDownLatch(1);
   private final HttpPendingOperationsProbe probe = new HttpPendingOperationsProbe(Duration.ofSeconds(3));
-  private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newFixedThreadPool(2);
+  private final ExecutorService executor = Executors.newFixedThreadPool(2);
 
   @BeforeEach
   void start() throws IOException {
