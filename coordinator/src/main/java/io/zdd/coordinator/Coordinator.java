@@ -62,8 +62,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
+import io.zdd.common.zk.ZkClients;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -322,16 +322,7 @@ public final class Coordinator implements AutoCloseable {
   }
 
   private CuratorFramework newCurator() {
-    CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
-        .connectString(config.zkConnect())
-        .sessionTimeoutMs((int) config.zkSessionTimeout().toMillis())
-        .connectionTimeoutMs((int) Math.min(config.zkSessionTimeout().toMillis(), 15_000))
-        .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000));
-    if (!config.zkTls().isEmpty()) {
-      org.apache.zookeeper.client.ZKClientConfig zc = new org.apache.zookeeper.client.ZKClientConfig();
-      config.zkTls().forEach(zc::setProperty);
-      b.zkClientConfig(zc);
-    }
+    CuratorFrameworkFactory.Builder b = ZkClients.builder(config.zkConnect(), config.zkSessionTimeout(), config.zkTls());
     config.zkCredentials().ifPresent(z -> new ZkAcls(new ZkPaths(config.zkRoot()), z.coordinator(), z.agents())
         .applyTo(b, z.coordinator()));
     return b.build();

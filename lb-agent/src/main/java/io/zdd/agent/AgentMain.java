@@ -17,10 +17,8 @@ import io.zdd.agent.firewall.NetAdminCapability;
 import io.zdd.agent.firewall.PortSwapper;
 import io.zdd.agent.grpc.AgentCallPolicy;
 import io.zdd.agent.grpc.LbAgentService;
-import io.zdd.agent.grpc.SessionShutdown;
 import io.zdd.agent.haproxy.BaseConfig;
 import io.zdd.agent.haproxy.ControllerSettings;
-import io.zdd.agent.haproxy.GroupLayout;
 import io.zdd.agent.haproxy.HaproxyBackendController;
 import io.zdd.agent.haproxy.HaproxyConfigApplier;
 import io.zdd.agent.haproxy.HaproxyConfigRenderer;
@@ -28,12 +26,9 @@ import io.zdd.agent.haproxy.HaproxyConnectionSampler;
 import io.zdd.agent.haproxy.HaproxyPaths;
 import io.zdd.agent.haproxy.HaproxyProcess;
 import io.zdd.agent.haproxy.HaproxyRuntimeClient;
-import io.zdd.agent.haproxy.NoSuchServerException;
 import io.zdd.agent.haproxy.ReloadWatcher;
-import io.zdd.agent.haproxy.StatRow;
 import io.zdd.agent.metrics.AgentMetrics;
 import io.zdd.agent.metrics.MeteredBackendController;
-import io.zdd.agent.registry.AgentInfo;
 import io.zdd.agent.registry.AgentRegistration;
 import io.zdd.agent.registry.AgentZkAcls;
 import io.zdd.agent.state.EpochCeiling;
@@ -41,12 +36,12 @@ import io.zdd.agent.state.EpochStore;
 import io.zdd.agent.state.ZkEpochCeiling;
 import io.zdd.common.concurrent.NamedThreadFactory;
 import io.zdd.common.error.InvalidInputException;
-import io.zdd.common.error.NotFoundException;
 import io.zdd.common.lifecycle.LifecycleGroup;
 import io.zdd.common.logging.LogContext;
 import io.zdd.common.metrics.MetricsEndpoint;
 import io.zdd.common.model.AgentId;
 import io.zdd.common.model.GroupName;
+import io.zdd.common.model.RegisteredAgent;
 import io.zdd.common.tls.GrpcSecurity;
 import io.zdd.common.tls.SpiffeId;
 import io.zdd.proto.v1.LbAgentGrpc;
@@ -55,7 +50,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -66,8 +60,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import io.zdd.common.zk.ZkClients;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -192,17 +186,8 @@ public final class AgentMain implements Callable<Integer> {
 
       Optional<CuratorFramework> curator = c.zkConnect().isEmpty() ? Optional.empty() : Optional.of(step(
           "zookeeper client", () -> {
-            CuratorFrameworkFactory.Builder zb = CuratorFrameworkFactory.builder()
-                .connectString(c.zkConnect().get())
-                .sessionTimeoutMs((int) c.zkSessionTimeout().toMillis())
-                .connectionTimeoutMs((int) Math.min(5000, c.zkSessionTimeout().toMillis()))
-                .retryPolicy(new ExponentialBackoffRetry(500, 10, 10_000));
-            Map<String, String> zkTls = c.zkTlsProperties();
-            if (!zkTls.isEmpty()) {
-              org.apache.zookeeper.client.ZKClientConfig zc = new org.apache.zookeeper.client.ZKClientConfig();
-              zkTls.forEach(zc::setProperty);
-              zb.zkClientConfig(zc);
-            }
+            CuratorFrameworkFactory.Builder zb = ZkClients.builder(c.zkConnect().get(), c.zkSessionTimeout(),
+                c.zkTlsProperties());
             // Digest auth: the agents' shared identity plus one of its own (AgentZkAcls).
             c.zkDigest().ifPresent(digest -> new AgentZkAcls(c.zkRoot(), c.agentId().value()).applyTo(zb, digest));
             CuratorFramework cf = zb.build();
@@ -274,7 +259,7 @@ public final class AgentMain implements Callable<Integer> {
 
       LbAgentService service = new LbAgentService(agentId, epochs, new MeteredBackendController(controller, metrics),
           sampler, portSwapper,
-          new HaproxySessionShutdown(haproxy.runtime()), scheduler, clock,
+          controller::shutdownSessions, scheduler, clock,
           new LbAgentService.StreamSettings(c.sampleInterval(), Duration.ofMillis(50), c.heartbeat()));
       health = new HealthStatusManager();
       // Not serving until everything below has started.
@@ -313,8 +298,8 @@ public final class AgentMain implements Callable<Integer> {
 
       if (curator.isPresent()) {
         String advertised = c.advertiseAddress(grpcPort());
-        AgentInfo info = new AgentInfo(agentId.value(), advertised, safeVersion(controller), c.lbGroups(),
-            groupsOf(controller), capabilities(portSwapper));
+        RegisteredAgent info = new RegisteredAgent(agentId.value(), advertised, safeVersion(controller), c.lbGroups(),
+            groupsOf(controller));
         registration = step("zookeeper registration", () -> {
           AgentRegistration reg = new AgentRegistration(curator.get(), c.zkRoot(), info, Duration.ofSeconds(10),
               c.zkDigest().isPresent());
@@ -324,8 +309,7 @@ public final class AgentMain implements Callable<Integer> {
         AgentRegistration reg = registration;
         step("registration refresh", () -> scheduler.scheduleWithFixedDelay(() -> {
           try {
-            reg.update(reg.info().withGroups(groupsOf(controller)).withHaproxyVersion(safeVersion(controller))
-                .withCapabilities(capabilities(portSwapper)));
+            reg.update(reg.info().withGroups(groupsOf(controller)).withHaproxyVersion(safeVersion(controller)));
           } catch (RuntimeException e) {
             log.debug("registration refresh skipped: {}", e.toString());
           }
@@ -339,42 +323,6 @@ public final class AgentMain implements Callable<Integer> {
       }, HealthStatusManager::enterTerminalState);
       log.info("lb-agent {} ready: gRPC port {}, metrics port {}, HAProxy {}, serving Marathon-LB groups {}", agentId,
           grpcPort(), metricsPort(), safeVersion(controller), c.lbGroups());
-    }
-
-    /**
-     * ShutdownSessions over the runtime API: the server in the group's main backend and in its
-     * colour backends (port-swap mode), since sessions that came through a colour frontend are
-     * counted there. Reaches the current worker only; old workers end with hard-stop-after.
-     */
-    static final class HaproxySessionShutdown implements SessionShutdown {
-      private final HaproxyRuntimeClient runtime;
-
-      HaproxySessionShutdown(HaproxyRuntimeClient runtime) {
-        this.runtime = runtime;
-      }
-
-      @Override
-      public int shutdown(GroupName group, String server) {
-        String main = GroupLayout.BACKEND_PREFIX + group.value();
-        List<StatRow> rows = runtime.showStat().stream()
-            .filter(r -> r.isServer() && r.name().equals(server))
-            .filter(r -> r.proxy().equals(main) || r.proxy().startsWith(main + ":"))
-            .toList();
-        if (rows.isEmpty()) {
-          throw new NotFoundException("group " + group + " has no server " + server + " in HAProxy");
-        }
-        int held = 0;
-        for (StatRow r : rows) {
-          held += r.scur();
-          try {
-            runtime.shutdownSessions(r.proxy(), server);
-          } catch (NoSuchServerException e) {
-            // Deleted since the read: it has no sessions left to cut.
-            log.debug("server {}/{} went away before its sessions were cut", r.proxy(), server);
-          }
-        }
-        return held;
-      }
     }
 
     private static HaproxyProcess startHaproxy(AgentConfig c) {
@@ -395,11 +343,6 @@ public final class AgentMain implements Callable<Integer> {
         // A scrape must still answer while HAProxy reloads; the gauges keep their last values.
         log.debug("connection gauges not refreshed: {}", e.toString());
       }
-    }
-
-    /** port-swap only while nat rules can be changed (iptables may deny it after start). */
-    private static List<String> capabilities(PortSwapper portSwapper) {
-      return portSwapper.available() ? List.of(AgentInfo.PORT_SWAP) : List.of();
     }
 
     private static List<String> groupsOf(HaproxyBackendController controller) {

@@ -318,8 +318,7 @@ class AgentMainIT {
       await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
         JsonNode json = new ObjectMapper().readTree(zk.newClient().getData().forPath(znode));
         return json.get("groups").toString().equals("[\"web\"]")
-            && json.get("address").asText().equals("127.0.0.1:7100")
-            && json.get("capabilities").toString().equals("[\"port-swap\"]");
+            && json.get("address").asText().equals("127.0.0.1:7100");
       });
 
       String metrics = get("http://127.0.0.1:" + agent.metricsPort() + "/metrics");

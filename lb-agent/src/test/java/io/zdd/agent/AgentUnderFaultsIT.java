@@ -132,7 +132,7 @@ class AgentUnderFaultsIT {
         assertThat(code).isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED);
         assertThat(answered).isLessThan(Duration.ofMillis(1500));
         var getState = stub.withDeadlineAfter(10, TimeUnit.SECONDS);
-        org.awaitility.Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> {
+        org.awaitility.Awaitility.await().during(Duration.ofSeconds(2)).atMost(io.zdd.common.testing.Timing.seconds(10)).until(() -> {
           var web = getState.getState(io.zdd.proto.v1.GetStateRequest.getDefaultInstance()).getBackends(0);
           return web.getAppliedVersion() == 1 && web.getServers(0).getWeight() == 100;
         });

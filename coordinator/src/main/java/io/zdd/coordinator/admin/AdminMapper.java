@@ -35,7 +35,7 @@ public final class AdminMapper {
     if (o.getMaxWaitMs() > 0) {
       b.maxWait(Duration.ofMillis(o.getMaxWaitMs()));
     }
-    b.dryRun(o.getDryRun()).force(o.getForce()).completeCur(o.getCompleteCur())
+    b.dryRun(o.getDryRun()).completeCur(o.getCompleteCur())
         .completePrev(o.getCompletePrev()).resume(o.getResume());
     if (!o.getPreKillHook().isEmpty()) {
       b.preKillHook(o.getPreKillHook());
@@ -80,7 +80,6 @@ public final class AdminMapper {
         .setStepDelayMs(millis(o.stepDelay()))
         .setMaxWaitMs(millis(o.maxWait()))
         .setDryRun(o.dryRun())
-        .setForce(o.force())
         .setCompleteCur(o.completeCur())
         .setCompletePrev(o.completePrev())
         .setResume(o.resume())

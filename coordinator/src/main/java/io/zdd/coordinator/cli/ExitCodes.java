@@ -31,6 +31,8 @@ public final class ExitCodes {
   public static final int PRECONDITION = 8;
   /** The caller's certificate is missing, unknown, or its role does not allow this: nothing was changed. */
   public static final int PERMISSION_DENIED = 9;
+  /** The operator answered no when asked to confirm (a terminal, without {@code --force}). */
+  public static final int DECLINED = 10;
 
   public static final String HELP = "Exit codes:%n"
       + "  0  success (deployment succeeded, canary holding as asked, or the command did what it said)%n"
@@ -42,7 +44,8 @@ public final class ExitCodes {
       + "  6  no such deployment%n"
       + "  7  no coordinator or leader reachable%n"
       + "  8  the request does not fit the deployment's state%n"
-      + "  9  not allowed: no or unknown certificate, or a role that does not cover this; nothing was changed";
+      + "  9  not allowed: no or unknown certificate, or a role that does not cover this; nothing was changed%n"
+      + "  10 declined at the confirmation prompt; nothing was changed";
 
   private ExitCodes() {}
 

@@ -18,6 +18,7 @@ import io.zdd.proto.v1.PlanResponse;
 import io.zdd.proto.v1.ShiftStrategy;
 import io.zdd.proto.v1.StartDeploymentRequest;
 import io.zdd.proto.v1.WatchDeploymentRequest;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,8 @@ public final class ZddCli implements Callable<Integer> {
 
   PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
   PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+  /** The operator's terminal for confirmations; null when there is none. */
+  BufferedReader terminal;
 
   @Override
   public Integer call() {
@@ -110,7 +113,8 @@ public final class ZddCli implements Callable<Integer> {
     @Option(names = {"-d", "--dry-run"}, description = "Show what would happen (same as 'zdd plan'); change nothing")
     boolean dryRun;
 
-    @Option(names = {"-f", "--force"}, description = "Do not ask for confirmation (zdd never prompts without a terminal)")
+    @Option(names = {"-f", "--force"},
+        description = "Do not ask for confirmation before starting (asked only on a terminal, as zdd.py did)")
     boolean force;
 
     @Option(names = {"-c", "--complete-cur"}, description = "Finish a canary group in favour of the newest app")
@@ -248,6 +252,11 @@ public final class ZddCli implements Callable<Integer> {
         return cli.run(c -> PlanCmd.printPlan(cli.out, c.call(x -> x.blocking().plan(req))));
       }
       return cli.run(c -> {
+        if (!flags.force && !cli.confirm("Start deploying " + req.getOptions().getStrategy() + " from "
+            + flags.appJson + "?")) {
+          cli.err.println("zdd: not deployed (answer 'y' to go on, or pass --force)");
+          return ExitCodes.DECLINED;
+        }
         Deployment d = c.call(x -> x.blocking().startDeployment(req));
         if (!json) {
           cli.out.printf("deployment %s of group %s: %s -> %s (via %s)%n", d.getId(), d.getGroup(),
@@ -500,13 +509,37 @@ public final class ZddCli implements Callable<Integer> {
     }
   }
 
+  /**
+   * Asks the operator on the terminal; true without a terminal (scripts and pipelines are never
+   * asked) and for an answer starting with y.
+   */
+  boolean confirm(String question) {
+    if (terminal == null) {
+      return true;
+    }
+    err.print(question + " [y/N] ");
+    err.flush();
+    try {
+      String answer = terminal.readLine();
+      return answer != null && answer.trim().toLowerCase(Locale.ROOT).startsWith("y");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Entry point; returns the exit code (tests call this instead of main). */
   public static int execute(PrintWriter rawOut, PrintWriter rawErr, String... args) {
+    return execute(rawOut, rawErr, System.console() == null ? null : new BufferedReader(System.console().reader()), args);
+  }
+
+  /** @param terminal where the operator answers confirmations; null when there is no terminal */
+  static int execute(PrintWriter rawOut, PrintWriter rawErr, BufferedReader terminal, String... args) {
     PrintWriter out = TerminalSafeWriter.wrap(rawOut);
     PrintWriter err = TerminalSafeWriter.wrap(rawErr);
     ZddCli cli = new ZddCli();
     cli.out = out;
     cli.err = err;
+    cli.terminal = terminal;
     CommandLine cmd = new CommandLine(cli);
     cmd.setOut(out);
     cmd.setErr(err);

@@ -27,7 +27,6 @@ public record DeploymentOptions(
     Duration stepDelay,
     Duration maxWait,
     boolean dryRun,
-    boolean force,
     boolean completeCur,
     boolean completePrev,
     boolean resume,
@@ -185,7 +184,6 @@ public record DeploymentOptions(
     private Duration stepDelay = Duration.ofSeconds(5);
     private Duration maxWait = Duration.ofSeconds(300);
     private boolean dryRun;
-    private boolean force;
     private boolean completeCur;
     private boolean completePrev;
     private boolean resume;
@@ -214,7 +212,6 @@ public record DeploymentOptions(
       stepDelay = o.stepDelay;
       maxWait = o.maxWait;
       dryRun = o.dryRun;
-      force = o.force;
       completeCur = o.completeCur;
       completePrev = o.completePrev;
       resume = o.resume;
@@ -265,10 +262,6 @@ public record DeploymentOptions(
       return this;
     }
 
-    public Builder force(boolean v) {
-      force = v;
-      return this;
-    }
 
     public Builder completeCur(boolean v) {
       completeCur = v;
@@ -358,7 +351,7 @@ public record DeploymentOptions(
 
     public DeploymentOptions build() {
       return new DeploymentOptions(initialInstances, linearIncrease, newInstances, stepDelay, maxWait,
-          dryRun, force, completeCur, completePrev, resume, preKillHook, strategy, trafficSteps,
+          dryRun, completeCur, completePrev, resume, preKillHook, strategy, trafficSteps,
           stepPause, drainPolicy, healthTimeout, keepPrevious, pendingMetric, pendingMetricPath,
           pendingMetricPortIndex, blueFrontendPort, greenFrontendPort, marathonRetryTimeout,
           sampleMaxAge, requestedBy);

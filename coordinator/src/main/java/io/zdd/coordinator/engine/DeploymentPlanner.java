@@ -92,7 +92,7 @@ public final class DeploymentPlanner {
     }
     int canary = Math.min(options.newInstances(), target);
     if (options.newInstances() > 0 && canary >= target) {
-      // zdd.py's clamp left the old app at 0 but undeleted (§1.8); a canary as big as the app is a full deploy.
+      // zdd.py's clamp left the old app at 0 but undeleted; a canary as big as the app is a full deploy.
       canary = 0;
     }
     int initial = canary > 0 ? Math.min(options.initialInstances(), canary) : Math.min(options.initialInstances(), target);

@@ -15,10 +15,13 @@ import io.zdd.proto.v1.ApplyBackendsRequest;
 import io.zdd.proto.v1.GetStateRequest;
 import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.RemoveGroupRequest;
+import io.zdd.proto.v1.ResetFenceRequest;
+import io.zdd.proto.v1.ShutdownSessionsRequest;
 import io.zdd.proto.v1.SwapPortRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Unary calls to one agent, each with its own deadline, every command stamped with the caller's
@@ -40,67 +43,48 @@ public final class AgentClient {
     return agent;
   }
 
-  private LbAgentGrpc.LbAgentBlockingStub withDeadline() {
-    return stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+  /** The one way a call is made: with this client's deadline, failures as domain exceptions. */
+  private <T> T call(Function<LbAgentGrpc.LbAgentBlockingStub, T> rpc) {
+    try {
+      return rpc.apply(stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (StatusRuntimeException e) {
+      throw StatusMapper.toException(e);
+    }
   }
 
   public ApplyResult apply(Epoch epoch, BackendSet set) {
-    try {
-      return ProtoMapper.applyResult(withDeadline().applyBackends(ApplyBackendsRequest.newBuilder()
-          .setEpoch(epoch.value())
-          .setBackendSet(ProtoMapper.toProto(set))
-          .build()));
-    } catch (StatusRuntimeException e) {
-      throw StatusMapper.toException(e);
-    }
+    return ProtoMapper.applyResult(call(s -> s.applyBackends(ApplyBackendsRequest.newBuilder()
+        .setEpoch(epoch.value())
+        .setBackendSet(ProtoMapper.toProto(set))
+        .build())));
   }
 
   public boolean removeGroup(Epoch epoch, GroupName group) {
-    try {
-      return withDeadline().removeGroup(RemoveGroupRequest.newBuilder()
-          .setEpoch(epoch.value()).setGroup(group.value()).build()).getRemoved();
-    } catch (StatusRuntimeException e) {
-      throw StatusMapper.toException(e);
-    }
+    return call(s -> s.removeGroup(RemoveGroupRequest.newBuilder()
+        .setEpoch(epoch.value()).setGroup(group.value()).build())).getRemoved();
   }
 
   /** Aligns the agent's fence with ZooKeeper's leader epoch; returns its highest epoch before. */
   public long resetFence(Epoch epoch) {
-    try {
-      return withDeadline().resetFence(io.zdd.proto.v1.ResetFenceRequest.newBuilder().setEpoch(epoch.value()).build())
-          .getPreviousHighestEpoch();
-    } catch (StatusRuntimeException e) {
-      throw StatusMapper.toException(e);
-    }
+    return call(s -> s.resetFence(ResetFenceRequest.newBuilder().setEpoch(epoch.value()).build()))
+        .getPreviousHighestEpoch();
   }
 
   /** Returns the zdd REDIRECT rules read back after the change. */
   public List<PortRedirect> swapPort(Epoch epoch, GroupName group, int servicePort, int targetPort) {
-    try {
-      return withDeadline().swapPort(SwapPortRequest.newBuilder()
-              .setEpoch(epoch.value()).setGroup(group.value())
-              .setServicePort(servicePort).setTargetPort(targetPort).build())
-          .getRedirectsList().stream().map(ProtoMapper::portRedirect).toList();
-    } catch (StatusRuntimeException e) {
-      throw StatusMapper.toException(e);
-    }
+    return call(s -> s.swapPort(SwapPortRequest.newBuilder()
+            .setEpoch(epoch.value()).setGroup(group.value())
+            .setServicePort(servicePort).setTargetPort(targetPort).build()))
+        .getRedirectsList().stream().map(ProtoMapper::portRedirect).toList();
   }
 
   /** Cuts the sessions of one server; returns how many it held. */
   public int shutdownSessions(Epoch epoch, GroupName group, String server) {
-    try {
-      return withDeadline().shutdownSessions(io.zdd.proto.v1.ShutdownSessionsRequest.newBuilder()
-          .setEpoch(epoch.value()).setGroup(group.value()).setServer(server).build()).getSessionsCut();
-    } catch (StatusRuntimeException e) {
-      throw StatusMapper.toException(e);
-    }
+    return call(s -> s.shutdownSessions(ShutdownSessionsRequest.newBuilder()
+        .setEpoch(epoch.value()).setGroup(group.value()).setServer(server).build())).getSessionsCut();
   }
 
   public AgentStateView state() {
-    try {
-      return ProtoMapper.agentState(withDeadline().getState(GetStateRequest.getDefaultInstance()));
-    } catch (StatusRuntimeException e) {
-      throw StatusMapper.toException(e);
-    }
+    return ProtoMapper.agentState(call(s -> s.getState(GetStateRequest.getDefaultInstance())));
   }
 }

@@ -2,6 +2,7 @@ package io.zdd.coordinator.fleet;
 
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.model.AgentId;
+import io.zdd.common.model.RegisteredAgent;
 import io.zdd.coordinator.engine.LbGroups;
 import java.util.List;
 
@@ -11,10 +12,9 @@ import java.util.List;
  * @param address host:port of its gRPC endpoint
  * @param lbGroups the Marathon-LB groups it was started for ({@code *}: every group)
  * @param groups deployment groups it holds right now (its config has their servers)
- * @param capabilities e.g. "port-swap" when it has CAP_NET_ADMIN
  */
 public record AgentEndpoint(AgentId id, String address, String haproxyVersion, List<String> lbGroups,
-    List<String> groups, List<String> capabilities) {
+    List<String> groups) {
   public AgentEndpoint {
     if (address == null || !address.matches("[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}")) {
       throw new InvalidInputException("agent.address", "must be host:port, got '" + address + "'");
@@ -22,7 +22,11 @@ public record AgentEndpoint(AgentId id, String address, String haproxyVersion, L
     haproxyVersion = haproxyVersion == null ? "" : haproxyVersion;
     lbGroups = List.copyOf(lbGroups == null ? List.of() : lbGroups);
     groups = List.copyOf(groups == null ? List.of() : groups);
-    capabilities = List.copyOf(capabilities == null ? List.of() : capabilities);
+  }
+
+  /** The endpoint an agent's registration in ZooKeeper describes. */
+  public static AgentEndpoint of(RegisteredAgent r) {
+    return new AgentEndpoint(r.id(), r.address(), r.haproxyVersion(), r.lbGroups(), r.groups());
   }
 
   /** True when the agent's Marathon-LB groups serve an app exposed on {@code app}. */

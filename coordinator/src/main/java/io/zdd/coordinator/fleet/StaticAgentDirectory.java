@@ -36,7 +36,7 @@ public final class StaticAgentDirectory implements AgentDirectory {
         throw new InvalidInputException("agents", "expected id=host:port, got '" + p + "'");
       }
       list.add(new AgentEndpoint(AgentId.of(p.substring(0, eq)), p.substring(eq + 1), "",
-          List.of(LbGroups.WILDCARD), List.of(), List.of()));
+          List.of(LbGroups.WILDCARD), List.of()));
     }
     return new StaticAgentDirectory(list);
   }

@@ -1,11 +1,7 @@
 package io.zdd.coordinator.fleet;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zdd.common.model.AgentId;
-import io.zdd.coordinator.engine.LbGroups;
-import java.io.IOException;
-import java.util.ArrayList;
+import io.zdd.common.model.RegisteredAgent;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ZkAgentDirectory implements AgentDirectory {
   private static final Logger log = LoggerFactory.getLogger(ZkAgentDirectory.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String path;
   private final CuratorCache cache;
@@ -76,18 +71,9 @@ public final class ZkAgentDirectory implements AgentDirectory {
     }
   }
 
-  static AgentEndpoint parse(byte[] data) throws IOException {
-    JsonNode n = JSON.readTree(data);
-    // An agent from before explicit membership registers no lbGroups and served every group.
-    List<String> lbGroups = n.has("lbGroups") ? strings(n.path("lbGroups")) : List.of(LbGroups.WILDCARD);
-    return new AgentEndpoint(AgentId.of(n.path("agentId").asText()), n.path("address").asText(),
-        n.path("haproxyVersion").asText(""), lbGroups, strings(n.path("groups")), strings(n.path("capabilities")));
-  }
-
-  private static List<String> strings(JsonNode arr) {
-    List<String> out = new ArrayList<>();
-    arr.forEach(x -> out.add(x.asText()));
-    return out;
+  /** One registration, as the agent wrote it ({@link RegisteredAgent}, shared with the agent). */
+  static AgentEndpoint parse(byte[] data) {
+    return AgentEndpoint.of(RegisteredAgent.fromJson(data));
   }
 
   @Override

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * The coordinator's Prometheus metrics (ARCHITECTURE §7), fed by deployment events: what a
+ * The coordinator's Prometheus metrics (docs/architecture.md, "Metrics"), fed by deployment events: what a
  * Prometheus user graphs to watch a deployment — phase, traffic share per colour, connections
  * left on draining servers per LB, drain progress — plus leadership and fleet health.
  */

@@ -3,7 +3,7 @@ package io.zdd.coordinator.zk;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.model.GroupName;
 
-/** Every ZooKeeper path zdd uses, in one place (ARCHITECTURE §3). */
+/** Every ZooKeeper path zdd uses, in one place (docs/architecture.md, "ZooKeeper layout"). */
 public record ZkPaths(String root) {
   public ZkPaths {
     if (root == null || !root.matches("(/[A-Za-z0-9_.-]+)+")) {

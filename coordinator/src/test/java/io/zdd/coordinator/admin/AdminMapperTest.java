@@ -26,7 +26,7 @@ class AdminMapperTest {
   void everyOption_survivesEngineToProtoToEngine() {
     DeploymentOptions o = DeploymentOptions.builder()
         .initialInstances(2).linearIncrease(3).newInstances(1).stepDelay(Duration.ofMillis(1500))
-        .maxWait(Duration.ofSeconds(90)).force(true).completeCur(false).completePrev(false).resume(true)
+        .maxWait(Duration.ofSeconds(90)).completeCur(false).completePrev(false).resume(true)
         .preKillHook("notify").strategy(ShiftStrategy.WEIGHT_STEPS).trafficSteps(List.of(5, 25, 50, 100))
         .stepPause(Duration.ofSeconds(7)).drainPolicy(DrainPolicy.SHUTDOWN).healthTimeout(Duration.ofSeconds(120))
         .keepPrevious(Duration.ofSeconds(300)).pendingMetric("queued_tx").pendingMetricPath("/m")
@@ -38,7 +38,6 @@ class AdminMapperTest {
     assertThat(back.newInstances()).isEqualTo(1);
     assertThat(back.stepDelay()).isEqualTo(Duration.ofMillis(1500));
     assertThat(back.maxWait()).isEqualTo(Duration.ofSeconds(90));
-    assertThat(back.force()).isTrue();
     assertThat(back.resume()).isTrue();
     assertThat(back.preKillHook()).contains("notify");
     assertThat(AdminMapper.options(AdminMapper.toProto(o).toBuilder().setRequestedBy("spiffe://zdd/operator/forged")

@@ -23,7 +23,9 @@ import io.zdd.proto.v1.PlannedMarathonCall;
 import io.zdd.proto.v1.StartDeploymentRequest;
 import io.zdd.proto.v1.TrafficShare;
 import io.zdd.proto.v1.WatchDeploymentRequest;
+import java.io.BufferedReader;
 import java.io.PrintWriter;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -164,11 +166,17 @@ class ZddCliTest {
 
   /** The CLI as the operator "op", over mutual TLS. */
   private Run cli(String... args) {
+    return cliAtTerminal(null, args);
+  }
+
+  /** As {@link #cli}, with {@code answers} typed at a terminal (null: no terminal). */
+  private Run cliAtTerminal(String answers, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> all = new ArrayList<>(io.zdd.common.tls.TlsOptions.flags(pki.issue(io.zdd.common.tls.SpiffeId.Role.OPERATOR, "op")));
     all.addAll(List.of(args));
-    int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+    int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true),
+        answers == null ? null : new BufferedReader(new StringReader(answers)), all.toArray(String[]::new));
     return new Run(code, out.toString(), err.toString());
   }
 
@@ -207,6 +215,23 @@ class ZddCliTest {
     assertThat(sent.getDrainPolicy()).isEqualTo(io.zdd.proto.v1.DrainPolicy.SHUTDOWN);
     assertThat(sent.getKeepPreviousMs()).isEqualTo(60_000);
     assertThat(sent.getPendingMetric()).isEqualTo("queued_tx");
+  }
+
+  @Test
+  void atATerminal_deployAsksFirst_noStartsNothing_yesOrForceGoesOn() throws Exception {
+    ScriptedAdmin admin = new ScriptedAdmin(Outcome.SUCCEEDED);
+    String coordinator = serve(admin);
+    Run no = cliAtTerminal("n\n", "--coordinator", coordinator, "deploy", app(APP).toString());
+    assertThat(no.exit()).isEqualTo(ExitCodes.DECLINED);
+    assertThat(no.err()).contains("[y/N]").contains("not deployed");
+    assertThat(admin.starts).as("nothing started").isEmpty();
+
+    Run yes = cliAtTerminal("y\n", "--coordinator", coordinator, "deploy", app(APP).toString());
+    assertThat(yes.exit()).as(yes.err()).isEqualTo(ExitCodes.OK);
+    Run forced = cliAtTerminal("", "--coordinator", coordinator, "deploy", app(APP).toString(), "--force");
+    assertThat(forced.exit()).as(forced.err()).isEqualTo(ExitCodes.OK);
+    assertThat(forced.err()).doesNotContain("[y/N]");
+    assertThat(admin.starts).hasSize(2);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.zdd.common.error.UnavailableException;
 import io.zdd.common.model.Epoch;
+import io.zdd.common.testing.Timing;
 import io.zdd.coordinator.engine.hook.ProcessPreKillHook;
 import io.zdd.coordinator.engine.port.AppDefinition;
 import io.zdd.coordinator.engine.port.AppStatus;
@@ -67,7 +68,7 @@ class ControlsNeverWaitTest {
     long pid;
     try {
       rec = leader.start(Harness.appJson(2), Harness.options().stepDelay(Duration.ofMillis(20)).preKillHook("slow").build());
-      await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(started) && !Files.readString(started).isBlank());
+      await().atMost(Timing.seconds(30)).until(() -> Files.exists(started) && !Files.readString(started).isBlank());
       pid = Long.parseLong(Files.readString(started).trim());
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
 
@@ -91,7 +92,7 @@ class ControlsNeverWaitTest {
     DeploymentSupervisor next = new DeploymentSupervisor(Epoch.of(h.epoch), h.engine());
     try {
       next.resumeAll(List.of(Harness.GROUP));
-      await().atMost(Duration.ofSeconds(30)).until(() -> h.record().phase() == Phase.ROLLBACK || !h.record().running());
+      await().atMost(Timing.seconds(30)).until(() -> h.record().phase() == Phase.ROLLBACK || !h.record().running());
     } finally {
       next.close();
     }
@@ -113,7 +114,7 @@ class ControlsNeverWaitTest {
     DeploymentSupervisor leader = new DeploymentSupervisor(Epoch.of(h.epoch), new DeploymentEngine(ports, () -> "d1"));
     try {
       DeploymentRecord rec = leader.start(Harness.appJson(2), Harness.options().stepDelay(Duration.ofMillis(20)).build());
-      await().atMost(Duration.ofSeconds(30)).until(locked::waiting);
+      await().atMost(Timing.seconds(30)).until(locked::waiting);
 
       long t0 = System.nanoTime();
       DeploymentRecord paused = leader.control(rec.id(), "", Deployment::pause);
@@ -126,7 +127,7 @@ class ControlsNeverWaitTest {
           .containsExactly(Control.PAUSE, Control.ABORT);
 
       locked.release();
-      await().atMost(Duration.ofSeconds(30)).until(() -> h.record().phase() == Phase.ROLLBACK || !h.record().running());
+      await().atMost(Timing.seconds(30)).until(() -> h.record().phase() == Phase.ROLLBACK || !h.record().running());
       assertThat(h.record().controls().pending()).isEmpty();
       assertThat(h.record().rollbackReason()).isEqualTo("aborted by operator");
       assertThat(h.events(EventKind.WARNING)).extracting(DeploymentEvent::message)

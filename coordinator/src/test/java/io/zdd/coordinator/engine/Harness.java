@@ -5,7 +5,7 @@ import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
 import io.zdd.coordinator.engine.fakes.FakeFleet;
 import io.zdd.coordinator.engine.fakes.FakeMarathon;
-import io.zdd.coordinator.engine.fakes.MutableClock;
+import io.zdd.common.testing.MutableClock;
 import io.zdd.coordinator.engine.fakes.RecordingStore;
 import io.zdd.coordinator.engine.port.PendingOperationsProbe;
 import io.zdd.coordinator.engine.port.PreKillHook;

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class AgentEndpointTest {
   private static AgentEndpoint lb(List<String> lbGroups, List<String> holding) {
-    return new AgentEndpoint(AgentId.of("lb-1"), "127.0.0.1:7100", "2.6", lbGroups, holding, List.of());
+    return new AgentEndpoint(AgentId.of("lb-1"), "127.0.0.1:7100", "2.6", lbGroups, holding);
   }
 
   @Test

@@ -40,7 +40,6 @@ class ZkAgentDirectoryTest {
       AgentEndpoint e = dir.agents().get(AgentId.of("lb-1"));
       assertThat(e.address()).isEqualTo("127.0.0.1:7001");
       assertThat(e.groups()).containsExactly("web");
-      assertThat(e.capabilities()).containsExactly("port-swap");
 
       agentSide.create().withMode(CreateMode.EPHEMERAL)
           .forPath(root + "/agents/bad", "not json".getBytes(StandardCharsets.UTF_8));

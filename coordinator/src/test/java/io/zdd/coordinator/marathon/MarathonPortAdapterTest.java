@@ -1,5 +1,6 @@
 package io.zdd.coordinator.marathon;
 
+import io.zdd.common.testing.MutableClock;
 import static io.zdd.coordinator.marathon.FakeMarathon.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,6 @@
 package io.zdd.coordinator.marathon;
 
+import io.zdd.common.testing.MutableClock;
 import io.zdd.coordinator.engine.port.Sleeper;
 import java.time.Duration;
 import java.util.List;

@@ -26,7 +26,7 @@ class ZkDeploymentStoreTest {
   @RegisterExtension static final ZooKeeperExtension zk = new ZooKeeperExtension();
 
   private static DeploymentRecord record(long epoch, String id, Instant started) {
-    DeploymentOptions options = new DeploymentOptions(1, 0, 2, Duration.ofSeconds(5), Duration.ofMinutes(5), false, true,
+    DeploymentOptions options = new DeploymentOptions(1, 0, 2, Duration.ofSeconds(5), Duration.ofMinutes(5), false,
         false, false, false, Optional.of("notify-lb"), ShiftStrategy.WEIGHT_STEPS, List.of(10, 50, 100),
         Duration.ZERO, DrainPolicy.SHUTDOWN, Duration.ofMinutes(10), Duration.ofSeconds(30),
         Optional.of("pending"), Optional.empty(), Optional.of(1), 0, 0, Duration.ofMinutes(2), Duration.ofSeconds(3),

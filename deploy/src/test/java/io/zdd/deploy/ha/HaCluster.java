@@ -9,6 +9,7 @@ import io.zdd.deploy.cluster.DemoAppDefinition;
 import io.zdd.deploy.cluster.LocalCluster;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -173,5 +174,16 @@ final class HaCluster implements AutoCloseable {
     } catch (Exception e) {
       // already stopped servers throw on close; nothing else to release
     }
+  }
+
+  /**
+   * The coordinator's own ZooKeeper client. Coordinator does not expose it (nothing in main code
+   * needs to), so tests reach it by reflection to expire, or find the server of, exactly that
+   * process's session.
+   */
+  static org.apache.curator.framework.CuratorFramework zookeeperOf(io.zdd.coordinator.Coordinator c) throws Exception {
+    Field f = io.zdd.coordinator.Coordinator.class.getDeclaredField("curator");
+    f.setAccessible(true);
+    return (org.apache.curator.framework.CuratorFramework) f.get(c);
   }
 }

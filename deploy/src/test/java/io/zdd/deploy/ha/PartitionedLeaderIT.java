@@ -21,8 +21,6 @@ import io.zdd.proto.v1.ObservedBackend;
 import io.zdd.proto.v1.ObservedServer;
 import io.zdd.proto.v1.RemoveGroupRequest;
 import io.zdd.proto.v1.Server;
-import java.lang.reflect.Field;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +28,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.KillSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three ZooKeeper servers, two LBs with real HAProxy, two coordinators:
@@ -50,32 +45,15 @@ class PartitionedLeaderIT {
   private static final String GROUP = "pl";
   private static final int PORT = 10400;
 
-  @TempDir static Path work;
-  static HaCluster ha;
-  static MarathonKillRecorder marathonKills;
-
-  @BeforeAll
-  static void start() throws Exception {
-    ha = HaCluster.start(work, 2, 2, Duration.ofSeconds(6));
-    marathonKills = new MarathonKillRecorder(ha.cluster.marathonUrl());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (marathonKills != null) {
-      marathonKills.close();
-    }
-    if (ha != null) {
-      ha.close();
-    }
-  }
+  @RegisterExtension
+  static final HaClusterExtension HA = new HaClusterExtension(2, 2, Duration.ofSeconds(6));
 
   @Test
   void oldLeaderWithExpiredSession_everyAgentRefusesItsCommands_noLbChanges() throws Exception {
     awaitSuccess(deploy("v1"));
-    Coordinator old = ha.leader();
+    Coordinator old = HA.ha().leader();
     long oldEpoch = old.epoch().orElseThrow().value();
-    Set<String> blueTasks = ha.activeTaskIds(GROUP);
+    Set<String> blueTasks = HA.ha().activeTaskIds(GROUP);
 
     // Partition the leader in the middle of v2: its session expires as it starts killing blue.
     AtomicBoolean fired = new AtomicBoolean();
@@ -85,7 +63,7 @@ class PartitionedLeaderIT {
           && fired.compareAndSet(false, true)) {
         new Thread(() -> {
           try {
-            KillSession.kill(zookeeperOf(old).getZookeeperClient().getZooKeeper());
+            KillSession.kill(HaCluster.zookeeperOf(old).getZookeeperClient().getZooKeeper());
           } catch (Throwable t) {
             killFailure.set(t);
           }
@@ -96,17 +74,17 @@ class PartitionedLeaderIT {
 
     await().atMost(Duration.ofSeconds(60)).until(() -> fired.get() && !old.isLeader());
     assertThat(killFailure.get()).isNull();
-    await().atMost(Duration.ofSeconds(30)).until(() -> ha.cluster.leader().isPresent() && ha.leader() != old);
-    Coordinator current = ha.leader();
+    await().atMost(Duration.ofSeconds(30)).until(() -> HA.ha().cluster.leader().isPresent() && HA.ha().leader() != old);
+    Coordinator current = HA.ha().leader();
     long newEpoch = current.epoch().orElseThrow().value();
     assertThat(newEpoch).isGreaterThan(oldEpoch);
     // The old process is still running: its admin API answers reads as a standby.
-    HaCluster.CliRun stillUp = ha.cliAt("127.0.0.1:" + old.adminPort(), "agents");
+    HaCluster.CliRun stillUp = HA.ha().cliAt("127.0.0.1:" + old.adminPort(), "agents");
     assertThat(stillUp.exit()).as(stillUp.err()).isZero();
 
     // The new leader finishes v2 under its epoch, killing no task twice, and every agent has seen that epoch.
     awaitSuccess(v2);
-    List<DeploymentEvent> events = ha.eventsOf(v2);
+    List<DeploymentEvent> events = HA.ha().eventsOf(v2);
     assertThat(events).anyMatch(e -> e.kind() == EventKind.EPOCH_CHANGED && e.deployment().epoch() == newEpoch);
     List<String> killed = new ArrayList<>();
     events.stream().filter(e -> e.kind() == EventKind.TASKS_KILLED).forEach(e -> killed.addAll(e.killedTaskIds()));
@@ -117,16 +95,16 @@ class PartitionedLeaderIT {
     // the kill for a task Marathon lists as TASK_KILLING — a no-op in Marathon, but reported again
     // by the engine. Seen in about 1 of 2 runs; reported to the engine's owner.)
     for (String t : blueTasks) {
-      assertThat(marathonKills.kills(t)).as("Marathon kills of " + t + " (coordinator reports: " + killed + ")")
+      assertThat(HA.kills().kills(t)).as("Marathon kills of " + t + " (coordinator reports: " + killed + ")")
           .isLessThanOrEqualTo(1);
     }
     await().atMost(Duration.ofSeconds(40)).untilAsserted(() ->
-        assertThat(ha.activeTaskIds(GROUP)).doesNotContainAnyElementsOf(blueTasks).hasSize(2));
-    for (AgentMain.Running a : ha.cluster.agents()) {
+        assertThat(HA.ha().activeTaskIds(GROUP)).doesNotContainAnyElementsOf(blueTasks).hasSize(2));
+    for (AgentMain.Running a : HA.ha().cluster.agents()) {
       assertThat(state(a).getHighestEpoch()).as(a.agentId() + " highest epoch").isEqualTo(newEpoch);
     }
 
-    for (AgentMain.Running a : ha.cluster.agents()) {
+    for (AgentMain.Running a : HA.ha().cluster.agents()) {
       AgentState before = state(a);
       ObservedBackend group = before.getBackendsList().stream().filter(b -> b.getGroup().equals(GROUP))
           .findFirst().orElseThrow();
@@ -138,7 +116,7 @@ class PartitionedLeaderIT {
             .setWeight(0));
       }
       // A coordinator's identity: the deposed leader's certificate is still valid; only the epoch refuses it.
-      ManagedChannel ch = ha.cluster.agentChannel(a, io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "coordinator-old");
+      ManagedChannel ch = HA.ha().cluster.agentChannel(a, io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "coordinator-old");
       try {
         LbAgentGrpc.LbAgentBlockingStub stub = LbAgentGrpc.newBlockingStub(ch);
         StatusRuntimeException apply = catchThrowableOfType(StatusRuntimeException.class, () ->
@@ -160,15 +138,15 @@ class PartitionedLeaderIT {
   }
 
   private static String deploy(String version) throws Exception {
-    HaCluster.CliRun r = ha.cli("deploy", ha.app(GROUP, PORT, version, 2).toString(), "--detach", "--step-delay", "0.5");
+    HaCluster.CliRun r = HA.ha().cli("deploy", HA.ha().app(GROUP, PORT, version, 2).toString(), "--detach", "--step-delay", "0.5");
     assertThat(r.exit()).as(r.err() + r.out()).isZero();
     return HaCluster.deploymentId(r);
   }
 
   private static void awaitSuccess(String id) throws Exception {
     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-        .until(() -> !ha.status(id).path("outcome").asText().equals("OUTCOME_UNSPECIFIED"));
-    assertThat(ha.status(id).path("outcome").asText()).as(ha.status(id).toString()).isEqualTo("SUCCEEDED");
+        .until(() -> !HA.ha().status(id).path("outcome").asText().equals("OUTCOME_UNSPECIFIED"));
+    assertThat(HA.ha().status(id).path("outcome").asText()).as(HA.ha().status(id).toString()).isEqualTo("SUCCEEDED");
   }
 
   /** What an LB routes by: epoch, applied versions, servers with weights and admin states, workers. */
@@ -183,21 +161,11 @@ class PartitionedLeaderIT {
   }
 
   private static AgentState state(AgentMain.Running a) throws InterruptedException {
-    ManagedChannel ch = ha.cluster.agentChannel(a, io.zdd.common.tls.SpiffeId.Role.OPERATOR, "test");
+    ManagedChannel ch = HA.ha().cluster.agentChannel(a, io.zdd.common.tls.SpiffeId.Role.OPERATOR, "test");
     try {
       return LbAgentGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS).getState(GetStateRequest.getDefaultInstance());
     } finally {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-  }
-
-  /**
-   * The coordinator's own ZooKeeper client. Coordinator does not expose it (nothing in main code
-   * needs to), so the test reaches it by reflection to expire exactly that process's session.
-   */
-  private static CuratorFramework zookeeperOf(Coordinator c) throws Exception {
-    Field f = Coordinator.class.getDeclaredField("curator");
-    f.setAccessible(true);
-    return (CuratorFramework) f.get(c);
   }
 }

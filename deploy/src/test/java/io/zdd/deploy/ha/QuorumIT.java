@@ -8,10 +8,8 @@ import io.zdd.coordinator.Coordinator;
 import io.zdd.coordinator.engine.EventKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,12 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.InstanceSpec;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * On Curator's {@code TestingCluster} of three real ZooKeeper servers (two
@@ -41,89 +36,72 @@ class QuorumIT {
   private static final String GROUP = "qm";
   private static final int PORT = 10500;
 
-  @TempDir static Path work;
-  static HaCluster ha;
-  static MarathonKillRecorder marathonKills;
-
-  @BeforeAll
-  static void start() throws Exception {
-    ha = HaCluster.start(work, 2, 2, Duration.ofSeconds(6));
-    marathonKills = new MarathonKillRecorder(ha.cluster.marathonUrl());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (marathonKills != null) {
-      marathonKills.close();
-    }
-    if (ha != null) {
-      ha.close();
-    }
-  }
+  @RegisterExtension
+  static final HaClusterExtension HA = new HaClusterExtension(2, 2, Duration.ofSeconds(6));
 
   @Test
   void oneServerLost_nothingChanges_quorumLost_leaderWorkPauses_thenResumesAndFinishes() throws Exception {
     String v1 = deploy("v1");
     awaitOutcome(v1, Duration.ofSeconds(90));
-    assertThat(ha.status(v1).path("outcome").asText()).isEqualTo("SUCCEEDED");
+    assertThat(HA.ha().status(v1).path("outcome").asText()).isEqualTo("SUCCEEDED");
 
-    Coordinator leader = ha.leader();
+    Coordinator leader = HA.ha().leader();
     long epoch = leader.epoch().orElseThrow().value();
-    InstanceSpec leadersServer = ha.zk.findConnectionInstance(zookeeperOf(leader).getZookeeperClient().getZooKeeper());
+    InstanceSpec leadersServer = HA.ha().zk.findConnectionInstance(HaCluster.zookeeperOf(leader).getZookeeperClient().getZooKeeper());
     // First to go: a follower the leader is not connected to. (Losing the ensemble's own leader
     // makes every server drop its clients during ZooKeeper's re-election, which the coordinator
     // sees as SUSPENDED and answers with a failover — a change, though not a lost deployment.)
-    List<InstanceSpec> others = new ArrayList<>(ha.zk.getInstances());
+    List<InstanceSpec> others = new ArrayList<>(HA.ha().zk.getInstances());
     others.remove(leadersServer);
     others.sort(Comparator.comparing(s -> isEnsembleLeader(s) ? 1 : 0));
     assertThat(isEnsembleLeader(others.get(0))).isFalse();
 
     String v2 = deploy("v2");
-    ha.zk.killServer(others.get(0));
+    HA.ha().zk.killServer(others.get(0));
     // A deployment that keeps moving under the same leader and epoch: green grown, traffic
     // shifted, blue drained and its first task killed, all with one server down.
-    await().atMost(Duration.ofSeconds(60)).until(() -> ha.eventsOf(v2).stream()
+    await().atMost(Duration.ofSeconds(60)).until(() -> HA.ha().eventsOf(v2).stream()
         .anyMatch(e -> e.kind() == EventKind.TASKS_KILLED));
     assertThat(leader.isLeader()).as("same leader after losing one server").isTrue();
     assertThat(leader.epoch().orElseThrow().value()).as("same epoch").isEqualTo(epoch);
-    assertThat(ha.eventsOf(v2)).noneMatch(e -> e.kind() == EventKind.EPOCH_CHANGED);
-    assertThat(ha.eventsOf(v2)).as("still running when quorum goes").noneMatch(e -> e.kind() == EventKind.FINISHED);
+    assertThat(HA.ha().eventsOf(v2)).noneMatch(e -> e.kind() == EventKind.EPOCH_CHANGED);
+    assertThat(HA.ha().eventsOf(v2)).as("still running when quorum goes").noneMatch(e -> e.kind() == EventKind.FINISHED);
 
-    ha.zk.killServer(others.get(1));
-    await().atMost(Duration.ofSeconds(30)).until(() -> ha.cluster.leader().isEmpty());
+    HA.ha().zk.killServer(others.get(1));
+    await().atMost(Duration.ofSeconds(30)).until(() -> HA.ha().cluster.leader().isEmpty());
     // Paused: while quorum is gone nothing changes in Marathon — no app written, no task killed.
     Map<String, String> apps = marathonApps();
-    int kills = marathonKills.totalKills();
-    int events = ha.eventsOf(v2).size();
+    int kills = HA.kills().totalKills();
+    int events = HA.ha().eventsOf(v2).size();
     await().during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(12)).until(() ->
-        marathonApps().equals(apps) && marathonKills.totalKills() == kills && ha.cluster.leader().isEmpty()
-            && ha.eventsOf(v2).size() == events);
+        marathonApps().equals(apps) && HA.kills().totalKills() == kills && HA.ha().cluster.leader().isEmpty()
+            && HA.ha().eventsOf(v2).size() == events);
 
-    ha.zk.restartServer(others.get(0));
-    ha.zk.restartServer(others.get(1));
-    await().atMost(Duration.ofSeconds(60)).until(() -> ha.cluster.leader().isPresent());
+    HA.ha().zk.restartServer(others.get(0));
+    HA.ha().zk.restartServer(others.get(1));
+    await().atMost(Duration.ofSeconds(60)).until(() -> HA.ha().cluster.leader().isPresent());
     awaitOutcome(v2, Duration.ofSeconds(120));
-    assertThat(ha.status(v2).path("outcome").asText()).as(ha.status(v2).toString()).isEqualTo("SUCCEEDED");
-    assertThat(ha.eventsOf(v2)).as("resumed by a new term")
+    assertThat(HA.ha().status(v2).path("outcome").asText()).as(HA.ha().status(v2).toString()).isEqualTo("SUCCEEDED");
+    assertThat(HA.ha().eventsOf(v2)).as("resumed by a new term")
         .anyMatch(e -> e.kind() == EventKind.EPOCH_CHANGED && e.deployment().epoch() > epoch);
-    await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(ha.activeTaskIds(GROUP)).hasSize(2));
+    await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(HA.ha().activeTaskIds(GROUP)).hasSize(2));
   }
 
   private static String deploy(String version) throws Exception {
-    HaCluster.CliRun r = ha.cli("deploy", ha.app(GROUP, PORT, version, 2).toString(), "--detach", "--step-delay", "1");
+    HaCluster.CliRun r = HA.ha().cli("deploy", HA.ha().app(GROUP, PORT, version, 2).toString(), "--detach", "--step-delay", "1");
     assertThat(r.exit()).as(r.err() + r.out()).isZero();
     return HaCluster.deploymentId(r);
   }
 
   private static void awaitOutcome(String id, Duration max) {
     await().atMost(max).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-        .until(() -> !ha.status(id).path("outcome").asText().equals("OUTCOME_UNSPECIFIED"));
+        .until(() -> !HA.ha().status(id).path("outcome").asText().equals("OUTCOME_UNSPECIFIED"));
   }
 
   /** Every app's id with its version and instance count: any Marathon write changes this. */
   private static Map<String, String> marathonApps() {
     Map<String, String> out = new TreeMap<>();
-    for (JsonNode a : ha.cluster.marathon().listApps(Set.of(), x -> true).path("apps")) {
+    for (JsonNode a : HA.ha().cluster.marathon().listApps(Set.of(), x -> true).path("apps")) {
       out.put(a.path("id").asText(), a.path("version").asText() + "/" + a.path("instances").asInt());
     }
     return out;
@@ -143,11 +121,5 @@ class QuorumIT {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static CuratorFramework zookeeperOf(Coordinator c) throws Exception {
-    Field f = Coordinator.class.getDeclaredField("curator");
-    f.setAccessible(true);
-    return (CuratorFramework) f.get(c);
   }
 }

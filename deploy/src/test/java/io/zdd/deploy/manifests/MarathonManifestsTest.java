@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Marathon app definitions pass the local scheduler's validation (POST /v2/apps answers 201;
- * instances set to 0 so nothing starts), keep what the issue asks of them, and set only
+ * instances set to 0 so nothing starts), keep what docs/operations.md promises of them, and set only
  * environment variables and flags that the coordinator and the agent really read.
  */
 class MarathonManifestsTest {

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes HAProxy serve the desired backend sets. Server changes go through the runtime API with
- * no reload, in the safe order of haproxy.md §6.2; a reload happens only when a group's
+ * no reload, in a safe order (a server gets its weight before it enters service and leaves
+ * service before its weight drops); a reload happens only when a group's
  * frontends or backend options are new or changed. Every change is also written to
  * {@code zdd.cfg} first, so a later reload (ours or anyone's) reproduces it. One apply at a
  * time; the reload watcher's re-assertion takes the same lock.

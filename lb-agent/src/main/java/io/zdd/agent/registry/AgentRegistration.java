@@ -1,10 +1,8 @@
 package io.zdd.agent.registry;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.zdd.common.model.RegisteredAgent;
 import io.zdd.common.error.UnavailableException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -15,26 +13,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's ephemeral znode {@code <root>/agents/<agentId>} holding {@link AgentInfo} as JSON.
+ * The agent's ephemeral znode {@code <root>/agents/<agentId>} holding {@link RegisteredAgent} as JSON.
  * Curator's {@link PersistentNode} in EPHEMERAL mode recreates the node after the session is
  * lost and comes back, so the agent re-registers without any code here; closing deletes it.
  */
 public final class AgentRegistration implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentRegistration.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final CuratorFramework curator;
   private final String path;
   private final Duration createTimeout;
   private final boolean parentsByCoordinators;
-  private AgentInfo info;
+  private RegisteredAgent info;
   private PersistentNode node;
 
   /**
    * @param parentsByCoordinators with ZooKeeper ACLs the coordinators create {@code <root>/agents}
    *     (and set who may create in it); the agent then never creates a parent itself
    */
-  public AgentRegistration(CuratorFramework curator, String root, AgentInfo info, Duration createTimeout,
+  public AgentRegistration(CuratorFramework curator, String root, RegisteredAgent info, Duration createTimeout,
       boolean parentsByCoordinators) {
     this.curator = curator;
     this.path = ZKPaths.makePath(root, "agents", info.agentId());
@@ -64,7 +61,7 @@ public final class AgentRegistration implements AutoCloseable {
   }
 
   /** Publishes new content (e.g. the served groups changed); a no-op when nothing changed. */
-  public synchronized void update(AgentInfo newInfo) {
+  public synchronized void update(RegisteredAgent newInfo) {
     if (newInfo.equals(info)) {
       return;
     }
@@ -81,24 +78,16 @@ public final class AgentRegistration implements AutoCloseable {
     }
   }
 
-  public synchronized AgentInfo info() {
+  public synchronized RegisteredAgent info() {
     return info;
   }
 
-  static byte[] encode(AgentInfo info) {
-    try {
-      return JSON.writeValueAsBytes(info);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
+  static byte[] encode(RegisteredAgent info) {
+    return info.toJson();
   }
 
-  public static AgentInfo decode(byte[] json) {
-    try {
-      return JSON.readValue(json, AgentInfo.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("malformed agent registration", e);
-    }
+  public static RegisteredAgent decode(byte[] json) {
+    return RegisteredAgent.fromJson(json);
   }
 
   /** How long closing may wait for ZooKeeper to delete the node; the session's end removes it anyway. */

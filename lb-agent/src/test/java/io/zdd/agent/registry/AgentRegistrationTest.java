@@ -1,5 +1,6 @@
 package io.zdd.agent.registry;
 
+import io.zdd.common.model.RegisteredAgent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class AgentRegistrationTest {
   @RegisterExtension static final ZooKeeperExtension zk = new ZooKeeperExtension();
 
-  private static final AgentInfo INFO = new AgentInfo("lb-1", "10.1.2.3:7100", "2.6.12-1+deb12u4",
-      List.of("external"), List.of("web"), List.of(AgentInfo.PORT_SWAP));
+  private static final RegisteredAgent INFO = new RegisteredAgent("lb-1", "10.1.2.3:7100", "2.6.12-1+deb12u4",
+      List.of("external"), List.of("web"));
 
   private static Stat stat(CuratorFramework c, String path) throws Exception {
     return c.checkExists().forPath(path);
@@ -42,7 +43,9 @@ class AgentRegistrationTest {
     assertThat(json.get("address").asText()).isEqualTo("10.1.2.3:7100");
     assertThat(json.get("haproxyVersion").asText()).isEqualTo("2.6.12-1+deb12u4");
     assertThat(json.get("groups").toString()).isEqualTo("[\"web\"]");
-    assertThat(json.get("capabilities").toString()).isEqualTo("[\"port-swap\"]");
+    assertThat(json.get("lbGroups").toString()).isEqualTo("[\"external\"]");
+    assertThat(RegisteredAgent.fromJson(observer.getData().forPath(reg.path()))).as("the coordinators' reading")
+        .isEqualTo(INFO);
 
     KillSession.kill(agentClient.getZookeeperClient().getZooKeeper());
 

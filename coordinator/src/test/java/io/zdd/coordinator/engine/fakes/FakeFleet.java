@@ -1,5 +1,6 @@
 package io.zdd.coordinator.engine.fakes;
 
+import io.zdd.common.testing.MutableClock;
 import io.zdd.common.model.AdminState;
 import io.zdd.common.model.AgentId;
 import io.zdd.common.model.ApplyResult;

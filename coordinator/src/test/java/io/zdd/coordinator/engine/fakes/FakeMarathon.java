@@ -1,5 +1,6 @@
 package io.zdd.coordinator.engine.fakes;
 
+import io.zdd.common.testing.MutableClock;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zdd.common.error.ConflictException;
@@ -210,7 +211,7 @@ public final class FakeMarathon implements MarathonPort {
     app.tasks.removeIf(t -> ids.contains(t.id));
     killedTaskIds.addAll(ids);
     app.instances = Math.max(0, app.instances - ids.size());
-    // Real Marathon counts a kill with scale=true as a scaling: zdd.py's §1.8 stall came from this.
+    // Real Marathon counts a kill with scale=true as a scaling: zdd.py's drain stall came from this.
     app.lastScalingAt = clock.instant();
   }
 

@@ -1,4 +1,4 @@
-package io.zdd.coordinator.engine.fakes;
+package io.zdd.common.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand; the engine's sleeper advances it instead of sleeping. */
+/** A clock tests move by hand (or a sleeper moves instead of sleeping). Thread-safe. */
 public final class MutableClock extends Clock {
   private Instant now;
 
