@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /** A write reached a standby coordinator. Carries the leader's address when one is known. */
 public final class NotLeaderException extends ZddException {
-  /** How the message names the leader, for people; clients follow the structured trailer (StatusMapper.LEADER). */
+  /** How the message names the leader, for people; clients follow the typed detail (StatusMapper.NOT_LEADER). */
   public static final String LEADER_PREFIX = "leader=";
 
   private final String leader;

@@ -1,7 +1,13 @@
 package io.zdd.common.grpc;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import io.zdd.common.error.ConflictException;
 import io.zdd.common.error.DeadlineExceededException;
 import io.zdd.common.error.InvalidInputException;
@@ -13,6 +19,7 @@ import io.zdd.common.error.StaleEpochException;
 import io.zdd.common.error.StaleVersionException;
 import io.zdd.common.error.UnavailableException;
 import io.zdd.common.error.ZddException;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -60,20 +67,31 @@ public final class StatusMapper {
     return status.withDescription(e.getMessage()).withCause(e);
   }
 
-  /**
-   * The leader's address on a standby's refusal, as a trailer of its own: the client follows only
-   * this structured field (taken from the leader latch), never text parsed out of a description.
-   */
-  public static final io.grpc.Metadata.Key<String> LEADER =
-      io.grpc.Metadata.Key.of("zdd-leader", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+  /** The domain of zdd's {@code google.rpc.ErrorInfo} details. */
+  public static final String DOMAIN = "zdd.io";
+  /** ErrorInfo reason of a standby's refusal; metadata {@code leader} is the leader's host:port. */
+  public static final String NOT_LEADER = "NOT_LEADER";
 
+  /**
+   * The status with typed details ({@code google.rpc} messages in the standard
+   * {@code grpc-status-details-bin} trailer), so clients never parse descriptions: a
+   * {@code BadRequest} naming the field of an {@link InvalidInputException}, an {@code ErrorInfo}
+   * ({@link #NOT_LEADER}, metadata {@code leader}) for a standby's refusal.
+   */
   public static StatusRuntimeException toStatusException(Throwable t) {
     Throwable e = unwrap(t);
-    io.grpc.Metadata trailers = new io.grpc.Metadata();
-    if (e instanceof NotLeaderException nl) {
-      nl.leader().ifPresent(l -> trailers.put(LEADER, l));
+    Status status = toStatus(t);
+    com.google.rpc.Status.Builder rich = com.google.rpc.Status.newBuilder()
+        .setCode(status.getCode().value())
+        .setMessage(status.getDescription() == null ? "" : status.getDescription());
+    if (e instanceof InvalidInputException iie) {
+      rich.addDetails(Any.pack(BadRequest.newBuilder().addFieldViolations(BadRequest.FieldViolation.newBuilder()
+          .setField(iie.field()).setDescription(iie.reason())).build()));
+    } else if (e instanceof NotLeaderException nl && nl.leader().isPresent()) {
+      rich.addDetails(Any.pack(ErrorInfo.newBuilder().setDomain(DOMAIN).setReason(NOT_LEADER)
+          .putMetadata("leader", nl.leader().get()).build()));
     }
-    return toStatus(t).asRuntimeException(trailers);
+    return StatusProto.toStatusRuntimeException(rich.build());
   }
 
   /** Client side: a failed call becomes the domain exception a caller can act on. */
@@ -85,11 +103,12 @@ public final class StatusMapper {
     Status status = Status.fromThrowable(e);
     String description = status.getDescription() == null ? status.getCode().name() : status.getDescription();
     return switch (status.getCode()) {
-      case INVALID_ARGUMENT, OUT_OF_RANGE -> new InvalidInputException(fieldOf(description), description);
+      case INVALID_ARGUMENT, OUT_OF_RANGE -> badRequest(e)
+          .map(v -> new InvalidInputException(v.getField(), v.getDescription()))
+          .orElseGet(() -> new InvalidInputException("request", description));
       case FAILED_PRECONDITION -> new PreconditionException(description, e);
-      case UNAVAILABLE -> leaderOf(Status.trailersFromThrowable(e)) != null
-          ? new NotLeaderException(leaderOf(Status.trailersFromThrowable(e)))
-          : new UnavailableException(description, e);
+      case UNAVAILABLE -> leaderOf(e).<ZddException>map(NotLeaderException::new)
+          .orElseGet(() -> new UnavailableException(description, e));
       case ABORTED, ALREADY_EXISTS -> new ConflictException(description);
       case NOT_FOUND -> new NotFoundException(description);
       case PERMISSION_DENIED, UNAUTHENTICATED -> new PermissionDeniedException(description);
@@ -98,18 +117,33 @@ public final class StatusMapper {
     };
   }
 
-  /** The leader address a standby put in the {@link #LEADER} trailer, if it is a plain host:port; else null. */
-  public static String leaderOf(io.grpc.Metadata trailers) {
-    String leader = trailers == null ? null : trailers.get(LEADER);
-    if (leader == null || !leader.matches("[A-Za-z0-9.\\-\\[\\]:]{1,255}:\\d{1,5}")) {
-      return null;
-    }
-    return leader;
+  /** The leader a standby named in its {@link #NOT_LEADER} detail, if it is a plain host:port. */
+  public static Optional<String> leaderOf(Throwable t) {
+    return details(t, ErrorInfo.class)
+        .filter(i -> DOMAIN.equals(i.getDomain()) && NOT_LEADER.equals(i.getReason()))
+        .map(i -> i.getMetadataOrDefault("leader", ""))
+        .filter(l -> l.matches("[A-Za-z0-9.\\-\\[\\]:]{1,255}:\\d{1,5}"));
   }
 
-  private static String fieldOf(String description) {
-    int colon = description.indexOf(':');
-    return colon > 0 ? description.substring(0, colon) : "request";
+  private static Optional<BadRequest.FieldViolation> badRequest(Throwable t) {
+    return details(t, BadRequest.class).filter(b -> b.getFieldViolationsCount() > 0).map(b -> b.getFieldViolations(0));
+  }
+
+  private static <T extends Message> Optional<T> details(Throwable t, Class<T> type) {
+    com.google.rpc.Status rich = StatusProto.fromThrowable(t);
+    if (rich == null) {
+      return Optional.empty();
+    }
+    for (Any any : rich.getDetailsList()) {
+      if (any.is(type)) {
+        try {
+          return Optional.of(any.unpack(type));
+        } catch (InvalidProtocolBufferException e) {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -92,7 +92,7 @@ class StatusMapperTest {
   }
 
   @Test
-  void theLeaderIsFollowedOnlyFromItsStructuredTrailer_neverFromText() {
+  void theLeaderIsFollowedOnlyFromItsTypedDetail_neverFromText() {
     io.grpc.StatusRuntimeException fromStandby = StatusMapper.toStatusException(new NotLeaderException("10.0.0.7:7100"));
     assertThat(StatusMapper.toException(fromStandby)).isInstanceOfSatisfying(NotLeaderException.class,
         nl -> assertThat(nl.leader()).contains("10.0.0.7:7100"));
@@ -103,10 +103,32 @@ class StatusMapperTest {
     assertThat(StatusMapper.toException(forged)).isInstanceOf(UnavailableException.class)
         .isNotInstanceOf(NotLeaderException.class);
 
-    io.grpc.Metadata bad = new io.grpc.Metadata();
-    bad.put(StatusMapper.LEADER, "evil.example:7100 --insecure");
-    assertThat(StatusMapper.toException(Status.UNAVAILABLE.asRuntimeException(bad)))
-        .isNotInstanceOf(NotLeaderException.class);
+    // A detail whose leader is not a plain host:port, or of another domain, is not followed either.
+    for (com.google.rpc.ErrorInfo info : java.util.List.of(
+        com.google.rpc.ErrorInfo.newBuilder().setDomain(StatusMapper.DOMAIN).setReason(StatusMapper.NOT_LEADER)
+            .putMetadata("leader", "evil.example:7100 --insecure").build(),
+        com.google.rpc.ErrorInfo.newBuilder().setDomain("other.example").setReason(StatusMapper.NOT_LEADER)
+            .putMetadata("leader", "10.0.0.8:7100").build())) {
+      io.grpc.StatusRuntimeException bad = io.grpc.protobuf.StatusProto.toStatusRuntimeException(
+          com.google.rpc.Status.newBuilder().setCode(Status.Code.UNAVAILABLE.value())
+              .addDetails(com.google.protobuf.Any.pack(info)).build());
+      assertThat(StatusMapper.toException(bad)).isNotInstanceOf(NotLeaderException.class);
+    }
+  }
+
+  @Test
+  void theBadFieldTravelsAsABadRequestDetail_notInTheText() {
+    io.grpc.StatusRuntimeException sent = StatusMapper.toStatusException(
+        new InvalidInputException("backend_set.servers[2].port", "must be 1..65535, got 0"));
+    ZddException back = StatusMapper.toException(sent);
+    assertThat(back).isInstanceOfSatisfying(InvalidInputException.class, iie -> {
+      assertThat(iie.field()).isEqualTo("backend_set.servers[2].port");
+      assertThat(iie.reason()).isEqualTo("must be 1..65535, got 0");
+    });
+    // Without the detail nothing is parsed out of the description.
+    ZddException plain = StatusMapper.toException(
+        Status.INVALID_ARGUMENT.withDescription("options.x: looks like a field").asRuntimeException());
+    assertThat(((InvalidInputException) plain).field()).isEqualTo("request");
   }
 
   @Test

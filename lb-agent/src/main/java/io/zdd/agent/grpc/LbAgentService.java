@@ -360,8 +360,7 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
         ProtoMapper.server(proto.getServers(i));
       } catch (InvalidInputException e) {
         String field = e.field().startsWith("server.") ? e.field().substring("server.".length()) : e.field();
-        String message = e.getMessage().substring(Math.min(e.getMessage().length(), e.field().length() + 2));
-        throw new InvalidInputException("backend_set.servers[" + i + "]." + field, message);
+        throw new InvalidInputException("backend_set.servers[" + i + "]." + field, e.reason());
       }
     }
     return ProtoMapper.backendSet(proto);
