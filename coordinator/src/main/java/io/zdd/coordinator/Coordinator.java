@@ -227,7 +227,7 @@ public final class Coordinator implements AutoCloseable {
     ZkDeploymentStore store = new ZkDeploymentStore(curator, paths, config.historyLimit());
     MarathonClientConfig mcfg = MarathonClientConfig.defaults(config.marathon());
     HttpMarathonClient marathon = new HttpMarathonClient(mcfg, HttpMarathonClient.newHttpClient(mcfg),
-        config.marathonAuth(), registry, clock, Sleeper.real());
+        config.marathonAuth(), registry, clock);
     MarathonPortAdapter marathonPort = new MarathonPortAdapter(marathon,
         new TaskAddressResolver(DnsHostAddressResolver.system(agentCalls, clock)));
     FleetPortAdapter fleetPort = new FleetPortAdapter(fleet, agentCalls);

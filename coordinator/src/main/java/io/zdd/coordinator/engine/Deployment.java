@@ -206,6 +206,9 @@ public final class Deployment {
         return rollback.failOrRollback("Marathon refused a request (422): " + e.getMessage());
       } catch (NotFoundException e) {
         return rollback.failOrRollback("not found in Marathon: " + e.getMessage());
+      } catch (PreconditionException e) {
+        // Marathon refused for good (an app locked past the policy's wait, credentials refused).
+        return rollback.failOrRollback(e.getMessage());
       }
     }
   }

@@ -1,12 +1,10 @@
 package io.zdd.coordinator.marathon;
 
-import io.zdd.coordinator.engine.port.Sleeper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.zdd.common.concurrent.Backoff;
 import io.zdd.common.error.ConflictException;
 import io.zdd.common.error.DeadlineExceededException;
 import io.zdd.common.error.InvalidInputException;
@@ -29,8 +27,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -41,12 +41,15 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link MarathonClient} over {@link java.net.http.HttpClient}.
  *
- * <p>Every request carries the configured deadline. Only idempotent calls (GETs, and a PUT of an
- * absolute instance count) are repeated after a 5xx or a network error, with backoff, up to
- * {@code maxAttempts}: repeating a POST or a kill could act twice. A 409 "locked by deployment"
- * on a write is different: Marathon did nothing, so any write is repeated while the
- * {@link LockedAppPolicy} allows, then forced or failed. A 401 triggers one re-login (DC/OS) and
- * one repeat. Each request is counted in {@code zdd_marathon_requests_total{method,code}}.
+ * <p>Every request carries the configured deadline, and a call never sleeps or retries: the
+ * caller is the one retry layer (a deployment repeats on its next scheduled tick, the steady-state
+ * pass on its next pass), so nothing waits inside a call. A 5xx or a network error fails at once
+ * (UNAVAILABLE / DEADLINE_EXCEEDED). A 409 "locked by deployment" on a write fails with a
+ * {@link ConflictException} too, but the client remembers since when that call has found the app
+ * locked: once the {@link LockedAppPolicy}'s wait has passed, the call is forced
+ * ({@code ?force=true}) or fails for good ({@link PreconditionException}). A 401 triggers one
+ * re-login (DC/OS) and one repeat. Each request is counted in
+ * {@code zdd_marathon_requests_total{method,code}}.
  */
 public final class HttpMarathonClient implements MarathonClient {
   private static final Logger log = LoggerFactory.getLogger(HttpMarathonClient.class);
@@ -58,8 +61,10 @@ public final class HttpMarathonClient implements MarathonClient {
   private final MarathonAuth auth;
   private final MeterRegistry meters;
   private final Clock clock;
-  private final Sleeper sleeper;
   private final String base;
+  /** Since when each write (method and path) has found its app locked; bounded, cleared on success. */
+  private final Map<String, Instant> lockedSince = new ConcurrentHashMap<>();
+  private static final int MAX_LOCKS_TRACKED = 1024;
 
   /** One request as the retry loop sees it. */
   private record Call(String method, String path, String query, String body, boolean idempotent, boolean lockable) {
@@ -71,13 +76,12 @@ public final class HttpMarathonClient implements MarathonClient {
   private record Reply(int status, String body) {}
 
   public HttpMarathonClient(MarathonClientConfig config, HttpClient http, MarathonAuth auth,
-      MeterRegistry meters, Clock clock, Sleeper sleeper) {
+      MeterRegistry meters, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
     this.http = Objects.requireNonNull(http, "http");
     this.auth = Objects.requireNonNull(auth, "auth");
     this.meters = Objects.requireNonNull(meters, "meters");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     String b = config.baseUri().toString();
     this.base = b.endsWith("/") ? b.substring(0, b.length() - 1) : b;
   }
@@ -216,29 +220,14 @@ public final class HttpMarathonClient implements MarathonClient {
   // ---- the retry loop --------------------------------------------------------------------------
 
   private Reply execute(Call call) {
-    Backoff retryBackoff = config.backoff().get();
-    Backoff lockBackoff = config.backoff().get();
     LockedAppPolicy policy = config.lockedAppPolicy();
     boolean forced = "force=true".equals(call.query());
     boolean reauthenticated = false;
-    Instant lockedSince = null;
-    int attempts = 0;
     while (true) {
-      attempts++;
-      Reply reply;
-      try {
-        reply = send(call, forced);
-      } catch (UnavailableException | DeadlineExceededException e) {
-        if (call.idempotent() && attempts < config.maxAttempts()) {
-          log.warn("Marathon {} attempt {}/{} failed ({}); retrying", call.describe(), attempts,
-              config.maxAttempts(), e.getMessage());
-          pause(call, retryBackoff.nextDelay());
-          continue;
-        }
-        throw e;
-      }
+      Reply reply = send(call, forced);
       int status = reply.status();
       if (status / 100 == 2) {
+        lockedSince.remove(call.describe());
         return reply;
       }
       if (status == 401 && !reauthenticated && auth.refreshAfterUnauthorized()) {
@@ -247,42 +236,27 @@ public final class HttpMarathonClient implements MarathonClient {
         continue;
       }
       if (status == 409 && call.lockable() && !forced) {
-        Instant now = clock.instant();
-        lockedSince = lockedSince == null ? now : lockedSince;
-        Duration waited = Duration.between(lockedSince, now);
-        Duration left = policy.maxWait().minus(waited);
-        if (left.compareTo(Duration.ZERO) > 0) {
-          Duration delay = lockBackoff.nextDelay();
-          log.info("Marathon {}: app locked by a deployment ({}); waiting {} ms ({} ms of {} ms waited)",
-              call.describe(), deploymentIds(reply), delay.toMillis(), waited.toMillis(), policy.maxWait().toMillis());
-          pause(call, delay.compareTo(left) < 0 ? delay : left);
-          continue;
+        if (lockedSince.size() > MAX_LOCKS_TRACKED) {
+          lockedSince.clear();
         }
+        Instant since = lockedSince.computeIfAbsent(call.describe(), k -> clock.instant());
+        Duration waited = Duration.between(since, clock.instant());
+        if (waited.compareTo(policy.maxWait()) < 0) {
+          throw new ConflictException("Marathon " + call.describe() + ": the app is locked by deployment(s) "
+              + deploymentIds(reply) + " (" + waited.toMillis() + " of " + policy.maxWait().toMillis()
+              + " ms waited); repeat later" + message(reply));
+        }
+        lockedSince.remove(call.describe());
         if (policy.forceAfterWait()) {
           log.warn("Marathon {}: app still locked by {} after {} ms; forcing (this cancels that deployment)",
               call.describe(), deploymentIds(reply), waited.toMillis());
           forced = true;
           continue;
         }
-        throw new ConflictException("Marathon " + call.describe() + ": the app is still locked by deployment(s) "
-            + deploymentIds(reply) + " after waiting " + waited.toMillis() + " ms" + message(reply));
-      }
-      if (status / 100 == 5 && call.idempotent() && attempts < config.maxAttempts()) {
-        log.warn("Marathon {} attempt {}/{} answered {}; retrying", call.describe(), attempts,
-            config.maxAttempts(), status);
-        pause(call, retryBackoff.nextDelay());
-        continue;
+        throw new PreconditionException("Marathon " + call.describe() + ": the app is still locked by deployment(s) "
+            + deploymentIds(reply) + " after " + waited.toMillis() + " ms" + message(reply));
       }
       throw failure(call, reply);
-    }
-  }
-
-  private void pause(Call call, Duration delay) {
-    try {
-      sleeper.sleep(delay);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UnavailableException("interrupted while waiting to repeat Marathon " + call.describe(), e);
     }
   }
 

@@ -27,9 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Controls are answered while a tick is busy for a long time: a pre-kill hook (a real process)
- * that sleeps 60 s, or a Marathon call waiting out a locked app. The answer carries the request
- * as pending; the request is persisted, so it survives a leader change and is applied by the
- * next tick before anything else.
+ * that sleeps 60 s, or a Marathon call that takes its whole deadline. The answer carries the
+ * request as pending; the request is persisted, so it survives a leader change and is applied by
+ * the next tick before anything else. While Marathon keeps an app locked, no tick waits at all,
+ * so an abort is answered with its effect.
  */
 class ControlsNeverWaitTest {
   @TempDir
@@ -104,7 +105,34 @@ class ControlsNeverWaitTest {
   }
 
   @Test
-  void pauseAndAbortAreAnsweredWithinASecond_whileAMarathonCallWaitsOutALockedApp() throws Exception {
+  void abortIsAnsweredWithItsEffect_whileMarathonKeepsTheAppLocked() throws Exception {
+    Harness h = harness();
+    h.seedBlue(2);
+    h.marathon.failAlways("kill", new io.zdd.common.error.ConflictException(
+        "App is locked by one or more deployments"), 100_000);
+    DeploymentSupervisor leader = new DeploymentSupervisor(Epoch.of(h.epoch), h.engine());
+    try {
+      DeploymentRecord rec = leader.start(Harness.appJson(2), Harness.options().stepDelay(Duration.ofMillis(50)).build());
+      await().atMost(Timing.seconds(30)).until(() -> h.events(EventKind.WARNING).stream()
+          .anyMatch(e -> e.message().contains("locked")));
+
+      long t0 = System.nanoTime();
+      DeploymentRecord answer = leader.control(rec.id(), "", Deployment::abort);
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+      // A locked app makes the tick wait for its next turn, never inside a call: the abort is
+      // applied by the next tick, before the answer's wait is over.
+      assertThat(took).isLessThan(ANSWER_LIMIT);
+      assertThat(answer.phase()).isEqualTo(Phase.ROLLBACK);
+      assertThat(answer.controls().pending()).isEmpty();
+    } finally {
+      leader.close();
+    }
+    assertThat(h.writes()).noneMatch(w -> w.startsWith("KILL"));
+  }
+
+  @Test
+  void pauseAndAbortAreAnsweredWithinASecond_whileAMarathonCallTakesItsWholeDeadline() throws Exception {
     Harness h = harness();
     LockedMarathon locked = new LockedMarathon(h.marathon);
     h.seedBlue(2);
@@ -139,9 +167,8 @@ class ControlsNeverWaitTest {
   }
 
   /**
-   * Marathon as the engine sees it while an app is locked by someone else's deployment: the
-   * kill of drained blue tasks blocks until {@link #release()} (the Marathon client waits a lock out
-   * for up to a minute before it fails or forces).
+   * Marathon that does not answer a kill until {@link #release()}: a request that takes its
+   * whole deadline (10 s by default) before it fails.
    */
   private static final class LockedMarathon implements MarathonPort {
     private final MarathonPort delegate;

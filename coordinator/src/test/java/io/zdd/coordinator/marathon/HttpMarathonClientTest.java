@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.zdd.common.concurrent.Backoff;
 import io.zdd.common.error.ConflictException;
 import io.zdd.common.error.DeadlineExceededException;
 import io.zdd.common.error.InvalidInputException;
@@ -38,7 +37,6 @@ class HttpMarathonClientTest {
 
   private FakeMarathon marathon;
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T05:00:00Z"));
-  private final RecordingSleeper sleeper = new RecordingSleeper(clock);
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   @BeforeEach
@@ -51,11 +49,9 @@ class HttpMarathonClientTest {
     marathon.close();
   }
 
-  /** Backoff without jitter (random 0), 100 ms doubling to 2 s: delays the test can predict. */
   private MarathonClientConfig config() {
     return MarathonClientConfig.defaults(marathon.uri())
         .withRequestTimeout(Duration.ofSeconds(5))
-        .withBackoff(() -> new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), 2.0, 0.2, () -> 0.0))
         .withLockedAppPolicy(LockedAppPolicy.waitThenFail(Duration.ofSeconds(5)));
   }
 
@@ -64,7 +60,7 @@ class HttpMarathonClientTest {
   }
 
   private HttpMarathonClient client(MarathonClientConfig config, MarathonAuth auth, MeterRegistry registry) {
-    return new HttpMarathonClient(config, HttpMarathonClient.newHttpClient(config), auth, registry, clock, sleeper);
+    return new HttpMarathonClient(config, HttpMarathonClient.newHttpClient(config), auth, registry, clock);
   }
 
   private double count(String method, String code) {
@@ -149,42 +145,43 @@ class HttpMarathonClientTest {
   }
 
   @Test
-  void getApp500Then200_isRetriedWithBackoff() {
+  void getApp500_failsAtOnce_theCallerRepeats() {
     marathon.on("GET", "/v2/apps/nginx-green",
         json(500, "{\"message\":\"boom\"}"), json(200, Fixtures.singleAppReply("zdd_app_blue.json")));
+    HttpMarathonClient client = client(config());
 
-    MarathonApp app = client(config()).getApp("nginx-green");
+    assertThatThrownBy(() -> client.getApp("nginx-green")).isInstanceOf(UnavailableException.class)
+        .hasMessageContaining("500");
+    assertThat(marathon.requests()).as("no retry inside the call").hasSize(1);
+    MarathonApp app = client.getApp("nginx-green");
 
     assertThat(app.instances()).isEqualTo(3);
-    assertThat(marathon.requests()).hasSize(2);
-    assertThat(sleeper.pauses()).containsExactly(Duration.ofMillis(100));
     assertThat(count("GET", "500")).isEqualTo(1.0);
     assertThat(count("GET", "200")).isEqualTo(1.0);
   }
 
   @Test
-  void getAppAlways503_givesUpAfterMaxAttemptsAsUnavailable() {
+  void getApp503_isUnavailableWithMarathonsMessage() {
     marathon.on("GET", "/v2/apps/web", json(503, "{\"message\":\"not leader yet\"}"));
 
-    assertThatThrownBy(() -> client(config().withMaxAttempts(3)).getApp("web"))
+    assertThatThrownBy(() -> client(config()).getApp("web"))
         .isInstanceOf(UnavailableException.class).hasMessageContaining("503").hasMessageContaining("not leader yet");
-    assertThat(marathon.requests()).hasSize(3);
-    assertThat(sleeper.pauses()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+    assertThat(marathon.requests()).hasSize(1);
   }
 
   @Test
-  void getAppNeverAnswered_timesOutPerRequestRetriesThenDeadlineExceeded() {
+  void getAppNeverAnswered_timesOutOnceAsDeadlineExceeded() {
     marathon.on("GET", "/v2/apps/web", marathon.hang());
-    HttpMarathonClient client = client(config().withRequestTimeout(Duration.ofMillis(300)).withMaxAttempts(2));
+    HttpMarathonClient client = client(config().withRequestTimeout(Duration.ofMillis(300)));
 
     long start = System.nanoTime();
     assertThatThrownBy(() -> client.getApp("web"))
         .isInstanceOf(DeadlineExceededException.class).hasMessageContaining("no answer within 300 ms");
     Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-    assertThat(took).isBetween(Duration.ofMillis(550), Duration.ofSeconds(5));
-    assertThat(marathon.requests()).hasSize(2);
-    assertThat(count("GET", "timeout")).isEqualTo(2.0);
+    assertThat(took).isBetween(Duration.ofMillis(250), Duration.ofSeconds(5));
+    assertThat(marathon.requests()).hasSize(1);
+    assertThat(count("GET", "timeout")).isEqualTo(1.0);
   }
 
   @Test
@@ -192,11 +189,11 @@ class HttpMarathonClientTest {
     int port = marathon.port();
     marathon.close();
     var config = new MarathonClientConfig(URI.create("http://127.0.0.1:" + port), Duration.ofSeconds(1),
-        Duration.ofSeconds(1), 2, LockedAppPolicy.waitThenFail(Duration.ZERO), Backoff::standard);
+        Duration.ofSeconds(1), LockedAppPolicy.waitThenFail(Duration.ZERO));
 
     assertThatThrownBy(() -> client(config).listApps()).isInstanceOf(UnavailableException.class)
         .hasMessageContaining("GET /v2/apps");
-    assertThat(count("GET", "io_error")).isEqualTo(2.0);
+    assertThat(count("GET", "io_error")).isEqualTo(1.0);
     assertThat(client(config).ping()).isFalse();
   }
 
@@ -285,7 +282,6 @@ class HttpMarathonClientTest {
     assertThatThrownBy(() -> client(config()).createApp(Fixtures.json("1-nginx.json")))
         .isInstanceOf(UnavailableException.class);
     assertThat(marathon.requests()).hasSize(1);
-    assertThat(sleeper.pauses()).isEmpty();
   }
 
   @Test
@@ -331,13 +327,18 @@ class HttpMarathonClientTest {
   }
 
   @Test
-  void updateApp409ThenOk_waitsTheLockOutWithBackoffAndDoesNotForce() {
+  void updateAppLocked_failsAtOnceAsConflict_andSucceedsWhenTheCallerRepeatsAfterTheLock() {
     marathon.on("PUT", "/v2/apps/web", json(409, LOCKED), json(409, LOCKED), json(200, DEPLOYED));
+    HttpMarathonClient client = client(config());
 
-    client(config()).updateApp("web", Fixtures.json("1-nginx.json"), false);
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> client.updateApp("web", Fixtures.json("1-nginx.json"), false))
+          .isInstanceOf(ConflictException.class).hasMessageContaining("97c136bf-5a28-4821-9d94-480d9fbb01c8");
+      clock.advance(Duration.ofSeconds(1));
+    }
+    client.updateApp("web", Fixtures.json("1-nginx.json"), false);
 
     assertThat(marathon.requests()).hasSize(3).extracting(FakeMarathon.Recorded::query).containsOnlyNulls();
-    assertThat(sleeper.pauses()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
     assertThat(count("PUT", "409")).isEqualTo(2.0);
   }
 
@@ -351,35 +352,40 @@ class HttpMarathonClientTest {
   }
 
   @Test
-  void scaleAppLockedPastMaxWait_failsWithConflictNamingTheDeployment() {
+  void scaleAppLockedPastMaxWait_failsForGoodNamingTheDeployment() {
     marathon.on("PUT", "/v2/apps/web", json(409, LOCKED));
+    HttpMarathonClient client = client(config());
 
-    assertThatThrownBy(() -> client(config()).scaleApp("web", 3, false))
-        .isInstanceOf(ConflictException.class)
-        .hasMessageContaining("97c136bf-5a28-4821-9d94-480d9fbb01c8").hasMessageContaining("after waiting 5000 ms");
-    // 100+200+400+800+1600+1900 (capped to what is left of the 5 s) = 5 s of waiting, then fail.
-    assertThat(sleeper.total()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(marathon.requests()).extracting(FakeMarathon.Recorded::query).containsOnlyNulls();
+    assertThatThrownBy(() -> client.scaleApp("web", 3, false)).isInstanceOf(ConflictException.class)
+        .hasMessageContaining("0 of 5000 ms waited");
+    clock.advance(Duration.ofSeconds(5));
+    assertThatThrownBy(() -> client.scaleApp("web", 3, false))
+        .isInstanceOf(PreconditionException.class)
+        .hasMessageContaining("97c136bf-5a28-4821-9d94-480d9fbb01c8").hasMessageContaining("after 5000 ms");
+    assertThat(marathon.requests()).hasSize(2).extracting(FakeMarathon.Recorded::query).containsOnlyNulls();
   }
 
   @Test
   void scaleAppLockedPastMaxWait_forcePolicy_repeatsWithForceTrue() {
-    marathon.on("PUT", "/v2/apps/web", json(409, LOCKED));
-    marathon.on("PUT", "/v2/apps/web", json(409, LOCKED), json(409, LOCKED), json(409, LOCKED), json(200, DEPLOYED));
+    marathon.on("PUT", "/v2/apps/web", json(409, LOCKED), json(409, LOCKED), json(200, DEPLOYED));
     var config = config().withLockedAppPolicy(LockedAppPolicy.waitThenForce(Duration.ofMillis(300)));
+    HttpMarathonClient client = client(config);
 
-    client(config).scaleApp("web", 3, false);
+    assertThatThrownBy(() -> client.scaleApp("web", 3, false)).isInstanceOf(ConflictException.class);
+    clock.advance(Duration.ofMillis(300));
+    client.scaleApp("web", 3, false);
 
     assertThat(marathon.requests()).extracting(FakeMarathon.Recorded::query)
-        .containsExactly(null, null, null, "force=true");
-    assertThat(sleeper.total()).isEqualTo(Duration.ofMillis(300));
+        .containsExactly(null, null, "force=true");
   }
 
   @Test
-  void scaleApp_sendsTheAbsoluteCountAndIsRetriedOn500() {
+  void scaleApp_sendsTheAbsoluteCount_andA502IsNotRepeatedInsideTheCall() {
     marathon.on("PUT", "/v2/apps/nginx-green", json(502, "bad gateway"), json(200, DEPLOYED));
+    HttpMarathonClient client = client(config());
 
-    MarathonDeploymentRef ref = client(config()).scaleApp("/nginx-green", 4, false);
+    assertThatThrownBy(() -> client.scaleApp("/nginx-green", 4, false)).isInstanceOf(UnavailableException.class);
+    MarathonDeploymentRef ref = client.scaleApp("/nginx-green", 4, false);
 
     assertThat(ref.id()).isEqualTo("5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43");
     assertThat(marathon.requests()).hasSize(2)
@@ -484,7 +490,9 @@ class HttpMarathonClientTest {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     marathon.on("GET", "/v2/apps/web", json(500, "{}"), json(200, Fixtures.singleAppReply("zdd_app_blue.json")));
 
-    client(config(), MarathonAuth.NONE, prometheus).getApp("web");
+    HttpMarathonClient client = client(config(), MarathonAuth.NONE, prometheus);
+    assertThatThrownBy(() -> client.getApp("web")).isInstanceOf(UnavailableException.class);
+    client.getApp("web");
 
     assertThat(prometheus.scrape())
         .contains("zdd_marathon_requests_total{code=\"500\",method=\"GET\"} 1.0")

@@ -11,7 +11,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.zdd.common.concurrent.Backoff;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.PreconditionException;
 import java.net.URI;
@@ -174,10 +173,9 @@ class MarathonAuthTest {
   }
 
   private HttpMarathonClient client(MarathonAuth auth) {
-    var config = MarathonClientConfig.defaults(server.uri())
-        .withBackoff(() -> new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0, 0, () -> 0.0));
+    var config = MarathonClientConfig.defaults(server.uri());
     return new HttpMarathonClient(config, HttpMarathonClient.newHttpClient(config), auth,
-        new SimpleMeterRegistry(), clock, new RecordingSleeper(clock));
+        new SimpleMeterRegistry(), clock);
   }
 
   private List<String> everythingLogged() {

@@ -29,7 +29,7 @@ class MarathonPortAdapterTest {
     var config = MarathonClientConfig.defaults(marathon.uri())
         .withLockedAppPolicy(LockedAppPolicy.waitThenFail(Duration.ofSeconds(1)));
     var client = new HttpMarathonClient(config, HttpMarathonClient.newHttpClient(config), MarathonAuth.NONE,
-        new SimpleMeterRegistry(), clock, new RecordingSleeper(clock));
+        new SimpleMeterRegistry(), clock);
     TaskAddressResolver resolver = new TaskAddressResolver(host -> {
       if (host.equals("agent-down.example")) {
         throw new UnavailableException("host 'agent-down.example' does not resolve");
