@@ -57,11 +57,11 @@ final class BenchAgent implements AutoCloseable {
         "--haproxy-bin", haproxyBin.toString(),
         "--haproxy-run-dir", dir.resolve("run").toString(),
         // Old workers of 200+ reloads must not pile up; the load uses one connection per request.
-        "--hard-stop-after-seconds", "10",
+        "--hard-stop-after", "10s",
         "--frontend-bind-address", "127.0.0.1",
         "--frontend-port-range", "1024-65535", // the test's free ports
         "--zk-connect", "",
-        "--shutdown-grace-seconds", "2");
+        "--shutdown-grace", "2s");
     try {
       AgentMain.Running running = AgentMain.Running.start(config);
       return new BenchAgent(dir, running,

@@ -207,7 +207,13 @@ public final class Coordinator implements AutoCloseable {
             .keepAliveTime(30, TimeUnit.SECONDS).build(),
         config.agentCallDeadline(),
         WatchConnectionsRequest.newBuilder().setIntervalMs((int) config.sampleInterval().toMillis()).build(),
-        scheduler, Backoff::standard, clock, s -> {});
+        scheduler, Backoff::standard, clock, sample -> {
+          // A drain finishes as soon as the stream shows it, not at the next step delay.
+          DeploymentSupervisor leading = term.get();
+          if (leading != null) {
+            leading.onSample(sample);
+          }
+        });
     lifecycle.add("agent fleet", new LifecycleGroup.Component() {
       @Override
       public void start() {

@@ -1,5 +1,6 @@
 package io.zdd.coordinator;
 
+import io.zdd.common.config.Durations;
 import io.zdd.common.config.CredentialsFile;
 import io.zdd.common.tls.TlsConfig;
 import io.zdd.common.tls.TlsOptions;
@@ -62,8 +63,9 @@ public final class CoordinatorMain implements Callable<Integer> {
       description = "ZooKeeper root path of zdd's state [ZDD_ZK_ROOT] (default: ${DEFAULT-VALUE})")
   String zkRoot;
 
-  @Option(names = "--zk-session-timeout", defaultValue = "${env:ZDD_ZK_SESSION_TIMEOUT:-PT15S}",
-      description = "ZooKeeper session timeout, ISO-8601 duration [ZDD_ZK_SESSION_TIMEOUT] (default: ${DEFAULT-VALUE})")
+  @Option(names = "--zk-session-timeout", defaultValue = "${env:ZDD_ZK_SESSION_TIMEOUT:-15s}",
+      converter = Durations.Converter.class,
+      description = "ZooKeeper session timeout [ZDD_ZK_SESSION_TIMEOUT] (default: ${DEFAULT-VALUE})")
   Duration zkSessionTimeout;
 
   @Option(names = "--zk-digest-file", defaultValue = "${env:ZDD_ZK_DIGEST_FILE:-}",
@@ -82,7 +84,8 @@ public final class CoordinatorMain implements Callable<Integer> {
           + "need a secure client port with certificates of the same CA [ZDD_ZK_TLS]")
   boolean zkTls;
 
-  @Option(names = "--max-zk-disconnected", defaultValue = "${env:ZDD_MAX_ZK_DISCONNECTED:-PT60S}",
+  @Option(names = "--max-zk-disconnected", defaultValue = "${env:ZDD_MAX_ZK_DISCONNECTED:-60s}",
+      converter = Durations.Converter.class,
       description = "Exit when ZooKeeper stays unreachable this long [ZDD_MAX_ZK_DISCONNECTED] (default: ${DEFAULT-VALUE})")
   Duration maxZkDisconnected;
 
@@ -114,11 +117,13 @@ public final class CoordinatorMain implements Callable<Integer> {
       description = "Static agent list id=host:port,... instead of discovery in ZooKeeper [ZDD_AGENTS]")
   String agents;
 
-  @Option(names = "--agent-deadline", defaultValue = "${env:ZDD_AGENT_DEADLINE:-PT5S}",
+  @Option(names = "--agent-deadline", defaultValue = "${env:ZDD_AGENT_DEADLINE:-5s}",
+      converter = Durations.Converter.class,
       description = "Deadline of every unary call to an agent [ZDD_AGENT_DEADLINE] (default: ${DEFAULT-VALUE})")
   Duration agentDeadline;
 
-  @Option(names = "--sample-interval", defaultValue = "${env:ZDD_SAMPLE_INTERVAL:-PT0.25S}",
+  @Option(names = "--sample-interval", defaultValue = "${env:ZDD_SAMPLE_INTERVAL:-250ms}",
+      converter = Durations.Converter.class,
       description = "Connection-count sampling interval asked of agents [ZDD_SAMPLE_INTERVAL] (default: ${DEFAULT-VALUE})")
   Duration sampleInterval;
 

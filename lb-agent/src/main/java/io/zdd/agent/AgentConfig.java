@@ -1,6 +1,7 @@
 package io.zdd.agent;
 
 import io.zdd.common.config.CredentialsFile;
+import io.zdd.common.config.Durations;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.model.AgentId;
 import io.zdd.common.model.PortRange;
@@ -79,10 +80,11 @@ public final class AgentConfig {
           + "HAProxy's output live. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HAPROXY_RUN_DIR.")
   Path haproxyRunDir;
 
-  @Option(names = "--hard-stop-after-seconds", defaultValue = "${env:ZDD_AGENT_HARD_STOP_AFTER_SECONDS:-300}",
-      description = "supervise mode: seconds an old HAProxy worker may keep draining after a reload "
-          + "(hard-stop-after). Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HARD_STOP_AFTER_SECONDS.")
-  int hardStopAfterSeconds;
+  @Option(names = "--hard-stop-after", defaultValue = "${env:ZDD_AGENT_HARD_STOP_AFTER:-5m}",
+      converter = Durations.Converter.class,
+      description = "supervise mode: how long an old HAProxy worker may keep draining after a reload "
+          + "(hard-stop-after; whole seconds). Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HARD_STOP_AFTER.")
+  Duration hardStopAfter;
 
   @Option(names = "--stats-socket", defaultValue = "${env:ZDD_AGENT_STATS_SOCKET}",
       description = "attach mode: HAProxy worker stats socket (level admin). Env: ZDD_AGENT_STATS_SOCKET.")
@@ -133,10 +135,11 @@ public final class AgentConfig {
       description = "ZooKeeper root path of zdd. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_ZK_ROOT.")
   String zkRoot;
 
-  @Option(names = "--zk-session-timeout-ms", defaultValue = "${env:ZDD_AGENT_ZK_SESSION_TIMEOUT_MS:-15000}",
+  @Option(names = "--zk-session-timeout", defaultValue = "${env:ZDD_AGENT_ZK_SESSION_TIMEOUT:-15s}",
+      converter = Durations.Converter.class,
       description = "ZooKeeper session timeout; the registration disappears this long after the agent dies. "
-          + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_ZK_SESSION_TIMEOUT_MS.")
-  int zkSessionTimeoutMs;
+          + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_ZK_SESSION_TIMEOUT.")
+  Duration zkSessionTimeout;
 
   @Option(names = "--zk-digest-file", defaultValue = "${env:ZDD_AGENT_ZK_DIGEST_FILE}",
       description = "File whose first line is user:password of the agents' ZooKeeper digest identity (the one "
@@ -165,20 +168,23 @@ public final class AgentConfig {
           + "Env: ZDD_AGENT_IPTABLES_SAVE.")
   String iptablesSave;
 
-  @Option(names = "--sample-interval-ms", defaultValue = "${env:ZDD_AGENT_SAMPLE_INTERVAL_MS:-250}",
-      description = "Default WatchConnections sampling interval (a watcher may ask for another, at least 50 ms). "
-          + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_SAMPLE_INTERVAL_MS.")
-  int sampleIntervalMs;
+  @Option(names = "--sample-interval", defaultValue = "${env:ZDD_AGENT_SAMPLE_INTERVAL:-250ms}",
+      converter = Durations.Converter.class,
+      description = "Default WatchConnections sampling interval (a watcher may ask for another, at least 50ms). "
+          + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_SAMPLE_INTERVAL.")
+  Duration sampleInterval;
 
-  @Option(names = "--heartbeat-ms", defaultValue = "${env:ZDD_AGENT_HEARTBEAT_MS:-5000}",
+  @Option(names = "--heartbeat", defaultValue = "${env:ZDD_AGENT_HEARTBEAT:-5s}",
+      converter = Durations.Converter.class,
       description = "Default WatchConnections heartbeat: a sample is sent at least this often even without "
-          + "changes. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HEARTBEAT_MS.")
-  int heartbeatMs;
+          + "changes. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HEARTBEAT.")
+  Duration heartbeat;
 
-  @Option(names = "--shutdown-grace-seconds", defaultValue = "${env:ZDD_AGENT_SHUTDOWN_GRACE_SECONDS:-10}",
+  @Option(names = "--shutdown-grace", defaultValue = "${env:ZDD_AGENT_SHUTDOWN_GRACE:-10s}",
+      converter = Durations.Converter.class,
       description = "How long in-flight calls may finish on shutdown before they are cut. "
-          + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_SHUTDOWN_GRACE_SECONDS.")
-  int shutdownGraceSeconds;
+          + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_SHUTDOWN_GRACE.")
+  Duration shutdownGrace;
 
   // ---- typed, validated views ----------------------------------------------------------------
 
@@ -232,10 +238,10 @@ public final class AgentConfig {
   }
 
   public Duration hardStopAfter() {
-    if (hardStopAfterSeconds < 1) {
-      throw new InvalidInputException("--hard-stop-after-seconds", "must be at least 1 second, got " + hardStopAfterSeconds);
+    if (hardStopAfter.toSeconds() < 1) {
+      throw new InvalidInputException("--hard-stop-after", "must be at least 1s, got " + Durations.format(hardStopAfter));
     }
-    return Duration.ofSeconds(hardStopAfterSeconds);
+    return Duration.ofSeconds(hardStopAfter.toSeconds());
   }
 
   /** attach mode: the socket and config paths, all required. */
@@ -321,10 +327,10 @@ public final class AgentConfig {
   }
 
   public Duration zkSessionTimeout() {
-    if (zkSessionTimeoutMs < 1000) {
-      throw new InvalidInputException("--zk-session-timeout-ms", "must be at least 1000, got " + zkSessionTimeoutMs);
+    if (zkSessionTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new InvalidInputException("--zk-session-timeout", "must be at least 1s, got " + Durations.format(zkSessionTimeout));
     }
-    return Duration.ofMillis(zkSessionTimeoutMs);
+    return zkSessionTimeout;
   }
 
   public Optional<String> iptablesNetns() {
@@ -349,24 +355,21 @@ public final class AgentConfig {
   }
 
   public Duration sampleInterval() {
-    if (sampleIntervalMs < 50) {
-      throw new InvalidInputException("--sample-interval-ms", "must be at least 50, got " + sampleIntervalMs);
+    if (sampleInterval.compareTo(Duration.ofMillis(50)) < 0) {
+      throw new InvalidInputException("--sample-interval", "must be at least 50ms, got " + Durations.format(sampleInterval));
     }
-    return Duration.ofMillis(sampleIntervalMs);
+    return sampleInterval;
   }
 
   public Duration heartbeat() {
-    if (heartbeatMs < sampleIntervalMs) {
-      throw new InvalidInputException("--heartbeat-ms", "must be at least --sample-interval-ms, got " + heartbeatMs);
+    if (heartbeat.compareTo(sampleInterval) < 0) {
+      throw new InvalidInputException("--heartbeat", "must be at least --sample-interval, got " + Durations.format(heartbeat));
     }
-    return Duration.ofMillis(heartbeatMs);
+    return heartbeat;
   }
 
   public Duration shutdownGrace() {
-    if (shutdownGraceSeconds < 0) {
-      throw new InvalidInputException("--shutdown-grace-seconds", "must not be negative");
-    }
-    return Duration.ofSeconds(shutdownGraceSeconds);
+    return shutdownGrace;
   }
 
   /** The TLS settings; empty only with --insecure. */

@@ -136,14 +136,14 @@ class AgentMainIT {
         "--metrics-listen", "127.0.0.1:0",
         "--data-dir", work.resolve("data").toString(),
         "--haproxy-run-dir", work.resolve("run").toString(),
-        "--hard-stop-after-seconds", "5",
+        "--hard-stop-after", "5s",
         "--frontend-bind-address", "127.0.0.1",
         "--frontend-port-range", "1024-65535", // the test's free ports
         "--zk-connect", zk.connectString(),
-        "--zk-session-timeout-ms", "4000",
+        "--zk-session-timeout", "4000ms",
         "--iptables-netns", NETNS,
-        "--sample-interval-ms", "100",
-        "--shutdown-grace-seconds", "2"));
+        "--sample-interval", "100ms",
+        "--shutdown-grace", "2s"));
     new CommandLine(main).parseArgs(args.toArray(String[]::new));
     return AgentMain.Running.start(main.config);
   }

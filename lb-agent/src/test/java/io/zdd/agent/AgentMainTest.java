@@ -15,11 +15,11 @@ import picocli.CommandLine;
 /** Flags, environment variables, --help and refusal of bad settings before anything starts. */
 class AgentMainTest {
   private static final List<String> FLAGS = List.of("--agent-id", "--grpc-listen", "--advertise-address",
-      "--metrics-listen", "--data-dir", "--haproxy-mode", "--haproxy-bin", "--haproxy-run-dir", "--hard-stop-after-seconds",
+      "--metrics-listen", "--data-dir", "--haproxy-mode", "--haproxy-bin", "--haproxy-run-dir", "--hard-stop-after",
       "--stats-socket", "--master-socket", "--haproxy-base-config", "--haproxy-zdd-config", "--server-state-file",
       "--frontend-bind-address", "--frontend-port-range", "--lb-group", "--zk-connect", "--zk-root",
-      "--zk-session-timeout-ms", "--zk-digest-file", "--zk-tls", "--iptables-netns",
-      "--iptables-restore", "--iptables-save", "--sample-interval-ms", "--heartbeat-ms", "--shutdown-grace-seconds");
+      "--zk-session-timeout", "--zk-digest-file", "--zk-tls", "--iptables-netns",
+      "--iptables-restore", "--iptables-save", "--sample-interval", "--heartbeat", "--shutdown-grace");
 
   private record Run(int exit, String out, String err) {}
 
@@ -81,8 +81,10 @@ class AgentMainTest {
     Run ns = run("--iptables-netns", "a b", "--data-dir", "/nonexistent-zdd");
     assertThat(ns.err()).contains("--iptables-netns:");
 
-    Run interval = run("--sample-interval-ms", "10", "--data-dir", "/nonexistent-zdd");
-    assertThat(interval.err()).contains("--sample-interval-ms: must be at least 50");
+    Run interval = run("--sample-interval", "10ms", "--data-dir", "/nonexistent-zdd");
+    assertThat(interval.err()).contains("--sample-interval: must be at least 50ms, got 10ms");
+    assertThat(run("--sample-interval", "fast", "--data-dir", "/nonexistent-zdd").err())
+        .contains("must be a duration such as 250ms");
 
     Run range = run("--frontend-port-range", "20000-10000", "--data-dir", "/nonexistent-zdd");
     assertThat(range.exit()).isEqualTo(2);

@@ -75,8 +75,8 @@ class AgentSecurityIT {
     List<String> args = new ArrayList<>(pki.flags(SpiffeId.Role.AGENT, "lb-sec"));
     args.addAll(List.of("--agent-id", "lb-sec", "--grpc-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
         "--data-dir", work.resolve("data").toString(), "--haproxy-run-dir", work.resolve("run").toString(),
-        "--hard-stop-after-seconds", "2", "--frontend-bind-address", "127.0.0.1", "--frontend-port-range", "1024-65535",
-        "--zk-connect", zk.connectString(), "--iptables-netns", netns, "--shutdown-grace-seconds", "1"));
+        "--hard-stop-after", "2s", "--frontend-bind-address", "127.0.0.1", "--frontend-port-range", "1024-65535",
+        "--zk-connect", zk.connectString(), "--iptables-netns", netns, "--shutdown-grace", "1s"));
     new CommandLine(main).parseArgs(args.toArray(String[]::new));
     agent = AgentMain.Running.start(main.config);
   }

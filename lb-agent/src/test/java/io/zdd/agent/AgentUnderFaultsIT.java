@@ -36,9 +36,9 @@ class AgentUnderFaultsIT {
     AgentMain main = new AgentMain();
     new CommandLine(main).parseArgs("--insecure", "--agent-id", "lb-nozk", "--grpc-listen", "127.0.0.1:0",
         "--metrics-listen", "127.0.0.1:0", "--data-dir", work.resolve("data").toString(),
-        "--haproxy-run-dir", work.resolve("run").toString(), "--hard-stop-after-seconds", "2",
-        "--frontend-bind-address", "127.0.0.1", "--zk-connect", zk.connectString(), "--zk-session-timeout-ms", "6000",
-        "--shutdown-grace-seconds", "1");
+        "--haproxy-run-dir", work.resolve("run").toString(), "--hard-stop-after", "2s",
+        "--frontend-bind-address", "127.0.0.1", "--zk-connect", zk.connectString(), "--zk-session-timeout", "6000ms",
+        "--shutdown-grace", "1s");
     AgentMain.Running agent = AgentMain.Running.start(main.config);
     long master = agent.haproxyMasterPid().orElseThrow();
     assertThat(agent.registrationPath()).isPresent();
@@ -60,8 +60,8 @@ class AgentUnderFaultsIT {
     AgentMain main = new AgentMain();
     new CommandLine(main).parseArgs("--insecure", "--agent-id", "lb-health", "--grpc-listen", "127.0.0.1:0",
         "--metrics-listen", "127.0.0.1:0", "--data-dir", work.resolve("data2").toString(),
-        "--haproxy-run-dir", work.resolve("run2").toString(), "--hard-stop-after-seconds", "2",
-        "--frontend-bind-address", "127.0.0.1", "--shutdown-grace-seconds", "1");
+        "--haproxy-run-dir", work.resolve("run2").toString(), "--hard-stop-after", "2s",
+        "--frontend-bind-address", "127.0.0.1", "--shutdown-grace", "1s");
     try (AgentMain.Running agent = AgentMain.Running.start(main.config)) {
       HttpClient http = HttpClient.newHttpClient();
       URI healthz = URI.create("http://127.0.0.1:" + agent.metricsPort() + "/healthz");
@@ -90,8 +90,8 @@ class AgentUnderFaultsIT {
     AgentMain main = new AgentMain();
     new CommandLine(main).parseArgs("--insecure", "--agent-id", "lb-slow", "--grpc-listen", "127.0.0.1:0",
         "--metrics-listen", "127.0.0.1:0", "--data-dir", work.resolve("data3").toString(),
-        "--haproxy-run-dir", work.resolve("run3").toString(), "--hard-stop-after-seconds", "2",
-        "--frontend-bind-address", "127.0.0.1", "--shutdown-grace-seconds", "1", "--frontend-port-range", "1024-65535");
+        "--haproxy-run-dir", work.resolve("run3").toString(), "--hard-stop-after", "2s",
+        "--frontend-bind-address", "127.0.0.1", "--shutdown-grace", "1s", "--frontend-port-range", "1024-65535");
     int frontendPort;
     try (ServerSocket s = new ServerSocket(0)) {
       frontendPort = s.getLocalPort();

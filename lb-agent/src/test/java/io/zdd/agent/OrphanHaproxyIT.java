@@ -47,8 +47,8 @@ class OrphanHaproxyIT {
   private List<String> args(int grpc) {
     return List.of("--insecure", "--agent-id", "lb-orphan", "--grpc-listen", "127.0.0.1:" + grpc,
         "--metrics-listen", "127.0.0.1:0", "--data-dir", work.resolve("data").toString(),
-        "--haproxy-run-dir", work.resolve("run").toString(), "--hard-stop-after-seconds", "2",
-        "--frontend-bind-address", "127.0.0.1", "--frontend-port-range", "1024-65535", "--shutdown-grace-seconds", "1");
+        "--haproxy-run-dir", work.resolve("run").toString(), "--hard-stop-after", "2s",
+        "--frontend-bind-address", "127.0.0.1", "--frontend-port-range", "1024-65535", "--shutdown-grace", "1s");
   }
 
   /** HAProxy masters whose command line names this test's master socket (workers share it; they are the masters' children). */

@@ -86,11 +86,11 @@ class RefusedChangesIT {
         "--metrics-listen", "127.0.0.1:0",
         "--data-dir", work.resolve("data").toString(),
         "--haproxy-run-dir", work.resolve("run").toString(),
-        "--hard-stop-after-seconds", "2",
+        "--hard-stop-after", "2s",
         "--frontend-bind-address", "127.0.0.1",
         "--frontend-port-range", "1024-65535", // the test's free ports
         "--iptables-netns", NETNS,
-        "--shutdown-grace-seconds", "1"));
+        "--shutdown-grace", "1s"));
     new CommandLine(main).parseArgs(args.toArray(String[]::new));
     agent = AgentMain.Running.start(main.config);
     channel = pki.channel(SpiffeId.Role.COORDINATOR, "c1", agent.grpcPort(), SpiffeId.Role.AGENT);

@@ -1,5 +1,6 @@
 package io.zdd.common.tls;
 
+import io.zdd.common.config.Durations;
 import io.zdd.common.error.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +37,9 @@ public final class TlsOptions {
       description = "Also accept TLS 1.2 (TLS 1.3 only by default). Env: ZDD_TLS12.")
   boolean allowTls12;
 
-  @Option(names = "--tls-reload", paramLabel = "DURATION", defaultValue = "${env:ZDD_TLS_RELOAD:-PT10S}",
-      description = "How often the certificate, key and CA files are checked for rotation, ISO-8601. "
+  @Option(names = "--tls-reload", paramLabel = "DURATION", defaultValue = "${env:ZDD_TLS_RELOAD:-10s}",
+      converter = Durations.Converter.class,
+      description = "How often the certificate, key and CA files are checked for rotation. "
           + "Default: ${DEFAULT-VALUE}. Env: ZDD_TLS_RELOAD.")
   Duration reload;
 
@@ -50,7 +52,7 @@ public final class TlsOptions {
   public static List<String> flags(TlsConfig tls) {
     List<String> f = new ArrayList<>(List.of("--tls-ca", tls.ca().toString(),
         "--tls-cert", tls.certificate().toString(), "--tls-key", tls.key().toString(),
-        "--trust-domain", tls.trustDomain(), "--tls-reload", tls.reloadInterval().toString()));
+        "--trust-domain", tls.trustDomain(), "--tls-reload", Durations.format(tls.reloadInterval())));
     if (tls.allowTls12()) {
       f.add("--tls12");
     }
@@ -74,7 +76,8 @@ public final class TlsOptions {
           + "three (bin/zdd certs creates them); --insecure runs plaintext instead");
     }
     if (reload == null || reload.isNegative() || reload.isZero()) {
-      throw new InvalidInputException("--tls-reload", "must be a positive duration, got " + reload);
+      throw new InvalidInputException("--tls-reload",
+          "must be a positive duration, got " + (reload == null ? "nothing" : Durations.format(reload)));
     }
     try {
       return Optional.of(new TlsConfig(ca, certificate, key, trustDomain, allowTls12, reload));

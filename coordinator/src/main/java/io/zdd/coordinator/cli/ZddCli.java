@@ -1,5 +1,6 @@
 package io.zdd.coordinator.cli;
 
+import io.zdd.common.config.Durations;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.ZddException;
 import io.zdd.common.tls.GrpcSecurity;
@@ -52,8 +53,9 @@ public final class ZddCli implements Callable<Integer> {
   /** Mutual TLS as an operator (give these before the subcommand, or as ZDD_TLS_* variables). */
   @Mixin TlsOptions tls = new TlsOptions();
 
-  @Option(names = "--timeout", defaultValue = "PT10S", scope = CommandLine.ScopeType.INHERIT,
-      description = "Deadline of each admin call, ISO-8601 duration (default: ${DEFAULT-VALUE})")
+  @Option(names = "--timeout", defaultValue = "10s", scope = CommandLine.ScopeType.INHERIT,
+      converter = Durations.Converter.class,
+      description = "Deadline of each admin call (default: ${DEFAULT-VALUE})")
   Duration timeout;
 
   PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
@@ -104,11 +106,13 @@ public final class ZddCli implements Callable<Integer> {
     @Option(names = {"-n", "--new-instances"}, description = "Canary: keep this many new instances beside the old ones and hold")
     int newInstances;
 
-    @Option(names = {"-s", "--step-delay"}, description = "Seconds between polls and steps (default 5)")
-    double stepDelay;
+    @Option(names = {"-s", "--step-delay"}, converter = Durations.Converter.class,
+        description = "Time between polls and growth steps, e.g. 5 or 5s (default 5s)")
+    Duration stepDelay;
 
-    @Option(names = {"-w", "--max-wait"}, description = "Seconds to wait for one drain before --drain-policy applies (default 300)")
-    double maxWait;
+    @Option(names = {"-w", "--max-wait"}, converter = Durations.Converter.class,
+        description = "How long to wait for one drain before --drain-policy applies, e.g. 300 or 5m (default 5m)")
+    Duration maxWait;
 
     @Option(names = {"-d", "--dry-run"}, description = "Show what would happen (same as 'zdd plan'); change nothing")
     boolean dryRun;
@@ -134,9 +138,9 @@ public final class ZddCli implements Callable<Integer> {
         description = "Weight steps: green's share per step, e.g. 5,25,50,100")
     List<Integer> traffic;
 
-    @Option(names = "--step-pause",
-        description = "Seconds between traffic steps; 0 (default) waits for 'zdd promote' at each step but the last")
-    double stepPause;
+    @Option(names = "--step-pause", converter = Durations.Converter.class,
+        description = "Pause between traffic steps; 0 (default) waits for 'zdd promote' at each step but the last")
+    Duration stepPause;
 
     @Option(names = "--swap", paramLabel = "port", description = "'port': flip the public port with iptables instead of weights")
     String swap;
@@ -150,11 +154,13 @@ public final class ZddCli implements Callable<Integer> {
     @Option(names = "--drain-policy", description = "At --max-wait: wait, shutdown (cut sessions) or abort (roll back); default wait")
     String drainPolicy;
 
-    @Option(names = "--health-timeout", description = "Seconds green may take to be healthy everywhere before rolling back (default 600)")
-    double healthTimeout;
+    @Option(names = "--health-timeout", converter = Durations.Converter.class,
+        description = "How long green may take to be healthy everywhere before rolling back (default 10m)")
+    Duration healthTimeout;
 
-    @Option(names = "--keep-previous", description = "Seconds to keep blue at weight 0 after the switch, so a rollback is a routing flip")
-    double keepPrevious;
+    @Option(names = "--keep-previous", converter = Durations.Converter.class,
+        description = "How long to keep blue at weight 0 after the switch, so a rollback is a routing flip")
+    Duration keepPrevious;
 
     @Option(names = "--pending-metric", description = "Prometheus gauge of pending operations on each task; kill a drained task only at 0")
     String pendingMetric;
@@ -218,11 +224,16 @@ public final class ZddCli implements Callable<Integer> {
       return v;
     }
 
-    private static int millis(String flag, double seconds) {
-      if (seconds < 0 || Double.isNaN(seconds) || seconds > Integer.MAX_VALUE / 1000.0) {
-        throw new InvalidInputException(flag, "must be a number of seconds >= 0, got " + seconds);
+    /** 0 (the coordinator's default) when not given. */
+    private static int millis(String flag, Duration d) {
+      if (d == null) {
+        return 0;
       }
-      return (int) Math.round(seconds * 1000);
+      if (d.toMillis() > Integer.MAX_VALUE) {
+        throw new InvalidInputException(flag, "must be at most " + Integer.MAX_VALUE / 86_400_000 + " days, got "
+            + Durations.format(d));
+      }
+      return (int) d.toMillis();
     }
   }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +26,26 @@ public final class DrainJudge {
   private DrainJudge() {}
 
   /** Per-LB progress, and the servers drained on every LB. */
-  public record Verdict(List<LbDrainProgress> perLb, Set<String> drainedEverywhere) {
-    public boolean allDrained(Collection<String> servers) {
-      return drainedEverywhere.containsAll(servers);
+  public record Verdict(List<LbDrainProgress> perLb, Set<String> drainedEverywhere) {}
+
+  /**
+   * The servers of each group that are not drained on the sampling LB: in rotation, or holding
+   * or queueing a session in any worker. A server leaving this set is the only sample that can
+   * end a drain.
+   */
+  public static Map<GroupName, Set<String>> notDrained(ConnectionSample sample) {
+    Map<GroupName, Set<String>> out = new HashMap<>();
+    for (ServerConnections c : sample.servers()) {
+      Set<String> busy = out.computeIfAbsent(c.group(), g -> new HashSet<>());
+      if (!drained(c)) {
+        busy.add(c.server());
+      }
     }
+    return out;
+  }
+
+  private static boolean drained(ServerConnections c) {
+    return c.adminState() != AdminState.READY && c.scur() == 0 && c.qcur() == 0 && c.oldWorkerScur() == 0;
   }
 
   public static Verdict judge(GroupName group, List<LbAgentView> agents, Map<AgentId, ConnectionSample> samples,
@@ -60,9 +77,7 @@ public final class DrainJudge {
         if (c != null) {
           connections += (long) c.scur() + c.qcur();
         }
-        boolean idle = c != null ? c.adminState() != AdminState.READY && c.scur() == 0 && c.qcur() == 0
-            && c.oldWorkerScur() == 0
-            : fresh && !listed.contains(server);
+        boolean idle = c != null ? drained(c) : fresh && !listed.contains(server);
         if (idle) {
           drainedHere++;
         } else {

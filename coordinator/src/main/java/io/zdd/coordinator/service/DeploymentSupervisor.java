@@ -3,6 +3,8 @@ package io.zdd.coordinator.service;
 import io.zdd.common.concurrent.NamedThreadFactory;
 import io.zdd.common.error.ConflictException;
 import io.zdd.common.error.NotFoundException;
+import io.zdd.common.model.AgentId;
+import io.zdd.common.model.ConnectionSample;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
 import io.zdd.coordinator.engine.Deployment;
@@ -10,11 +12,15 @@ import io.zdd.coordinator.engine.DeploymentEngine;
 import io.zdd.coordinator.engine.DeploymentOptions;
 import io.zdd.coordinator.engine.DeploymentPlan;
 import io.zdd.coordinator.engine.DeploymentRecord;
+import io.zdd.coordinator.engine.DrainJudge;
+import io.zdd.coordinator.engine.Phase;
+import io.zdd.coordinator.engine.RollbackStep;
 import io.zdd.coordinator.ha.LeaderTerm;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,6 +48,8 @@ public final class DeploymentSupervisor implements LeaderTerm {
   private final ExecutorService work;
   private final ScheduledExecutorService timer;
   private final Map<GroupName, Running> running = new ConcurrentHashMap<>();
+  /** Per agent, the servers of each group its last sample showed not drained (see {@link #onSample}). */
+  private final Map<AgentId, Map<GroupName, Set<String>>> notDrained = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private record Running(Deployment deployment, DeploymentDriver driver) {}
@@ -128,6 +136,32 @@ public final class DeploymentSupervisor implements LeaderTerm {
       throw new ConflictException("group " + g + " already has a running deployment");
     }
     driver.wake();
+  }
+
+  /**
+   * Acts on the agents' connection streams: when a sample shows a server of a group stop being
+   * busy on its LB (out of rotation with no session left in any worker), a deployment of that
+   * group waiting for a drain runs its next tick now instead of after its step delay. Cheap, and
+   * called on the stream's thread: it only compares and wakes.
+   */
+  public void onSample(ConnectionSample sample) {
+    Map<GroupName, Set<String>> now = DrainJudge.notDrained(sample);
+    Map<GroupName, Set<String>> before = notDrained.put(sample.agent(), now);
+    if (closed || before == null) {
+      return;
+    }
+    before.forEach((group, busy) -> {
+      if (!now.getOrDefault(group, Set.of()).containsAll(busy)) {
+        Running r = running.get(group);
+        if (r != null && waitsForDrain(r.deployment().record())) {
+          r.driver().wake();
+        }
+      }
+    });
+  }
+
+  private static boolean waitsForDrain(DeploymentRecord r) {
+    return r.phase() == Phase.DRAIN_BLUE || (r.phase() == Phase.ROLLBACK && r.rollbackStep() == RollbackStep.DRAIN_GREEN);
   }
 
   public List<DeploymentRecord> runningRecords() {

@@ -306,7 +306,7 @@ class ZddCliTest {
 
   @Test
   void unreachableCoordinator_exitsWithUnavailable() {
-    Run r = cli("--coordinator", "127.0.0.1:1", "--timeout", "PT2S", "list");
+    Run r = cli("--coordinator", "127.0.0.1:1", "--timeout", "2s", "list");
     assertThat(r.exit()).isEqualTo(ExitCodes.UNAVAILABLE);
   }
 

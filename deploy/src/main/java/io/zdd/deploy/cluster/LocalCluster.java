@@ -203,13 +203,13 @@ public final class LocalCluster implements AutoCloseable {
         "--data-dir", dir.resolve("data").toString(),
         "--haproxy-mode", "supervise",
         "--haproxy-run-dir", dir.resolve("haproxy").toString(),
-        "--hard-stop-after-seconds", "30",
+        "--hard-stop-after", "30s",
         "--frontend-bind-address", bind,
         "--zk-connect", zkConnect(),
-        "--zk-session-timeout-ms", Long.toString(options.zkSessionTimeout().toMillis()),
+        "--zk-session-timeout", options.zkSessionTimeout().toMillis() + "ms",
         "--zk-digest-file", agentDigestFile.toString(),
         "--lb-group", String.join(",", options.lbGroups().apply(i)),
-        "--sample-interval-ms", "200"));
+        "--sample-interval", "200ms"));
     if (zkTls()) {
       args.add("--zk-tls");
     }

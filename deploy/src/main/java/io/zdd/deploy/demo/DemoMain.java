@@ -1,5 +1,6 @@
 package io.zdd.deploy.demo;
 
+import io.zdd.common.config.Durations;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -56,7 +58,7 @@ public final class DemoMain implements Callable<Integer> {
   @Option(names = "--coordinators", defaultValue = "3", description = "Coordinators (default: ${DEFAULT-VALUE})")
   int coordinators;
 
-  @Option(names = "--step-pause", defaultValue = "PT3S",
+  @Option(names = "--step-pause", defaultValue = "3s", converter = Durations.Converter.class,
       description = "Pause between the canary's traffic steps (default: ${DEFAULT-VALUE})")
   Duration stepPause;
 
@@ -92,11 +94,15 @@ public final class DemoMain implements Callable<Integer> {
       }
       return result.zeroFailures() ? 0 : 1;
     } finally {
-      if (prom != null) {
-        prom.destroy();
-      }
-      if (result != null) {
-        result.cluster().close();
+      try {
+        if (prom != null) {
+          prom.destroy();
+        }
+        if (result != null) {
+          result.cluster().close();
+        }
+      } finally {
+        stopped.countDown();
       }
     }
   }
@@ -134,6 +140,11 @@ public final class DemoMain implements Callable<Integer> {
     return n.toString();
   }
 
+  /** How long an interrupted demo may take to stop its cluster before the JVM exits anyway. */
+  private static final Duration STOP_BUDGET = Duration.ofSeconds(25);
+  /** Counted down once call() has stopped everything it started. */
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
   private void keepRunning(LocalCluster cluster) throws InterruptedException {
     String coordinator = cluster.coordinators().stream().filter(s -> s.coordinator().isPresent())
         .map(LocalCluster.CoordinatorSlot::address).findFirst().orElse("?");
@@ -152,7 +163,18 @@ public final class DemoMain implements Callable<Integer> {
       out.printf("coordinator %s metrics: http://127.0.0.1:%d/metrics%n", s.address(), s.metricsPort());
     }
     CountDownLatch forever = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
+    // The JVM halts as soon as its shutdown hooks return: this one lets call() go on and then
+    // waits (bounded) until call() has closed the cluster, or HAProxy and the apps would outlive us.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      forever.countDown();
+      try {
+        if (!stopped.await(STOP_BUDGET.toSeconds(), TimeUnit.SECONDS)) {
+          System.err.println("demo: the cluster did not stop within " + STOP_BUDGET.toSeconds() + " s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "demo-stop"));
     forever.await();
   }
 

@@ -176,7 +176,7 @@ public final class DemoRun {
     String target = cluster.coordinators().stream().filter(s -> s.coordinator().isPresent())
         .map(LocalCluster.CoordinatorSlot::address).findFirst().orElse(cluster.anyCoordinator());
     all.addAll(cluster.operatorFlags());
-    all.addAll(List.of("--coordinator", target, "--timeout", "PT20S"));
+    all.addAll(List.of("--coordinator", target, "--timeout", "20s"));
     all.addAll(List.of(args));
     int code = ZddCli.execute(o, new PrintWriter(ew, true), all.toArray(String[]::new));
     if (live != null) {

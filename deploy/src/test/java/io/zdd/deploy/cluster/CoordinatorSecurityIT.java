@@ -78,7 +78,7 @@ class CoordinatorSecurityIT {
 
   private static CliRun cli(String operator, String... args) throws Exception {
     List<String> all = new ArrayList<>(io.zdd.common.tls.TlsOptions.flags(cluster.issue(SpiffeId.Role.OPERATOR, operator)));
-    all.addAll(List.of("--coordinator", cluster.anyCoordinator(), "--timeout", "PT30S"));
+    all.addAll(List.of("--coordinator", cluster.anyCoordinator(), "--timeout", "30s"));
     all.addAll(List.of(args));
     return run(all);
   }
@@ -121,7 +121,7 @@ class CoordinatorSecurityIT {
     } finally {
       anonymous.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    CliRun plaintext = run(List.of("--insecure", "--coordinator", cluster.anyCoordinator(), "--timeout", "PT5S", "list"));
+    CliRun plaintext = run(List.of("--insecure", "--coordinator", cluster.anyCoordinator(), "--timeout", "5s", "list"));
     assertThat(plaintext.exit()).isEqualTo(ExitCodes.UNAVAILABLE);
     CliRun noTls = run(List.of("--coordinator", cluster.anyCoordinator(), "list"));
     assertThat(noTls.exit()).isEqualTo(ExitCodes.BAD_INPUT);

@@ -61,7 +61,7 @@ class EndToEndDeploymentIT {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> all = new ArrayList<>(cluster.operatorFlags());
-    all.addAll(List.of("--coordinator", cluster.anyCoordinator(), "--timeout", "PT30S"));
+    all.addAll(List.of("--coordinator", cluster.anyCoordinator(), "--timeout", "30s"));
     all.addAll(List.of(args));
     int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
     return new CliRun(code, out.toString(), err.toString());

@@ -40,7 +40,7 @@ class TamperedRecordIT {
 
   private static int cli(LocalCluster cluster, StringWriter out, String... args) {
     List<String> all = new ArrayList<>(cluster.operatorFlags());
-    all.addAll(List.of("--coordinator", cluster.anyCoordinator(), "--timeout", "PT30S"));
+    all.addAll(List.of("--coordinator", cluster.anyCoordinator(), "--timeout", "30s"));
     all.addAll(List.of(args));
     return ZddCli.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), all.toArray(String[]::new));
   }

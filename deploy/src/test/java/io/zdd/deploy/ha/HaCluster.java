@@ -106,7 +106,7 @@ final class HaCluster implements AutoCloseable {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> all = new ArrayList<>(cluster.operatorFlags());
-    all.addAll(List.of("--coordinator", coordinator, "--timeout", "PT30S"));
+    all.addAll(List.of("--coordinator", coordinator, "--timeout", "30s"));
     all.addAll(List.of(args));
     int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
     return new CliRun(code, out.toString(), err.toString());

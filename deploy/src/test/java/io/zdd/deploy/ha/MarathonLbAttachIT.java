@@ -75,7 +75,7 @@ class MarathonLbAttachIT {
         "--lb-group", "external",
         "--zk-connect", ha.cluster.zkConnect(),
         "--zk-digest-file", ha.cluster.agentZkDigestFile().toString(),
-        "--sample-interval-ms", "200"));
+        "--sample-interval", "200ms"));
     new CommandLine(config).parseArgs(args.toArray(String[]::new));
     agent = AgentMain.Running.start(config);
     await().atMost(Duration.ofSeconds(40)).until(() -> ha.cli("agents").out().contains("connected"));

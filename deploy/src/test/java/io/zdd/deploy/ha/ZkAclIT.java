@@ -71,7 +71,7 @@ class ZkAclIT {
           "--advertise-address", "127.0.0.1:" + agentGrpc, "--metrics-listen", "127.0.0.1:0",
           "--data-dir", dir.resolve("agent-data").toString(), "--haproxy-run-dir", dir.resolve("haproxy").toString(),
           "--frontend-bind-address", "127.0.0.1", "--zk-connect", ZK.connectString(), "--zk-root", root,
-          "--zk-digest-file", digest.toString(), "--zk-session-timeout-ms", "6000"));
+          "--zk-digest-file", digest.toString(), "--zk-session-timeout", "6000ms"));
       new CommandLine(ac).parseArgs(args.toArray(String[]::new));
       coordinator.start();
       try (AgentMain.Running agent = AgentMain.Running.start(ac)) {

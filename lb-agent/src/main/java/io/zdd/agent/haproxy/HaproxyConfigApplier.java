@@ -194,7 +194,18 @@ public final class HaproxyConfigApplier {
       return;
     }
     try {
-      writeSynced(serverStateFile.get(), runtime.dumpServersState());
+      // Whole or not at all: another writer's reload (Marathon-LB's, in attach mode) may read the
+      // file at any moment, and a half-written one loses every server's state.
+      Path file = serverStateFile.get();
+      String dump = runtime.dumpServersState();
+      if (!dump.matches("(?s)\\d+\\n.*")) {
+        // Not a state dump (HAProxy answered something else mid-reload): keep the last good one.
+        log.warn("server state dump does not start with its version line; keeping {}", file);
+        return;
+      }
+      Path tmp = file.resolveSibling(file.getFileName() + ".zdd-tmp");
+      writeSynced(tmp, dump);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (RuntimeException | IOException e) {
       log.warn("cannot dump server state before reload: {}", e.toString());
     }

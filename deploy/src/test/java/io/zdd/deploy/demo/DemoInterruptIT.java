@@ -1,0 +1,57 @@
+package io.zdd.deploy.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.zdd.common.testing.Timing;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/zdd demo --keep-running} stopped as its banner says (Ctrl-C, an interrupt): the
+ * process exits within 10 s and leaves nothing it started running (HAProxy masters and workers,
+ * the demo app's processes). A real child JVM, so the JVM's own shutdown is what is tested.
+ */
+class DemoInterruptIT {
+  @TempDir Path work;
+
+  @Test
+  void keepRunningDemo_stoppedByAnInterrupt_exitsWithin10s_leavingNoProcess() throws Exception {
+    Path log = work.resolve("demo.log");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process demo = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+        DemoMain.class.getName(), "--lbs", "1", "--coordinators", "1", "--instances", "1", "--rate", "100",
+        "--step-pause", "1s", "--keep-running", "--work-dir", work.resolve("demo").toString()))
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      await().atMost(Timing.seconds(240)).pollInterval(Duration.ofMillis(500))
+          .until(() -> !demo.isAlive() || Files.readString(log).contains("The cluster keeps running"));
+      assertThat(demo.isAlive()).as(Files.readString(log)).isTrue();
+      List<ProcessHandle> started = demo.descendants().toList();
+      assertThat(started).as("HAProxy and the demo app run as children").isNotEmpty();
+
+      long t0 = System.nanoTime();
+      assertThat(new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).start().waitFor()).isZero();
+      boolean exited = demo.waitFor(10, TimeUnit.SECONDS);
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+      assertThat(exited).as("exited within 10 s of the interrupt; log:%n%s", tail(log)).isTrue();
+      System.out.printf("demo stopped %d ms after the interrupt%n", took.toMillis());
+      assertThat(started).as("processes the demo started, after it exited")
+          .noneMatch(ProcessHandle::isAlive);
+    } finally {
+      demo.descendants().forEach(ProcessHandle::destroyForcibly);
+      demo.destroyForcibly();
+    }
+  }
+
+  private static String tail(Path log) throws Exception {
+    List<String> lines = Files.readAllLines(log);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+  }
+}
