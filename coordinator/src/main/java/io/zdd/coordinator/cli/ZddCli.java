@@ -2,6 +2,8 @@ package io.zdd.coordinator.cli;
 
 import io.zdd.common.config.Durations;
 import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.error.DeadlineExceededException;
+import io.zdd.common.error.UnavailableException;
 import io.zdd.common.error.ZddException;
 import io.zdd.common.tls.GrpcSecurity;
 import io.zdd.common.tls.TlsOptions;
@@ -82,7 +84,14 @@ public final class ZddCli implements Callable<Integer> {
   /** Runs a command body, turning domain errors into a message and the documented exit code. */
   int run(ToIntFunction<AdminConnection> body) {
     try (AdminConnection c = connect()) {
-      return body.applyAsInt(c);
+      try {
+        return body.applyAsInt(c);
+      } catch (UnavailableException | DeadlineExceededException e) {
+        // Say which coordinator could not be reached, not only gRPC's "io exception".
+        err.println("zdd: coordinator " + c.target() + " did not answer: " + e.getMessage()
+            + " (is it running and reachable? --coordinator or ZDD_COORDINATOR)");
+        return ExitCodes.of(e);
+      }
     } catch (ZddException e) {
       err.println("zdd: " + e.getMessage());
       return ExitCodes.of(e);

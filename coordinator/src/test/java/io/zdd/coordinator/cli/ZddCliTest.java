@@ -306,8 +306,10 @@ class ZddCliTest {
 
   @Test
   void unreachableCoordinator_exitsWithUnavailable() {
-    Run r = cli("--coordinator", "127.0.0.1:1", "--timeout", "2s", "list");
+    Run r = cli("--coordinator", "127.0.0.1:1", "--timeout", "2s", "list", "--json");
     assertThat(r.exit()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(r.err()).contains("coordinator 127.0.0.1:1 did not answer");
+    assertThat(r.out()).as("nothing on standard output for a pipeline").isEmpty();
   }
 
   @Test
