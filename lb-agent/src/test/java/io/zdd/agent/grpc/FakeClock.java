@@ -1,10 +1,8 @@
 package io.zdd.agent.grpc;
 
-import java.time.Clock;
+import io.zdd.common.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,24 +26,8 @@ final class FakeClock {
       new PriorityQueue<>(Comparator.comparingLong((Task t) -> t.due).thenComparingLong(t -> t.seq));
   private final Instant origin = Instant.parse("2026-11-26T05:00:00Z");
 
-  final Clock clock = new Clock() {
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      synchronized (FakeClock.this) {
-        return origin.plusNanos(nowNanos);
-      }
-    }
-  };
+  /** Kept at {@code origin + nowNanos}: moved only by {@link #moveTo}. */
+  final MutableClock clock = new MutableClock(origin);
 
   final ScheduledExecutorService scheduler = new Scheduler();
 
@@ -60,13 +42,21 @@ final class FakeClock {
       synchronized (this) {
         next = queue.peek();
         if (next == null || next.due > target) {
-          nowNanos = target;
+          moveTo(target);
           return;
         }
         queue.poll();
-        nowNanos = Math.max(nowNanos, next.due);
+        moveTo(next.due);
       }
       next.runOnce();
+    }
+  }
+
+  /** Caller holds this. Time never goes back. */
+  private void moveTo(long nanos) {
+    if (nanos > nowNanos) {
+      clock.advance(Duration.ofNanos(nanos - nowNanos));
+      nowNanos = nanos;
     }
   }
 
