@@ -55,6 +55,8 @@ public final class Deployment {
   /** Replaced only under {@link #writeLock}, after the store accepted the new record; read without it. */
   private volatile DeploymentRecord rec;
   private final AtomicBoolean ticking = new AtomicBoolean();
+  /** Set when the leader term driving this deployment closed: nothing more is written or emitted here. */
+  private volatile boolean stopped;
   private final AtomicLong eventSequence = new AtomicLong();
   // The parts, and the fields below them, belong to the ticking thread.
   private final FleetConvergence fleet = new FleetConvergence(this);
@@ -77,6 +79,15 @@ public final class Deployment {
 
   public String id() {
     return rec.id();
+  }
+
+  /**
+   * The leader term that drives this deployment closed (leadership lost or the process stopping):
+   * a tick still in flight writes and emits nothing more, and no new one starts. The next leader
+   * resumes from the stored record.
+   */
+  public void stop() {
+    stopped = true;
   }
 
   /** Emits an event outside a tick (the engine's "started" and "resumed by epoch N"). */
@@ -186,6 +197,9 @@ public final class Deployment {
   private Tick tickOnce() {
     if (!rec.running()) {
       return Tick.done();
+    }
+    if (stopped) {
+      return Tick.held("leader term closed");
     }
     try (LogContext d = LogContext.deployment(rec.id()); LogContext g = LogContext.group(rec.group().value())) {
       applyControls();
@@ -385,6 +399,9 @@ public final class Deployment {
 
   /** The one way the record changes: computed from the current record and stored, under the write lock. */
   private DeploymentRecord update(UnaryOperator<DeploymentRecord> change) {
+    if (stopped) {
+      throw new UnavailableException("deployment " + rec.id() + " is no longer driven by this leader term");
+    }
     try {
       if (!writeLock.tryLock(WRITE_LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new UnavailableException("deployment " + rec.id() + ": another write of its record has taken over "
@@ -408,11 +425,17 @@ public final class Deployment {
   }
 
   void emitKilled(List<String> ids) {
+    if (stopped) {
+      return;
+    }
     ports.events().accept(new DeploymentEvent(eventSequence.incrementAndGet(), now(), EventKind.TASKS_KILLED,
         "killed " + ids + " (drained on every LB)", rec, ids, drain.progress(), fleet.traffic()));
   }
 
   void emit(EventKind kind, String message) {
+    if (stopped) {
+      return;
+    }
     try {
       ports.events().accept(new DeploymentEvent(eventSequence.incrementAndGet(), now(), kind, message, rec, List.of(),
           kind == EventKind.DRAIN_PROGRESS ? drain.progress() : List.of(), fleet.traffic()));

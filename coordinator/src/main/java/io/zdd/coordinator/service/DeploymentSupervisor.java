@@ -171,7 +171,10 @@ public final class DeploymentSupervisor implements LeaderTerm {
   @Override
   public void close() {
     closed = true;
-    running.values().forEach(r -> r.driver().stop());
+    running.values().forEach(r -> {
+      r.driver().stop();
+      r.deployment().stop();
+    });
     timer.shutdownNow();
     work.shutdownNow();
     try {
