@@ -28,11 +28,12 @@ class DemoInterruptIT {
         DemoMain.class.getName(), "--lbs", "1", "--coordinators", "1", "--instances", "1", "--rate", "100",
         "--step-pause", "1s", "--keep-running", "--work-dir", work.resolve("demo").toString()))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<ProcessHandle> started = List.of();
     try {
       await().atMost(Timing.seconds(240)).pollInterval(Duration.ofMillis(500))
           .until(() -> !demo.isAlive() || Files.readString(log).contains("The cluster keeps running"));
       assertThat(demo.isAlive()).as(Files.readString(log)).isTrue();
-      List<ProcessHandle> started = demo.descendants().toList();
+      started = demo.descendants().toList();
       assertThat(started).as("HAProxy and the demo app run as children").isNotEmpty();
 
       // An interrupt, as Ctrl-C sends; where this test itself runs with SIGINT ignored (a
@@ -49,6 +50,8 @@ class DemoInterruptIT {
       assertThat(started).as("processes the demo started, after it exited")
           .noneMatch(ProcessHandle::isAlive);
     } finally {
+      // Also what it left behind: once the demo has exited, those are no longer its descendants.
+      started.forEach(ProcessHandle::destroyForcibly);
       demo.descendants().forEach(ProcessHandle::destroyForcibly);
       demo.destroyForcibly();
     }
