@@ -19,6 +19,7 @@ import io.zdd.common.error.StaleEpochException;
 import io.zdd.common.error.StaleVersionException;
 import io.zdd.common.error.UnavailableException;
 import io.zdd.common.error.ZddException;
+import io.zdd.common.model.Validation;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -122,7 +123,7 @@ public final class StatusMapper {
     return details(t, ErrorInfo.class)
         .filter(i -> DOMAIN.equals(i.getDomain()) && NOT_LEADER.equals(i.getReason()))
         .map(i -> i.getMetadataOrDefault("leader", ""))
-        .filter(l -> l.matches("[A-Za-z0-9.\\-\\[\\]:]{1,255}:\\d{1,5}"));
+        .filter(Validation::isHostPort);
   }
 
   private static Optional<BadRequest.FieldViolation> badRequest(Throwable t) {

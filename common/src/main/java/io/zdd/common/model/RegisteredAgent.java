@@ -32,9 +32,7 @@ public record RegisteredAgent(
 
   public RegisteredAgent {
     AgentId.of(agentId); // validates: the id is a path segment
-    if (address == null || !address.matches("[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}")) {
-      throw new InvalidInputException("agent.address", "must be host:port, got '" + address + "'");
-    }
+    Validation.hostPort("agent.address", address);
     lbGroups = lbGroups == null ? List.of(EVERY_LB_GROUP) : lbGroups.stream().sorted().toList();
     groups = groups == null ? List.of() : groups.stream().sorted().toList();
     haproxyVersion = haproxyVersion == null ? "" : haproxyVersion;

@@ -7,6 +7,8 @@ import java.util.regex.Pattern;
 public final class Validation {
   /** Names that end up in HAProxy config, runtime commands and ZooKeeper paths. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  /** host:port as zdd addresses agents and coordinators: a name or IP literal, nothing else. */
+  private static final Pattern HOST_PORT = Pattern.compile("[A-Za-z0-9.\\-\\[\\]:]{1,255}:\\d{1,5}");
 
   private Validation() {}
 
@@ -14,6 +16,18 @@ public final class Validation {
     if (value == null || !NAME.matcher(value).matches()) {
       throw new InvalidInputException(field,
           "must be 1-64 characters of [A-Za-z0-9_.-], got '" + printable(value) + "'");
+    }
+    return value;
+  }
+
+  /** Whether {@code value} is a plain {@code host:port} (never a URL, options or spaces). */
+  public static boolean isHostPort(String value) {
+    return value != null && HOST_PORT.matcher(value).matches();
+  }
+
+  public static String hostPort(String field, String value) {
+    if (!isHostPort(value)) {
+      throw new InvalidInputException(field, "must be host:port, got '" + printable(value) + "'");
     }
     return value;
   }

@@ -13,6 +13,7 @@ import io.zdd.common.model.GroupName;
 import io.zdd.common.tls.PeerAuthentication;
 import io.zdd.common.tls.SpiffeId;
 import io.zdd.coordinator.engine.AppJson;
+import io.zdd.coordinator.engine.Control;
 import io.zdd.coordinator.engine.Deployment;
 import io.zdd.coordinator.engine.DeploymentEvent;
 import io.zdd.coordinator.engine.DeploymentOptions;
@@ -47,7 +48,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -203,26 +203,26 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
 
   @Override
   public void promote(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
-    control(req, out, "promoted", Deployment::promote);
+    control(req, out, Control.PROMOTE);
   }
 
   @Override
   public void pause(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
-    control(req, out, "paused", Deployment::pause);
+    control(req, out, Control.PAUSE);
   }
 
   @Override
   public void resume(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
-    control(req, out, "resumed", Deployment::resume);
+    control(req, out, Control.RESUME);
   }
 
   @Override
   public void abort(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
-    control(req, out, "aborted", Deployment::abort);
+    control(req, out, Control.ABORT);
   }
 
-  private void control(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out, String action,
-      Function<Deployment, DeploymentRecord> op) {
+  private void control(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out, Control control) {
+    String action = control.done();
     UnaryCall.answer(out, () -> {
       if (req.getId().isEmpty() && req.getGroup().isEmpty()) {
         throw new io.zdd.common.error.InvalidInputException("id", "give a deployment id or a group");
@@ -236,8 +236,9 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
       List<String> apps = Stream.of(current.blueAppId(), current.greenAppId())
           .filter(a -> a != null && !a.isEmpty()).toList();
       requireScope(caller, action, current.group().value(), apps);
-      leader.control(target.id(), "", op);
-      DeploymentRecord after = target.recordOperatorAction(AuditTrail.who(caller) + " " + action + " the deployment");
+      // The request and its audit entry are one write.
+      DeploymentRecord after = leader.control(target.id(), "",
+          d -> d.request(control, AuditTrail.who(caller) + " " + action + " the deployment"));
       audit.done(caller, action + " the deployment", after);
       return view(after);
     });

@@ -110,8 +110,10 @@ public final class Deployment {
    * PreconditionException and changes nothing), then persisted, to be applied by the next tick
    * (at once when the deployment is waiting or held; after the step in progress otherwise). Never
    * waits for a tick; use {@link #awaitControls} to wait a bounded time for the effect.
+   *
+   * @param auditEntry who asked, kept in the record's audit list in the same write; null for none
    */
-  public DeploymentRecord request(Control control) {
+  public DeploymentRecord request(Control control, String auditEntry) {
     return update(r -> {
       ControlRules.refusal(control, r).ifPresent(why -> {
         throw new PreconditionException(why);
@@ -120,24 +122,25 @@ public final class Deployment {
         throw new PreconditionException("deployment " + r.id() + " already has " + r.controls().pending().size()
             + " requests waiting for its current step to end; try again when they are applied");
       }
-      return r.toBuilder().controls(r.controls().plus(control, now())).build();
+      DeploymentRecord.Builder b = r.toBuilder().controls(r.controls().plus(control, now()));
+      return (auditEntry == null ? b : b.audit(now() + " " + auditEntry)).build();
     });
   }
 
   public DeploymentRecord pause() {
-    return request(Control.PAUSE);
+    return request(Control.PAUSE, null);
   }
 
   public DeploymentRecord resume() {
-    return request(Control.RESUME);
+    return request(Control.RESUME, null);
   }
 
   public DeploymentRecord promote() {
-    return request(Control.PROMOTE);
+    return request(Control.PROMOTE, null);
   }
 
   public DeploymentRecord abort() {
-    return request(Control.ABORT);
+    return request(Control.ABORT, null);
   }
 
   /**
@@ -388,17 +391,24 @@ public final class Deployment {
   }
 
   /**
-   * A tick's write. The operator's parts of the record (audit entries and requests not applied
-   * yet) are taken from the record as it is at the write, so a control accepted during the tick
-   * is neither lost nor applied twice.
+   * A tick's write, always stored even when nothing changed: it is the fence before what the
+   * tick does next (a kill repeated after a failure must still prove the leader holds its epoch).
+   * The operator's parts of the record (audit entries and requests not applied yet) are taken
+   * from the record as it is at the write, so a control accepted during the tick is neither lost
+   * nor applied twice.
    */
   void save(DeploymentRecord next) {
-    update(current -> next.toBuilder().auditEntries(current.audit())
-        .controls(current.controls().appliedThrough(next.controls().appliedThrough())).build());
+    write(current -> next.toBuilder().auditEntries(current.audit())
+        .controls(current.controls().appliedThrough(next.controls().appliedThrough())).build(), true);
   }
 
-  /** The one way the record changes: computed from the current record and stored, under the write lock. */
+  /** An operator's change: stored only when it changes the record. */
   private DeploymentRecord update(UnaryOperator<DeploymentRecord> change) {
+    return write(change, false);
+  }
+
+  /** The one way the record is stored: computed from the current record, under the write lock. */
+  private DeploymentRecord write(UnaryOperator<DeploymentRecord> change, boolean always) {
     if (stopped) {
       throw new UnavailableException("deployment " + rec.id() + " is no longer driven by this leader term");
     }
@@ -413,7 +423,7 @@ public final class Deployment {
     }
     try {
       DeploymentRecord next = change.apply(rec);
-      if (!next.equals(rec)) {
+      if (always || !next.equals(rec)) {
         ports.store().save(next);
         rec = next;
         written.signalAll();

@@ -1,7 +1,7 @@
 package io.zdd.coordinator.fleet;
 
-import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.model.AgentId;
+import io.zdd.common.model.Validation;
 import io.zdd.common.model.RegisteredAgent;
 import io.zdd.coordinator.engine.LbGroups;
 import java.util.List;
@@ -16,9 +16,7 @@ import java.util.List;
 public record AgentEndpoint(AgentId id, String address, String haproxyVersion, List<String> lbGroups,
     List<String> groups) {
   public AgentEndpoint {
-    if (address == null || !address.matches("[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}")) {
-      throw new InvalidInputException("agent.address", "must be host:port, got '" + address + "'");
-    }
+    Validation.hostPort("agent.address", address);
     haproxyVersion = haproxyVersion == null ? "" : haproxyVersion;
     lbGroups = List.copyOf(lbGroups == null ? List.of() : lbGroups);
     groups = List.copyOf(groups == null ? List.of() : groups);

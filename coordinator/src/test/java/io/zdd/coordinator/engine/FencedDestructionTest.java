@@ -90,4 +90,20 @@ class FencedDestructionTest {
     assertThat(h.writes()).noneMatch(w -> w.startsWith("DELETE"));
     assertThat(h.marathon.appIds()).contains("/web-green");
   }
+
+  @Test
+  void aKillRepeatedAfterAFailure_isFencedAgain_evenWhenTheRecordWouldNotChange() {
+    Harness h = new Harness();
+    h.seedBlue(3);
+    // The first kill fails (Marathon unreachable) after its fenced write; the leader is deposed
+    // right after that write. The repeated kill, on the next tick, writes the same record again:
+    // that write must still happen (and fail), or the deposed leader kills.
+    h.marathon.failNext("kill", new io.zdd.common.error.UnavailableException("Marathon unreachable"));
+    h.store.deposeAfter(r -> r.message().startsWith("killing drained blue tasks"));
+    Deployment d = h.start(Harness.appJson(3), Harness.options().build());
+
+    runUntilDeposed(h, d);
+
+    assertThat(destructive(h)).isEmpty();
+  }
 }
