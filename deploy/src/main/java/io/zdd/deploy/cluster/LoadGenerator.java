@@ -69,6 +69,12 @@ public final class LoadGenerator implements AutoCloseable {
   private final Map<String, AtomicLong> byVersion = new ConcurrentHashMap<>();
   private final Map<String, AtomicLongArray> versionPerSecond = new ConcurrentHashMap<>();
   private final List<String> failureSamples = Collections.synchronizedList(new ArrayList<>());
+  /** Told of every failed request, from the worker that saw it (must not block). */
+  public interface FailureListener {
+    void failed(Target target, String failure);
+  }
+
+  private volatile FailureListener failureListener = (t, f) -> {};
   private volatile boolean running;
   private volatile long startNanos;
   private volatile long stopNanos;
@@ -80,6 +86,12 @@ public final class LoadGenerator implements AutoCloseable {
     this.totalRate = totalRate;
     this.path = path;
     this.workers = Executors.newFixedThreadPool(targets.size() * connectionsPerTarget, new NamedThreadFactory("load"));
+  }
+
+  /** Sets who is told of each failure as it happens (before {@link #start()}). */
+  public LoadGenerator onFailure(FailureListener listener) {
+    this.failureListener = listener;
+    return this;
   }
 
   public void start() {
@@ -161,6 +173,7 @@ public final class LoadGenerator implements AutoCloseable {
     } else {
       failed.incrementAndGet();
       failedPerSecond.incrementAndGet(second);
+      failureListener.failed(t, failure);
       if (failureSamples.size() < MAX_FAILURE_SAMPLES) {
         failureSamples.add(String.format("t=%ds %s %s", second, t, failure));
       }

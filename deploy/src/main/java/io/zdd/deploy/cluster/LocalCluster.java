@@ -134,7 +134,19 @@ public final class LocalCluster implements AutoCloseable {
     return this;
   }
 
+  /** Starts everything: {@link #startCore()}, then {@link #startAgents()}. */
   public void start() throws Exception {
+    startCore();
+    startAgents();
+  }
+
+  /**
+   * Starts ZooKeeper (unless external), the PKI, Marathon, the ZooKeeper identities and the
+   * in-process coordinators, but no agent: a caller running its coordinators elsewhere (in their
+   * own processes) starts them between this and {@link #startAgents()}, since coordinators prepare
+   * the znodes agents register under.
+   */
+  public void startCore() throws Exception {
     Files.createDirectories(options.workDir());
     // One cluster CA; every process gets its own identity, and "operator" is the demo's and tests' CLI.
     certs = ClusterCertificates.openOrCreate(options.workDir().resolve("pki"), TRUST_DOMAIN, Duration.ofDays(30),
@@ -167,7 +179,11 @@ public final class LocalCluster implements AutoCloseable {
       coordinators.add(slot);
       startCoordinator(slot);
     }
-    for (int i = 1; i <= options.agents(); i++) {
+  }
+
+  /** Starts the agents, 1 to {@code options.agents()}. */
+  public void startAgents() throws Exception {
+    for (int i = agents.size() + 1; i <= options.agents(); i++) {
       startAgent(i);
     }
   }
@@ -187,9 +203,14 @@ public final class LocalCluster implements AutoCloseable {
     return "127.0.0." + (i + 1);
   }
 
+  /** Agent {@code i}'s directory (1-based): {@code data/} holds its state files, {@code haproxy/} its HAProxy. */
+  public Path agentDir(int i) {
+    return options.workDir().resolve("lb-" + i);
+  }
+
   private AgentMain.Running newAgent(int i) throws Exception {
     String id = "lb-" + i;
-    Path dir = options.workDir().resolve(id);
+    Path dir = agentDir(i);
     int grpc = FreePorts.next();
     int metricsPort = FreePorts.next();
     String bind = lbAddress(i);

@@ -37,6 +37,8 @@ import picocli.CommandLine.Option;
  *   <li>{@code POST|GET /work}: accepts a simulated transaction that completes
  *       {@code ZDD_DEMO_PENDING_MS} after the reply
  *   <li>{@code GET /metrics}: Prometheus text, with gauge {@code zdd_demo_pending_operations}
+ *   <li>{@code POST /metrics/delay?ms=N}: every later {@code GET /metrics} answers after N ms (0: at
+ *       once), to make the pending-operations probe slow in fault tests
  * </ul>
  *
  * On SIGTERM it stops accepting connections, lets open requests and pending operations finish
@@ -77,6 +79,7 @@ public final class DemoApp implements Callable<Integer> {
   private final AtomicLong requestCount = new AtomicLong();
   private final AtomicLong activeStreams = new AtomicLong();
   private final AtomicLong openExchanges = new AtomicLong();
+  private final AtomicLong metricsDelayMillis = new AtomicLong();
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   public static void main(String[] args) {
@@ -170,7 +173,18 @@ public final class DemoApp implements Callable<Integer> {
             send(exchange, 503, "draining\n", "text/plain");
           }
         }
-        case "/metrics" -> send(exchange, 200, metrics(), "text/plain; version=0.0.4");
+        case "/metrics" -> {
+          Thread.sleep(metricsDelayMillis.get());
+          send(exchange, 200, metrics(), "text/plain; version=0.0.4");
+        }
+        case "/metrics/delay" -> {
+          if (!method.equals("POST")) {
+            send(exchange, 405, "use POST\n", "text/plain");
+          } else {
+            metricsDelayMillis.set(Math.max(0, parseLong(query.get("ms"), 0)));
+            send(exchange, 200, "metrics delay " + metricsDelayMillis.get() + " ms\n", "text/plain");
+          }
+        }
         default -> send(exchange, 404, "not found\n", "text/plain");
       }
     } catch (InterruptedException e) {

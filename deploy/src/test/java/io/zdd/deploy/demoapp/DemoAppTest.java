@@ -1,6 +1,7 @@
 package io.zdd.deploy.demoapp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -73,6 +75,19 @@ class DemoAppTest {
     assertThat(call("GET", "/metrics").body())
         .contains("# TYPE zdd_demo_pending_operations gauge", "zdd_demo_info{version=\"v7\",colour=\"green\"} 1");
     await().atMost(Duration.ofSeconds(5)).until(() -> pendingGauge() == 0);
+  }
+
+  @Test
+  void metricsCanBeMadeSlow_andFastAgain() throws Exception {
+    assertThat(call("GET", "/metrics/delay").statusCode()).isEqualTo(405);
+    assertThat(call("POST", "/metrics/delay?ms=5000").statusCode()).isEqualTo(200);
+    HttpRequest impatient = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/metrics"))
+        .timeout(Duration.ofMillis(300)).build();
+    assertThatThrownBy(() -> http.send(impatient, HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(HttpTimeoutException.class);
+
+    assertThat(call("POST", "/metrics/delay?ms=0").statusCode()).isEqualTo(200);
+    assertThat(http.send(impatient, HttpResponse.BodyHandlers.ofString()).body()).contains("zdd_demo_pending_operations");
   }
 
   @Test

@@ -1,0 +1,26 @@
+package io.zdd.bench.chaos;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zdd.deploy.cluster.DemoAppDefinition;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One app of the soak: the demo app as deployment group {@code name}, exposed by Marathon-LB group
+ * {@code lbGroup} on {@code servicePort} (its alternate port is the next one).
+ */
+record SoakApp(String name, String lbGroup, int servicePort, int instances) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Writes the app definition of {@code version} and returns its path. */
+  Path write(Path dir, String version) throws IOException {
+    ObjectNode json = (ObjectNode) JSON.readTree(DemoAppDefinition.json(name, servicePort, servicePort + 1, version,
+        instances, 100, System.getProperty("java.class.path")));
+    ((ObjectNode) json.get("labels")).put("HAPROXY_GROUP", lbGroup);
+    Path f = dir.resolve(name + "-" + version + ".json");
+    Files.writeString(f, json.toString());
+    return f;
+  }
+}
