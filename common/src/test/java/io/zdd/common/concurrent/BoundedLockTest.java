@@ -67,4 +67,21 @@ class BoundedLockTest {
     }
     assertThat(CallDeadline.bound(Duration.ofSeconds(1), "x")).isEqualTo(Duration.ofSeconds(1));
   }
+
+  @Test
+  void asALock_itIsBoundedTheSameWay_andReentrant() throws Exception {
+    BoundedLock lock = new BoundedLock("group web", Duration.ofMillis(100));
+    lock.lock();
+    lock.lock(); // the holder does not wait for itself
+    lock.unlock();
+    lock.unlock();
+    holdElsewhere(lock); // released as often as taken: free for another thread
+    assertThatThrownBy(lock::lock).isInstanceOf(UnavailableException.class).hasMessageContaining("group web is busy");
+    try (CallDeadline.Scope s = CallDeadline.within(Duration.ofMillis(50))) {
+      assertThatThrownBy(lock::lock).isInstanceOf(DeadlineExceededException.class);
+      // tryLock waits as long as it is told, and says whether it got the lock.
+      assertThat(lock.tryLock(200, TimeUnit.MILLISECONDS)).isFalse();
+    }
+    assertThat(lock.tryLock()).isFalse();
+  }
 }

@@ -59,6 +59,11 @@ import org.slf4j.LoggerFactory;
  * is delegated to the HAProxy layer ({@link BackendController}, {@link ConnectionSampler}) and to
  * the {@link PortSwapper}, and every failure becomes a status through {@link StatusMapper} alone.
  * Bad input is refused before anything is called or persisted.
+ *
+ * <p>A group's check, act and commit run under that group's lock, which is the controller's own
+ * ({@link BackendController#withGroup}): one lock per group in the agent, so two calls for one
+ * group cannot be checked in one order and carried out in the other, calls for different groups
+ * do not wait for each other, and the wait is bounded (and ended by the caller's deadline).
  */
 public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
   private static final Logger log = LoggerFactory.getLogger(LbAgentService.class);
@@ -78,7 +83,6 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
   private final StreamSettings streams;
-  private final GroupLocks groupLocks = new GroupLocks(Duration.ofSeconds(60));
   private final BoundedLock swapLock = new BoundedLock("the port redirects", Duration.ofSeconds(60));
   private final Set<ConnectionStreamPublisher> publishers = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
@@ -106,10 +110,11 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       BackendSet set = backendSet(request.getBackendSet());
       Epoch epoch = epoch(request.getEpoch());
       try (LogContext g = LogContext.group(set.group().value())) {
-        // Check, act, commit: a call HAProxy refuses (wholly rolled back by the controller) must
-        // not move the fence. The file carries the epoch too, so a crash before the commit loses
-        // nothing (recovered at start).
-        ApplyResult result = groupLocks.with(set.group(), () -> {
+        // Check, act, commit under the group's lock (the controller's own, which its change takes
+        // again): a call HAProxy refuses (wholly rolled back by the controller) must not move the
+        // fence. The file carries the epoch too, so a crash before the commit loses nothing
+        // (recovered at start).
+        ApplyResult result = controller.withGroup(set.group(), () -> {
           epochs.check(set.group(), epoch, set.version());
           ApplyResult applied = controller.apply(set, epoch);
           epochs.commit(set.group(), epoch, set.version());
@@ -128,7 +133,7 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       GroupName group = GroupName.of(request.getGroup());
       Epoch epoch = epoch(request.getEpoch());
       try (LogContext g = LogContext.group(group.value())) {
-        boolean removed = groupLocks.with(group, () -> {
+        boolean removed = controller.withGroup(group, () -> {
           epochs.check(epoch);
           // The group's redirect goes with it: nothing may keep sending its port to a frontend
           // that no longer exists.
@@ -180,7 +185,7 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       String server = Validation.name("server", request.getServer());
       Epoch epoch = epoch(request.getEpoch());
       try (LogContext g = LogContext.group(group.value())) {
-        int cut = groupLocks.with(group, () -> {
+        int cut = controller.withGroup(group, () -> {
           epochs.check(epoch);
           int done = sessionShutdown.shutdown(group, server);
           epochs.commit(epoch);
@@ -382,11 +387,6 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
     for (ConnectionStreamPublisher p : List.copyOf(publishers)) {
       p.close("agent is shutting down");
     }
-  }
-
-  /** Groups whose lock is held or waited for right now (for tests). */
-  int lockedGroups() {
-    return groupLocks.size();
   }
 
   /** Streams currently open (for tests and a gauge). */

@@ -1,5 +1,6 @@
 package io.zdd.agent.haproxy;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.zdd.agent.core.BackendController;
 import io.zdd.common.concurrent.BoundedLock;
 import io.zdd.common.concurrent.CallDeadline;
@@ -28,8 +29,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,11 +44,55 @@ import org.slf4j.LoggerFactory;
  * no reload, in a safe order (a server gets its weight before it enters service and leaves
  * service before its weight drops); a reload happens only when a group's
  * frontends or backend options are new or changed. Every change is also written to
- * {@code zdd.cfg} first, so a later reload (ours or anyone's) reproduces it. One apply at a
- * time; the reload watcher's re-assertion takes the same lock.
+ * {@code zdd.cfg} first, so a later reload (ours or anyone's) reproduces it.
+ *
+ * <p><b>Locking: groups do not wait for each other.</b>
+ * <ul>
+ *   <li>Each group has its own lock ({@link Group#lock}). It guards the group's runtime work and
+ *       state: the runtime commands on its backends, its servers awaiting a first passing check
+ *       and its retired servers awaiting deletion; its desired set is only changed under it. A
+ *       change, a removal and the reload watcher's re-assertion, promotion and purge of the group
+ *       all take it, so they run one at a time per group and never see a half-done change of it.
+ *       The agent's edge takes the same lock around fence check, apply and commit
+ *       ({@link #withGroup}; reentrant, so the apply inside takes it again without waiting). A
+ *       caller waits at most {@link #LOCK_WAIT}, less when its {@link CallDeadline} (the gRPC
+ *       deadline) ends first: then it gets DEADLINE_EXCEEDED having changed nothing. Entries live
+ *       in {@link #groups} only while their group is managed or someone holds or waits for the
+ *       lock, so the map does not grow with every group ever seen.
+ *   <li>The file lock ({@link #fileLock}) is shared by all groups and held only for a file step:
+ *       render, {@code haproxy -c}, atomic rename and, when a group's structure changes, the
+ *       reload; never for runtime commands. It guards {@link #inFile}, the desired set of every
+ *       group as {@code zdd.cfg} has it, from which every write renders the other groups: a
+ *       write for one group always carries each other group's latest set, so the file never
+ *       goes back for another group (even one whose change is still converging, or rolls back).
+ *   <li>Order: a group's lock, then the file lock. Nobody holds two group locks, and nobody
+ *       holding the file lock waits for a group lock, so they cannot deadlock.
+ * </ul>
+ *
+ * <p>Why a reload (ours, or anyone's) always reproduces each group's runtime state: a group's set
+ * is in the file before the first of its runtime commands is sent, and stays there until that
+ * group's own next change (or roll-back) rewrites its block. After any reload the reload watcher
+ * re-asserts group by group, each under its own lock ({@link #reassert}): a group busy with a
+ * change is waited for only briefly ({@link #BACKGROUND_LOCK_WAIT}) and re-asserted at a later
+ * poll, once that change is done, so commands that straddled the reload are converged again
+ * against the new worker. A runtime command that meets a reload between the look and the act (a
+ * server the new worker already has from the file, or no longer has) re-plans once from a fresh
+ * look instead of refusing the change.
  */
 public final class HaproxyBackendController implements BackendController {
   private static final Logger log = LoggerFactory.getLogger(HaproxyBackendController.class);
+
+  /** Bounds how long a change waits behind another of its group (the caller's deadline may bound it sooner). */
+  static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+  /** Bounds how long a file step waits behind another group's (render, check, write, maybe a reload). */
+  static final Duration FILE_LOCK_WAIT = Duration.ofSeconds(30);
+  /**
+   * How long the reload watcher's work on one group waits for that group's lock before moving on
+   * to the next group; the busy one is done at a later poll.
+   */
+  static final Duration BACKGROUND_LOCK_WAIT = Duration.ofMillis(250);
+  /** How long undoing a change's runtime commands may take, whatever the caller's deadline. */
+  static final Duration ROLLBACK_BUDGET = Duration.ofSeconds(5);
 
   private final HaproxyRuntimeClient runtime;
   private final MasterCli master;
@@ -51,21 +100,30 @@ public final class HaproxyBackendController implements BackendController {
   private final HaproxyConfigRenderer renderer;
   private final ControllerSettings settings;
   private final Clock clock;
-  /** Bounds how long a change waits behind another (the caller's deadline may bound it sooner). */
-  static final Duration LOCK_WAIT = Duration.ofSeconds(30);
-  private final BoundedLock lock = new BoundedLock("the HAProxy configuration", LOCK_WAIT);
-  /** How long undoing a change may take, whatever the caller's deadline. */
-  static final Duration ROLLBACK_BUDGET = Duration.ofSeconds(5);
-  /** Servers in DRAIN until their first check passes, by "backend/server" (guarded by the lock; read bare only to skip). */
-  private final Map<String, Map.Entry<String, BackendServer>> awaitingCheck = new ConcurrentHashMap<>();
+  /** The groups managed, and the ones someone holds or waits for the lock of; see {@link #enter}. */
+  private final ConcurrentMap<GroupName, Group> groups = new ConcurrentHashMap<>();
+  private final BoundedLock fileLock = new BoundedLock("the HAProxy config file", FILE_LOCK_WAIT);
+  /**
+   * Each group's desired set as {@code zdd.cfg} has it: ahead of the group's {@link Group#desired}
+   * while a change of it converges. A group's entry changes only while its lock is held too.
+   */
+  @GuardedBy("fileLock")
+  private final Map<GroupName, Applied> inFile = new TreeMap<>();
   /** A roll-back failed: HAProxy's runtime state may differ from the desired sets until re-asserted. */
   private volatile boolean runtimeStale;
-  private final Map<GroupName, Applied> groups = new TreeMap<>();
-  /** "backend/server" of retired servers waiting to be deleted, with when they were first idle. */
-  private final Map<String, Optional<Instant>> pendingRemovals = new LinkedHashMap<>();
   private volatile String version = "";
 
   private record Applied(BackendSet set, Epoch epoch, GroupLayout layout) {}
+
+  /** What a change's file step did: whether it reloaded, and the group's block it replaced (for a roll-back). */
+  private record FileStep(boolean reloaded, Optional<String> previousBlock) {}
+
+  /** A re-assertion: the runtime commands it sent, and the groups it left for later because a change held them. */
+  public record Reassertion(int commands, Set<GroupName> busy) {
+    public Reassertion {
+      busy = Set.copyOf(busy);
+    }
+  }
 
   public HaproxyBackendController(HaproxyRuntimeClient runtime, MasterCli master, HaproxyConfigApplier applier,
       HaproxyConfigRenderer renderer, ControllerSettings settings, Clock clock) {
@@ -75,246 +133,213 @@ public final class HaproxyBackendController implements BackendController {
     this.renderer = renderer;
     this.settings = settings;
     this.clock = clock;
-    recover();
+    Map<GroupName, Applied> recovered = recover(applier.current());
+    inFile.putAll(recovered);
+    recovered.forEach((name, a) -> groups.put(name, new Group(name, a)));
   }
 
   /**
-   * Applies {@code desired} whole or not at all: {@code haproxy -c} refusing the file or a failed
-   * reload leaves the previous file serving (the applier restores it); HAProxy refusing a runtime
-   * command afterwards rolls the file, the desired set and the runtime state back to what they
-   * were, and the refusal is rethrown. The reload watcher re-asserts under the same lock, so it
-   * only ever sees the previous or the new desired set.
-   *
-   * <p>The caller's {@link CallDeadline} bounds the wait for the lock and every runtime command:
-   * a caller that stops waiting gets DEADLINE_EXCEEDED and the change is rolled back as for a
-   * refusal. The file step (validation, reload) runs to its own bounds, since stopping it half-way
-   * would leave more to undo; the roll-back has a budget of its own ({@link #ROLLBACK_BUDGET}).
+   * One group: its lock and the runtime state it guards. Its methods run with the lock held.
    */
-  @Override
-  public ApplyResult apply(BackendSet desired, Epoch epoch) {
-    try (BoundedLock.Held held = lock.acquire(); LogContext ignored = LogContext.group(desired.group().value())) {
-      GroupName group = desired.group();
-      Applied prev = groups.get(group);
-      GroupLayout layout = GroupLayout.of(desired);
-      refusePortsOfOtherGroups(layout);
-      Map<GroupName, Applied> next = new TreeMap<>(groups);
-      next.put(group, new Applied(desired, epoch, layout));
-      String config = render(next);
-      String previousConfig = applier.current();
-      boolean reload = prev == null
-          ? !runningAlreadyServes(config, layout)
-          : !prev.layout().structure().equals(layout.structure());
-      long before = runtime.changeCommands();
-      try (CallDeadline.Scope own = CallDeadline.within(null)) {
-        applier.apply(config, reload);
-      }
-      groups.put(group, next.get(group));
+  private final class Group {
+    final GroupName name;
+    final BoundedLock lock;
+    /**
+     * Callers holding or waiting for {@link #lock}; read and written only inside
+     * {@code groups.compute} for this group (see {@link #enter}).
+     */
+    int users;
+    /**
+     * The desired set as of the group's last completed change (null: not managed). Written only
+     * with {@link #lock} held, so the group's runtime work always starts from it; read without
+     * it by readers ({@link #observe}, {@link #desired()}), which never wait behind a change.
+     */
+    volatile Applied desired;
+    /** Servers in DRAIN until their first check passes: "backend/server" to (backend, server). */
+    @GuardedBy("lock")
+    final Map<String, Map.Entry<String, BackendServer>> awaitingCheck = new LinkedHashMap<>();
+    /** "backend/server" of retired servers waiting to be deleted, with when they were first idle. */
+    @GuardedBy("lock")
+    final Map<String, Optional<Instant>> pendingRemovals = new LinkedHashMap<>();
+
+    Group(GroupName name, Applied desired) {
+      this.name = name;
+      this.lock = new BoundedLock("group " + name, LOCK_WAIT);
+      this.desired = desired;
+    }
+
+    /** See {@link HaproxyBackendController#apply}. */
+    @GuardedBy("lock")
+    ApplyResult apply(BackendSet set, Epoch epoch) {
+      Applied prev = desired;
+      Applied next = new Applied(set, epoch, GroupLayout.of(set));
+      long before = HaproxyRuntimeClient.changeCommandsOfThisThread();
+      FileStep file = writeForChange(prev, next);
       try {
-        converge(layout);
+        converge(next.layout());
       } catch (RuntimeException e) {
-        rollBack(group, prev, previousConfig, reload, e);
+        rollBack(prev, file, e);
         throw e;
       }
-      int commands = (int) (runtime.changeCommands() - before);
+      desired = next;
+      int commands = (int) (HaproxyRuntimeClient.changeCommandsOfThisThread() - before);
       log.info("applied group {} v{} (epoch {}): reload={}, runtime commands={}",
-          group, desired.version(), epoch, reload, commands);
-      return new ApplyResult(observeGroup(groups.get(group)), reload, commands);
+          name, set.version(), epoch, file.reloaded(), commands);
+      return new ApplyResult(observeGroup(next), file.reloaded(), commands);
     }
-  }
 
-  /** Puts the group back as it was before a change HAProxy refused part of. Caller holds the lock. */
-  private void rollBack(GroupName group, Applied prev, String previousConfig, boolean reloaded,
-      RuntimeException cause) {
-    log.warn("HAProxy refused part of the change to group {}: {}; rolling back to the previous desired set",
-        group, cause.getMessage());
-    if (prev == null) {
-      groups.remove(group);
-    } else {
-      groups.put(group, prev);
-    }
-    try (CallDeadline.Scope budget = CallDeadline.within(ROLLBACK_BUDGET)) {
-      // The previous file is valid (it was serving); reload back to it if the change had reloaded.
-      applier.apply(previousConfig, reloaded);
-      if (prev != null) {
-        converge(prev.layout());
-      }
-    } catch (RuntimeException e) {
-      cause.addSuppressed(e);
-      runtimeStale = true;
-      log.error("rolling back group {} failed ({}); the reload watcher re-asserts the desired set once HAProxy "
-          + "answers", group, e.toString());
-    }
-  }
-
-  /** The (epoch, version) of every group this controller manages, recovered ones included. */
-  public Map<GroupName, AppliedVersion> appliedVersions() {
-    try (BoundedLock.Held held = lock.acquire()) {
-      Map<GroupName, AppliedVersion> out = new TreeMap<>();
-      groups.forEach((g, a) -> out.put(g, new AppliedVersion(a.epoch(), a.set().version())));
-      return out;
-    }
-  }
-
-  /** The epoch and version a group's desired set was applied under. */
-  public record AppliedVersion(Epoch epoch, long version) {}
-
-  /**
-   * Takes over the groups the file in place already serves (an agent restarted beside a running
-   * HAProxy, or a HAProxy started from the kept file): their desired sets are in the file itself.
-   * Blocks without a readable desired set (an older agent's) stay verbatim until re-applied.
-   */
-  private void recover() {
-    for (Map.Entry<GroupName, String> block : ConfigBlocks.parse(applier.current()).entrySet()) {
+    /**
+     * Puts the group back as it was before a change HAProxy refused part of: its block of the
+     * file (re-rendered with every other group's latest set, so their concurrent changes stay),
+     * its desired set (never replaced: it changes only once a change completed) and its runtime
+     * state. The file step runs to its own bounds as the change's did; the runtime part has
+     * {@link #ROLLBACK_BUDGET}, whatever the caller's deadline.
+     */
+    @GuardedBy("lock")
+    private void rollBack(Applied prev, FileStep forward, RuntimeException cause) {
+      log.warn("HAProxy refused part of the change to group {}: {}; rolling back to the previous desired set",
+          name, cause.getMessage());
       try {
-        DesiredSetLine.in(block.getValue())
-            .filter(r -> r.set().group().equals(block.getKey()))
-            .ifPresent(r -> groups.put(block.getKey(), new Applied(r.set(), r.epoch(), GroupLayout.of(r.set()))));
-      } catch (IllegalArgumentException e) {
-        log.warn("group {} in the config file has no usable desired set ({}); kept as it is until re-applied",
-            block.getKey(), e.getMessage());
+        try (CallDeadline.Scope own = CallDeadline.within(null)) {
+          writeForRollBack(name, prev, forward);
+        }
+        try (CallDeadline.Scope budget = CallDeadline.within(ROLLBACK_BUDGET)) {
+          if (prev == null) {
+            // Not managed any more (a new group's proxies went with the reload back): nothing to track.
+            awaitingCheck.clear();
+            pendingRemovals.clear();
+          } else {
+            converge(prev.layout());
+          }
+        }
+      } catch (RuntimeException e) {
+        cause.addSuppressed(e);
+        runtimeStale = true;
+        log.error("rolling back group {} failed ({}); the reload watcher re-asserts the desired set once HAProxy "
+            + "answers", name, e.toString());
       }
     }
-    if (!groups.isEmpty()) {
-      log.info("recovered {} group(s) from the config file: {}", groups.size(), groups.keySet());
-    }
-  }
 
-  @Override
-  public boolean removeGroup(GroupName group) {
-    try (BoundedLock.Held held = lock.acquire()) {
-      boolean inFile = ConfigBlocks.parse(applier.current()).containsKey(group);
-      if (!groups.containsKey(group) && !inFile) {
+    /** See {@link HaproxyBackendController#removeGroup}. */
+    @GuardedBy("lock")
+    boolean remove() {
+      if (!writeForRemoval(name, desired != null)) {
         return false;
       }
-      Map<GroupName, Applied> next = new TreeMap<>(groups);
-      next.remove(group);
-      String config = renderWithout(next, group);
-      applier.apply(config, true);
-      groups.remove(group);
-      pendingRemovals.keySet().removeIf(k -> GroupLayout.groupOfBackend(k.substring(0, k.indexOf('/')))
-          .map(group::equals).orElse(false));
-      awaitingCheck.keySet().removeIf(k -> GroupLayout.groupOfBackend(k.substring(0, k.indexOf('/')))
-          .map(group::equals).orElse(false));
-      log.info("removed group {}", group);
+      desired = null;
+      awaitingCheck.clear();
+      pendingRemovals.clear();
+      log.info("removed group {}", name);
       return true;
     }
-  }
 
-  @Override
-  public List<ObservedBackend> observe() {
-    List<Applied> snapshot;
-    try (BoundedLock.Held held = lock.acquire()) {
-      snapshot = List.copyOf(groups.values());
-    }
-    return snapshot.stream().map(this::observeGroup).toList();
-  }
-
-  @Override
-  public List<HaproxyWorker> workers() {
-    ProcTable procs = master.showProc();
-    List<HaproxyWorker> out = new ArrayList<>();
-    for (ProcTable.Proc p : procs.currentWorkers()) {
-      out.add(new HaproxyWorker(p.pid(), true, p.reloads(), connections(p.pid())));
-    }
-    for (ProcTable.Proc p : procs.oldWorkers()) {
-      out.add(new HaproxyWorker(p.pid(), false, p.reloads(), connections(p.pid())));
-    }
-    return out;
-  }
-
-  @Override
-  public String haproxyVersion() {
-    if (version.isEmpty()) {
-      version = runtime.showInfo().version();
-    }
-    return version;
-  }
-
-  /**
-   * Cuts every session still open on one server of a group, in the current worker and in every
-   * old worker (the last resort when a drain deadline expires). Has the shape of the edge's
-   * {@code SessionShutdown}.
-   *
-   * @return sessions the server held just before, summed over all workers
-   * @throws NotFoundException when the group is not managed here or has no such server
-   */
-  public int shutdownSessions(GroupName group, String server) {
-    io.zdd.common.model.Validation.name("server", server);
-    Applied a;
-    try (BoundedLock.Held held = lock.acquire()) {
-      a = groups.get(group);
-    }
-    if (a == null) {
-      throw new NotFoundException("group " + group + " is not managed by this agent");
-    }
-    List<String> backends = a.layout().backends().stream().map(GroupLayout.Backend::name).toList();
-    int held = 0;
-    boolean found = false;
-    for (String be : backends) {
-      Optional<StatRow> row = runtime.showServerStats(be).stream().filter(r -> r.name().equals(server)).findFirst();
-      if (row.isPresent()) {
-        found = true;
-        held += row.get().scur();
-        runtime.shutdownSessions(be, server);
+    /** Converges the runtime to the desired set again (after a reload); commands sent. */
+    @GuardedBy("lock")
+    int reassert() {
+      Applied a = desired;
+      if (a == null) {
+        return 0;
       }
-    }
-    for (ProcTable.Proc old : master.showProc().oldWorkers()) {
-      for (StatRow r : master.showServerStats(old.pid()).orElse(List.of())) {
-        if (r.name().equals(server) && backends.contains(r.proxy())) {
-          found = true;
-          held += r.scur();
-          master.shutdownSessions(old.pid(), r.proxy(), server);
-        }
-      }
-    }
-    if (!found) {
-      throw new NotFoundException("group " + group + " has no server '" + server + "'");
-    }
-    log.info("shut down {} sessions on {}/{}", held, group, server);
-    return held;
-  }
-
-  @Override
-  public Map<GroupName, BackendSet> desired() {
-    try (BoundedLock.Held held = lock.acquire()) {
-      return groups.values().stream().collect(Collectors.toMap(a -> a.set().group(), Applied::set,
-          (a, b) -> a, TreeMap::new));
-    }
-  }
-
-  /**
-   * Re-applies desired weights and states at run time, without touching the file: after a reload
-   * (anyone's) HAProxy starts from the file plus the dumped server state, and anything missing
-   * is put back here. Returns the number of commands sent.
-   */
-  /** True after a roll-back failed, until {@link #reassert()} succeeds. */
-  public boolean runtimeStale() {
-    return runtimeStale;
-  }
-
-  public int reassert() {
-    try (BoundedLock.Held held = lock.acquire()) {
-      long before = runtime.changeCommands();
-      for (Applied a : groups.values()) {
-        try (LogContext ignored = LogContext.group(a.set().group().value())) {
-          converge(a.layout());
-        }
-      }
+      long before = HaproxyRuntimeClient.changeCommandsOfThisThread();
+      converge(a.layout());
       // A reload dropped servers that are no longer in the file.
       pendingRemovals.clear();
-      runtimeStale = false;
-      return (int) (runtime.changeCommands() - before);
+      return (int) (HaproxyRuntimeClient.changeCommandsOfThisThread() - before);
     }
-  }
 
-  /**
-   * Deletes retired servers that every worker has shown idle (scur, qcur 0) for the settle
-   * period (only with {@link RemovalPolicy#DELETE_WHEN_IDLE}). Returns the ones deleted.
-   */
-  public List<String> purgeRetiredServers(Function<String, Boolean> idleEverywhere) {
-    try (BoundedLock.Held held = lock.acquire()) {
+    /**
+     * Runs the runtime plan of every backend of the group, planned from a fresh look at HAProxy.
+     * A reload between the look and a command (another group's structure change, or anyone's)
+     * can make the plan stale: a server it adds the new worker already has from the file, or one
+     * it changes the new worker no longer has. That plan is made again, once, from a new look.
+     */
+    @GuardedBy("lock")
+    void converge(GroupLayout layout) {
+      try {
+        convergeOnce(layout);
+      } catch (ServerExistsException | NoSuchServerException e) {
+        log.info("group {}: {}; HAProxy changed under the plan (a reload?), planning again", name, e.getMessage());
+        convergeOnce(layout);
+      }
+    }
+
+    /** Adds first, retirements last. */
+    @GuardedBy("lock")
+    private void convergeOnce(GroupLayout layout) {
+      List<ServerPlan> plans = new ArrayList<>();
+      for (GroupLayout.Backend be : layout.backends()) {
+        Map<String, ServerStateRow> observed = runtime.showServersState(be.name()).stream()
+            .collect(Collectors.toMap(ServerStateRow::server, r -> r, (a, b) -> a, LinkedHashMap::new));
+        ServerPlan plan = ServerPlan.diff(be.name(), be.servers(), observed);
+        if (!plan.isEmpty()) {
+          log.debug("plan for {}: add {}, change {}, retire {}", be.name(),
+              plan.add().stream().map(BackendServer::name).toList(), plan.change(), plan.retire());
+        }
+        plans.add(plan);
+      }
+      Map<String, GroupLayout.Backend> byName = layout.backends().stream()
+          .collect(Collectors.toMap(GroupLayout.Backend::name, b -> b));
+      // Servers that must pass a health check before taking traffic: backend -> servers.
+      List<Map.Entry<String, BackendServer>> waiting = new ArrayList<>();
+      for (ServerPlan plan : plans) {
+        Optional<HealthCheck> hc = byName.get(plan.backend()).healthCheck();
+        for (BackendServer s : plan.add()) {
+          if (startNewServer(plan.backend(), s, hc)) {
+            waiting.add(Map.entry(plan.backend(), s));
+          }
+        }
+        for (ServerPlan.Change c : plan.change()) {
+          if (changeServer(plan.backend(), c, hc)) {
+            waiting.add(Map.entry(plan.backend(), c.desired()));
+          }
+        }
+      }
+      // The group's servers wait afresh: the plan above is the whole truth for its backends.
+      awaitingCheck.clear();
+      waiting.forEach(e -> awaitingCheck.put(e.getKey() + "/" + e.getValue().name(), e));
+      promoteChecked();
+      for (ServerPlan plan : plans) {
+        for (String srv : plan.retire()) {
+          runtime.setState(plan.backend(), srv, AdminState.MAINT);
+          if (settings.removal() == RemovalPolicy.DELETE_WHEN_IDLE) {
+            pendingRemovals.put(plan.backend() + "/" + srv, Optional.empty());
+          }
+        }
+      }
+    }
+
+    /**
+     * One look at the health checks of the servers waiting for their first passing check: those
+     * that passed get their weight and go READY; the others stay in DRAIN (checked, without
+     * traffic) for the next look. Never waits: the reload watcher looks again on each poll
+     * ({@link #promoteHealthy}), and so does every apply.
+     */
+    @GuardedBy("lock")
+    int promoteChecked() {
+      if (awaitingCheck.isEmpty()) {
+        return 0;
+      }
+      Map<String, Map<String, StatRow>> stats = new LinkedHashMap<>();
+      int promoted = 0;
+      for (var it = awaitingCheck.values().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        StatRow row = stats.computeIfAbsent(e.getKey(), be -> runtime.showServerStats(be).stream()
+            .collect(Collectors.toMap(StatRow::name, r -> r, (a, b) -> a))).get(e.getValue().name());
+        if (row != null && row.checkStatus().endsWith("OK")) {
+          BackendServer s = e.getValue();
+          runtime.setWeight(e.getKey(), s.name(), s.weight());
+          runtime.setState(e.getKey(), s.name(), AdminState.READY);
+          it.remove();
+          promoted++;
+        }
+      }
+      return promoted;
+    }
+
+    /** See {@link HaproxyBackendController#purgeRetiredServers}. */
+    @GuardedBy("lock")
+    List<String> purge(Function<String, Boolean> idleEverywhere, Instant now) {
       List<String> deleted = new ArrayList<>();
-      Instant now = clock.instant();
       for (var it = pendingRemovals.entrySet().iterator(); it.hasNext(); ) {
         var e = it.next();
         String key = e.getKey();
@@ -344,29 +369,220 @@ public final class HaproxyBackendController implements BackendController {
       }
       return deleted;
     }
-  }
 
-  /** "backend/server" keys waiting for deletion. */
-  public List<String> pendingRemovals() {
-    try (BoundedLock.Held held = lock.acquire()) {
+    @GuardedBy("lock")
+    List<String> pendingRemovals() {
       return List.copyOf(pendingRemovals.keySet());
     }
+  }
+
+  // ---- a group's entry and lock ----
+
+  /**
+   * The group's entry, created if needed, counted as used until {@link #exit}: an entry is dropped
+   * only when nobody uses it and its group is not managed, so every caller of one group meets the
+   * same lock, and the map holds the managed groups plus the ones in use, not every group ever seen.
+   */
+  private Group enter(GroupName name) {
+    return groups.compute(name, (n, g) -> {
+      Group e = g == null ? new Group(n, null) : g;
+      e.users++;
+      return e;
+    });
+  }
+
+  private void exit(Group g) {
+    groups.computeIfPresent(g.name, (n, e) -> {
+      e.users--;
+      return e.users == 0 && e.desired == null ? null : e;
+    });
+  }
+
+  /** Group entries right now: the managed groups and the ones whose lock is held or waited for (tests). */
+  int groupEntries() {
+    return groups.size();
+  }
+
+  /**
+   * Runs {@code action} holding the group's lock (waiting as {@link #apply} does): the edge's
+   * fence check, apply and commit of one group are then one step for every other change to that
+   * group, and to the reload watcher's work on it. Reentrant.
+   */
+  @Override
+  public <T> T withGroup(GroupName group, Supplier<T> action) {
+    Group g = enter(group);
+    try {
+      g.lock.lock();
+      try {
+        return action.get();
+      } finally {
+        g.lock.unlock();
+      }
+    } finally {
+      exit(g);
+    }
+  }
+
+  /** Takes a lock for the reload watcher's work: false when it stayed busy for {@code wait}. */
+  private static boolean tryLock(BoundedLock lock, Duration wait) {
+    try {
+      return lock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The groups with an entry, in name order. */
+  private Set<GroupName> groupNames() {
+    return new TreeSet<>(groups.keySet());
+  }
+
+  // ---- changes ----
+
+  /**
+   * Applies {@code desired} whole or not at all: {@code haproxy -c} refusing the file or a failed
+   * reload leaves the previous file serving (the applier restores it); HAProxy refusing a runtime
+   * command afterwards rolls the group's block of the file, its desired set and its runtime state
+   * back to what they were, and the refusal is rethrown. Other groups are neither waited for
+   * (beyond another group's file step) nor touched. The reload watcher's work on the group runs
+   * under the same group lock, so it only ever sees the previous or the new desired set.
+   *
+   * <p>The caller's {@link CallDeadline} bounds the wait for the group's lock and for the file
+   * lock, and every runtime command: a caller that stops waiting gets DEADLINE_EXCEEDED, before
+   * anything changed if it was still waiting for a lock, else with the change rolled back as for
+   * a refusal. The file step (validation, reload) runs to its own bounds, since stopping it
+   * half-way would leave more to undo.
+   */
+  @Override
+  public ApplyResult apply(BackendSet desired, Epoch epoch) {
+    Group g = enter(desired.group());
+    try (LogContext ignored = LogContext.group(desired.group().value())) {
+      g.lock.lock();
+      try {
+        return g.apply(desired, epoch);
+      } finally {
+        g.lock.unlock();
+      }
+    } finally {
+      exit(g);
+    }
+  }
+
+  @Override
+  public boolean removeGroup(GroupName group) {
+    Group g = enter(group);
+    try (LogContext ignored = LogContext.group(group.value())) {
+      g.lock.lock();
+      try {
+        return g.remove();
+      } finally {
+        g.lock.unlock();
+      }
+    } finally {
+      exit(g);
+    }
+  }
+
+  // ---- file steps (each under the file lock; the caller holds the group's lock) ----
+
+  /**
+   * Writes the file with the group's block replaced by {@code next}'s, reloading when the group
+   * is new to the running HAProxy or its structure changes; refuses ports of other groups first.
+   * {@link #inFile} takes {@code next} once the file is in place.
+   */
+  private FileStep writeForChange(Applied prev, Applied next) {
+    GroupName group = next.set().group();
+    fileLock.lock();
+    try {
+      refusePortsOfOtherGroups(next.layout());
+      String current = applier.current();
+      Optional<String> previousBlock = Optional.ofNullable(ConfigBlocks.parse(current).get(group));
+      String config = render(current, group, Optional.of(renderer.renderGroup(next.set(), next.epoch())));
+      boolean reload = prev == null
+          ? !runningAlreadyServes(config, current, next.layout())
+          : !prev.layout().structure().equals(next.layout().structure());
+      try (CallDeadline.Scope own = CallDeadline.within(null)) {
+        applier.apply(config, reload);
+      }
+      inFile.put(group, next);
+      return new FileStep(reload, previousBlock);
+    } finally {
+      fileLock.unlock();
+    }
+  }
+
+  /** Puts the group's block back as it was before {@code forward} (every other block stays at its latest). */
+  private void writeForRollBack(GroupName group, Applied prev, FileStep forward) {
+    fileLock.lock();
+    try {
+      // The previous file was valid with this block; reload back to it if the change had reloaded.
+      applier.apply(render(applier.current(), group, forward.previousBlock()), forward.reloaded());
+      if (prev == null) {
+        inFile.remove(group);
+      } else {
+        inFile.put(group, prev);
+      }
+    } finally {
+      fileLock.unlock();
+    }
+  }
+
+  /** Drops the group's block and reloads; false when neither managed nor in the file. */
+  private boolean writeForRemoval(GroupName group, boolean managed) {
+    fileLock.lock();
+    try {
+      String current = applier.current();
+      if (!managed && !ConfigBlocks.parse(current).containsKey(group)) {
+        return false;
+      }
+      applier.apply(render(current, group, Optional.empty()), true);
+      inFile.remove(group);
+      return true;
+    } finally {
+      fileLock.unlock();
+    }
+  }
+
+  /**
+   * The whole file: {@code group}'s block replaced by {@code block} (dropped when empty), every
+   * other group rendered from {@link #inFile} (its latest set, whatever its own change is doing),
+   * and any group block of the file not managed yet kept verbatim (after an agent restart the file
+   * still serves groups the edge has not re-applied; dropping them would take their frontends
+   * down at the next reload). Blocks sorted by group, so the bytes do not depend on which group
+   * came first.
+   */
+  @GuardedBy("fileLock")
+  private String render(String current, GroupName group, Optional<String> block) {
+    Map<GroupName, String> blocks = new TreeMap<>(ConfigBlocks.parse(current));
+    for (Map.Entry<GroupName, Applied> e : inFile.entrySet()) {
+      if (!e.getKey().equals(group)) {
+        blocks.put(e.getKey(), renderer.renderGroup(e.getValue().set(), e.getValue().epoch()));
+      }
+    }
+    block.ifPresentOrElse(b -> blocks.put(group, b), () -> blocks.remove(group));
+    return HaproxyConfigRenderer.HEADER + String.join("", blocks.values());
   }
 
   /**
    * HAProxy binds with SO_REUSEPORT, so two frontends on one port are not an error anywhere: they
    * silently split the traffic (measured). The agent refuses a group port that another group (live
    * or recovered from the file) or a frontend of the base config already binds, naming the owner,
-   * and one outside the agent's frontend port range.
+   * and one outside the agent's frontend port range. Another group's ports are those of its set in
+   * the file and of its last completed set: a port a change of it gives up stays its own until
+   * that change completed, since a roll-back would take it back.
    */
+  @GuardedBy("fileLock")
   private void refusePortsOfOtherGroups(GroupLayout layout) {
     List<BaseConfigBinds.Bind> baseBinds = BaseConfigBinds.parse(applier.baseConfig());
+    List<Applied> others = new ArrayList<>(inFile.values());
+    groups.values().forEach(g -> Optional.ofNullable(g.desired).ifPresent(others::add));
     for (GroupLayout.Frontend mine : layout.frontends()) {
       if (!settings.frontendPorts().contains(mine.port())) {
         throw new InvalidInputException("backend_set.frontend_port", "port " + mine.port()
             + " is outside this agent's frontend port range " + settings.frontendPorts() + " (--frontend-port-range)");
       }
-      for (Applied other : groups.values()) {
+      for (Applied other : others) {
         if (other.set().group().equals(layout.group())) {
           continue;
         }
@@ -386,51 +602,269 @@ public final class HaproxyBackendController implements BackendController {
     }
   }
 
-  // ---- convergence ----
-
-  /** Runs the runtime plan of every backend of the group: adds first, retirements last. */
-  private void converge(GroupLayout layout) {
-    List<ServerPlan> plans = new ArrayList<>();
-    for (GroupLayout.Backend be : layout.backends()) {
-      Map<String, ServerStateRow> observed = runtime.showServersState(be.name()).stream()
-          .collect(Collectors.toMap(ServerStateRow::server, r -> r, (a, b) -> a, LinkedHashMap::new));
-      ServerPlan plan = ServerPlan.diff(be.name(), be.servers(), observed);
-      if (!plan.isEmpty()) {
-        log.debug("plan for {}: add {}, change {}, retire {}", be.name(),
-            plan.add().stream().map(BackendServer::name).toList(), plan.change(), plan.retire());
-      }
-      plans.add(plan);
+  /**
+   * True when the running HAProxy already has this group's proxies from the same file (agent
+   * restarted, HAProxy did not): no reload is needed then, only run-time convergence.
+   */
+  private boolean runningAlreadyServes(String config, String current, GroupLayout layout) {
+    if (!config.equals(current)) {
+      return false;
     }
-    Map<String, GroupLayout.Backend> byName = layout.backends().stream()
-        .collect(Collectors.toMap(GroupLayout.Backend::name, b -> b));
-    // Servers that must pass a health check before taking traffic: backend -> servers.
-    List<Map.Entry<String, BackendServer>> waiting = new ArrayList<>();
-    for (ServerPlan plan : plans) {
-      Optional<HealthCheck> hc = byName.get(plan.backend()).healthCheck();
-      for (BackendServer s : plan.add()) {
-        if (startNewServer(plan.backend(), s, hc)) {
-          waiting.add(Map.entry(plan.backend(), s));
-        }
+    try {
+      for (GroupLayout.Backend be : layout.backends()) {
+        runtime.showServersState(be.name());
       }
-      for (ServerPlan.Change c : plan.change()) {
-        if (changeServer(plan.backend(), c, hc)) {
-          waiting.add(Map.entry(plan.backend(), c.desired()));
-        }
-      }
-    }
-    // This group's servers wait afresh: the plan above is the whole truth for its backends.
-    awaitingCheck.keySet().removeIf(k -> byName.containsKey(k.substring(0, k.indexOf('/'))));
-    waiting.forEach(e -> awaitingCheck.put(e.getKey() + "/" + e.getValue().name(), e));
-    promoteChecked();
-    for (ServerPlan plan : plans) {
-      for (String srv : plan.retire()) {
-        runtime.setState(plan.backend(), srv, AdminState.MAINT);
-        if (settings.removal() == RemovalPolicy.DELETE_WHEN_IDLE) {
-          pendingRemovals.put(plan.backend() + "/" + srv, Optional.empty());
-        }
-      }
+      return true;
+    } catch (NoSuchServerException e) {
+      return false;
     }
   }
+
+  /**
+   * Takes over the groups the file in place already serves (an agent restarted beside a running
+   * HAProxy, or a HAProxy started from the kept file): their desired sets are in the file itself.
+   * Blocks without a readable desired set (an older agent's) stay verbatim until re-applied.
+   */
+  private static Map<GroupName, Applied> recover(String config) {
+    Map<GroupName, Applied> recovered = new TreeMap<>();
+    for (Map.Entry<GroupName, String> block : ConfigBlocks.parse(config).entrySet()) {
+      try {
+        DesiredSetLine.in(block.getValue())
+            .filter(r -> r.set().group().equals(block.getKey()))
+            .ifPresent(r -> recovered.put(block.getKey(), new Applied(r.set(), r.epoch(), GroupLayout.of(r.set()))));
+      } catch (IllegalArgumentException e) {
+        log.warn("group {} in the config file has no usable desired set ({}); kept as it is until re-applied",
+            block.getKey(), e.getMessage());
+      }
+    }
+    if (!recovered.isEmpty()) {
+      log.info("recovered {} group(s) from the config file: {}", recovered.size(), recovered.keySet());
+    }
+    return recovered;
+  }
+
+  // ---- the reload watcher's work: group by group, each under its own lock ----
+
+  /** True after a roll-back failed, until {@link #reassert()} has re-asserted every group. */
+  public boolean runtimeStale() {
+    return runtimeStale;
+  }
+
+  /**
+   * Re-applies desired weights and states at run time, without touching the file: after a reload
+   * (anyone's) HAProxy starts from the file plus the dumped server state, and anything missing
+   * is put back here. Group by group, each under its own lock; a group whose lock stays busy for
+   * {@link #BACKGROUND_LOCK_WAIT} (a change of it in progress) is skipped and named in the
+   * result, for the caller to come back to. A runtime failure stops the round and is thrown.
+   */
+  public Reassertion reassert() {
+    boolean wasStale = runtimeStale;
+    // Cleared first: a roll-back failing while this round runs sets it again.
+    runtimeStale = false;
+    int commands = 0;
+    Set<GroupName> busy = new TreeSet<>();
+    try {
+      for (GroupName name : groupNames()) {
+        Group g = enter(name);
+        try (LogContext ignored = LogContext.group(name.value())) {
+          if (!tryLock(g.lock, BACKGROUND_LOCK_WAIT)) {
+            busy.add(name);
+            continue;
+          }
+          try {
+            commands += g.reassert();
+          } finally {
+            g.lock.unlock();
+          }
+        } finally {
+          exit(g);
+        }
+      }
+    } catch (RuntimeException e) {
+      if (wasStale) {
+        runtimeStale = true;
+      }
+      throw e;
+    }
+    if (wasStale && !busy.isEmpty()) {
+      runtimeStale = true;
+    }
+    return new Reassertion(commands, busy);
+  }
+
+  /** Promotes the waiting servers whose first check has passed; the number promoted. Busy groups wait for the next call. */
+  public int promoteHealthy() {
+    int promoted = 0;
+    for (GroupName name : groupNames()) {
+      Group g = enter(name);
+      try (LogContext ignored = LogContext.group(name.value())) {
+        if (!tryLock(g.lock, BACKGROUND_LOCK_WAIT)) {
+          continue;
+        }
+        try {
+          promoted += g.promoteChecked();
+        } finally {
+          g.lock.unlock();
+        }
+      } finally {
+        exit(g);
+      }
+    }
+    return promoted;
+  }
+
+  /**
+   * Deletes retired servers that every worker has shown idle (scur, qcur 0) for the settle
+   * period (only with {@link RemovalPolicy#DELETE_WHEN_IDLE}). Returns the ones deleted. Busy
+   * groups wait for the next call.
+   */
+  public List<String> purgeRetiredServers(Function<String, Boolean> idleEverywhere) {
+    List<String> deleted = new ArrayList<>();
+    Instant now = clock.instant();
+    for (GroupName name : groupNames()) {
+      Group g = enter(name);
+      try (LogContext ignored = LogContext.group(name.value())) {
+        if (!tryLock(g.lock, BACKGROUND_LOCK_WAIT)) {
+          continue;
+        }
+        try {
+          deleted.addAll(g.purge(idleEverywhere, now));
+        } finally {
+          g.lock.unlock();
+        }
+      } finally {
+        exit(g);
+      }
+    }
+    return deleted;
+  }
+
+  /** "backend/server" keys waiting for deletion. */
+  public List<String> pendingRemovals() {
+    List<String> out = new ArrayList<>();
+    for (GroupName name : groupNames()) {
+      Group g = enter(name);
+      try {
+        g.lock.lock();
+        try {
+          out.addAll(g.pendingRemovals());
+        } finally {
+          g.lock.unlock();
+        }
+      } finally {
+        exit(g);
+      }
+    }
+    return out;
+  }
+
+  // ---- read-back: never waits behind a change ----
+
+  /** Each managed group's desired set as of its last completed change, by group. */
+  private Map<GroupName, Applied> settled() {
+    Map<GroupName, Applied> out = new TreeMap<>();
+    groups.forEach((name, g) -> {
+      Applied a = g.desired;
+      if (a != null) {
+        out.put(name, a);
+      }
+    });
+    return out;
+  }
+
+  /** The (epoch, version) of every group this controller manages, recovered ones included. */
+  public Map<GroupName, AppliedVersion> appliedVersions() {
+    Map<GroupName, AppliedVersion> out = new TreeMap<>();
+    settled().forEach((g, a) -> out.put(g, new AppliedVersion(a.epoch(), a.set().version())));
+    return out;
+  }
+
+  /** The epoch and version a group's desired set was applied under. */
+  public record AppliedVersion(Epoch epoch, long version) {}
+
+  @Override
+  public List<ObservedBackend> observe() {
+    return settled().values().stream().map(this::observeGroup).toList();
+  }
+
+  @Override
+  public Map<GroupName, BackendSet> desired() {
+    Map<GroupName, BackendSet> out = new TreeMap<>();
+    settled().forEach((g, a) -> out.put(g, a.set()));
+    return out;
+  }
+
+  @Override
+  public List<HaproxyWorker> workers() {
+    ProcTable procs = master.showProc();
+    List<HaproxyWorker> out = new ArrayList<>();
+    for (ProcTable.Proc p : procs.currentWorkers()) {
+      out.add(new HaproxyWorker(p.pid(), true, p.reloads(), connections(p.pid())));
+    }
+    for (ProcTable.Proc p : procs.oldWorkers()) {
+      out.add(new HaproxyWorker(p.pid(), false, p.reloads(), connections(p.pid())));
+    }
+    return out;
+  }
+
+  @Override
+  public String haproxyVersion() {
+    if (version.isEmpty()) {
+      version = runtime.showInfo().version();
+    }
+    return version;
+  }
+
+  /**
+   * Cuts every session still open on one server of a group, in the current worker and in every
+   * old worker (the last resort when a drain deadline expires), under the group's lock. Has the
+   * shape of the edge's {@code SessionShutdown}.
+   *
+   * @return sessions the server held just before, summed over all workers
+   * @throws NotFoundException when the group is not managed here or has no such server
+   */
+  public int shutdownSessions(GroupName group, String server) {
+    io.zdd.common.model.Validation.name("server", server);
+    return withGroup(group, () -> {
+      Group g = groups.get(group); // there while withGroup uses it
+      Applied a = g == null ? null : g.desired;
+      if (a == null) {
+        throw new NotFoundException("group " + group + " is not managed by this agent");
+      }
+      return shutdownSessions(a, server);
+    });
+  }
+
+  private int shutdownSessions(Applied a, String server) {
+    GroupName group = a.set().group();
+    List<String> backends = a.layout().backends().stream().map(GroupLayout.Backend::name).toList();
+    int held = 0;
+    boolean found = false;
+    for (String be : backends) {
+      Optional<StatRow> row = runtime.showServerStats(be).stream().filter(r -> r.name().equals(server)).findFirst();
+      if (row.isPresent()) {
+        found = true;
+        held += row.get().scur();
+        runtime.shutdownSessions(be, server);
+      }
+    }
+    for (ProcTable.Proc old : master.showProc().oldWorkers()) {
+      for (StatRow r : master.showServerStats(old.pid()).orElse(List.of())) {
+        if (r.name().equals(server) && backends.contains(r.proxy())) {
+          found = true;
+          held += r.scur();
+          master.shutdownSessions(old.pid(), r.proxy(), server);
+        }
+      }
+    }
+    if (!found) {
+      throw new NotFoundException("group " + group + " has no server '" + server + "'");
+    }
+    log.info("shut down {} sessions on {}/{}", held, group, server);
+    return held;
+  }
+
+  // ---- runtime steps for one server (no state of their own) ----
 
   /**
    * Adds a server at weight 0 in maintenance. With a health check it is then checked while in
@@ -494,87 +928,11 @@ public final class HaproxyBackendController implements BackendController {
     return false;
   }
 
-  /**
-   * One look at the health checks of the servers waiting for their first passing check: those
-   * that passed get their weight and go READY; the others stay in DRAIN (checked, without
-   * traffic) for the next look. Never waits: the reload watcher looks again on each poll
-   * ({@link #promoteHealthy}), and so does every apply. Caller holds the lock.
-   */
-  private int promoteChecked() {
-    if (awaitingCheck.isEmpty()) {
-      return 0;
-    }
-    Map<String, Map<String, StatRow>> stats = new LinkedHashMap<>();
-    int promoted = 0;
-    for (var it = awaitingCheck.values().iterator(); it.hasNext(); ) {
-      var e = it.next();
-      StatRow row = stats.computeIfAbsent(e.getKey(), be -> runtime.showServerStats(be).stream()
-          .collect(Collectors.toMap(StatRow::name, r -> r, (a, b) -> a))).get(e.getValue().name());
-      if (row != null && row.checkStatus().endsWith("OK")) {
-        BackendServer s = e.getValue();
-        runtime.setWeight(e.getKey(), s.name(), s.weight());
-        runtime.setState(e.getKey(), s.name(), AdminState.READY);
-        it.remove();
-        promoted++;
-      }
-    }
-    return promoted;
-  }
-
-  /** Promotes the waiting servers whose first check has passed; the number promoted. */
-  public int promoteHealthy() {
-    if (awaitingCheck.isEmpty()) {
-      return 0;
-    }
-    try (BoundedLock.Held held = lock.acquire()) {
-      return promoteChecked();
-    }
-  }
-
   private void setWeightIfNeeded(String backend, String server, int current, int desired) {
     if (current != desired) {
       runtime.setWeight(backend, server, desired);
     }
   }
-
-  // ---- rendering ----
-
-  /** Renders the managed groups, keeping verbatim any group block of the file not managed yet. */
-  private String render(Map<GroupName, Applied> sets) {
-    return renderWithout(sets, null);
-  }
-
-  private String renderWithout(Map<GroupName, Applied> sets, GroupName dropped) {
-    // After an agent restart the file still serves groups the edge has not re-applied yet;
-    // dropping them would take their frontends down at the next reload.
-    // Blocks sorted by group either way, so the bytes do not depend on which group came first.
-    Map<GroupName, String> blocks = new TreeMap<>(ConfigBlocks.parse(applier.current()));
-    if (dropped != null) {
-      blocks.remove(dropped);
-    }
-    sets.forEach((g, a) -> blocks.put(g, renderer.renderGroup(a.set(), a.epoch())));
-    return HaproxyConfigRenderer.HEADER + String.join("", blocks.values());
-  }
-
-  /**
-   * True when the running HAProxy already has this group's proxies from the same file (agent
-   * restarted, HAProxy did not): no reload is needed then, only run-time convergence.
-   */
-  private boolean runningAlreadyServes(String config, GroupLayout layout) {
-    if (!config.equals(applier.current())) {
-      return false;
-    }
-    try {
-      for (GroupLayout.Backend be : layout.backends()) {
-        runtime.showServersState(be.name());
-      }
-      return true;
-    } catch (NoSuchServerException e) {
-      return false;
-    }
-  }
-
-  // ---- read-back ----
 
   private ObservedBackend observeGroup(Applied a) {
     String be = GroupLayout.mainBackend(a.set().group());

@@ -16,7 +16,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -26,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * Puts a new {@code zdd.cfg} in place safely: temp file in the same directory, fsync,
  * {@code haproxy -c} on base + temp, atomic rename with a last-good copy, and optionally a reload
  * through the master CLI confirmed by a new worker in {@code show proc}. Any failure restores the
- * last-good file (and reloads back to it when a bad config already went live). One lock: config
- * writes and reloads never interleave.
+ * last-good file (and reloads back to it when a bad config already went live). Not thread-safe on
+ * its own: its one user, {@link HaproxyBackendController}, calls {@link #apply} only under its file
+ * lock, so config writes and reloads never interleave (and {@link #current} is read there too).
  */
 public final class HaproxyConfigApplier {
   private static final Logger log = LoggerFactory.getLogger(HaproxyConfigApplier.class);
@@ -40,7 +40,6 @@ public final class HaproxyConfigApplier {
   private final Duration checkTimeout;
   private final Duration reloadTimeout;
   private final Supplier<String> haproxyOutput;
-  private final ReentrantLock lock = new ReentrantLock();
 
   /**
    * @param serverStateFile where to dump {@code show servers state} before a reload (the file
@@ -59,9 +58,6 @@ public final class HaproxyConfigApplier {
     this.reloadTimeout = reloadTimeout;
     this.haproxyOutput = haproxyOutput;
   }
-
-  /** What an apply did. */
-  public record Outcome(boolean written, boolean reloaded, int newWorkerPid) {}
 
   public Path lastGoodPath() {
     return paths.zddConfig().resolveSibling(paths.zddConfig().getFileName() + ".lkg");
@@ -92,12 +88,10 @@ public final class HaproxyConfigApplier {
    * @throws InvalidInputException with HAProxy's message when {@code haproxy -c} refuses it
    * @throws PreconditionException when the reload failed (the last-good config keeps serving)
    */
-  public Outcome apply(String config, boolean reload) {
-    lock.lock();
+  public void apply(String config, boolean reload) {
     try {
-      boolean same = config.equals(current());
-      if (same && !reload) {
-        return new Outcome(false, false, 0);
+      if (!reload && config.equals(current())) {
+        return;
       }
       Path live = paths.zddConfig();
       Path tmp = live.resolveSibling(live.getFileName() + ".tmp");
@@ -109,15 +103,11 @@ public final class HaproxyConfigApplier {
       }
       Files.move(tmp, live, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       syncDir(live.getParent());
-      if (!reload) {
-        return new Outcome(!same, false, 0);
+      if (reload) {
+        reloadOrRestore(lkg);
       }
-      int pid = reloadOrRestore(lkg);
-      return new Outcome(!same, true, pid);
     } catch (IOException e) {
       throw new UnavailableException("cannot write " + paths.zddConfig() + ": " + e.getMessage(), e);
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -139,7 +129,7 @@ public final class HaproxyConfigApplier {
     }
   }
 
-  private int reloadOrRestore(Path lkg) throws IOException {
+  private void reloadOrRestore(Path lkg) throws IOException {
     dumpServerState();
     MasterCli.ReloadOutcome outcome;
     try {
@@ -165,7 +155,6 @@ public final class HaproxyConfigApplier {
           + paths.statsSocket() + "; restored the last good config");
     }
     log.info("HAProxy reloaded; new worker pid {}", pid);
-    return pid;
   }
 
   private boolean awaitStatsSocketOn(int pid) {

@@ -23,6 +23,12 @@ public final class HaproxyRuntimeClient {
   private final Path socket;
   private final Duration timeout;
   private final AtomicLong changeCommands = new AtomicLong();
+  /**
+   * Change commands each thread has sent (through any client): a change runs on one thread, so
+   * the difference over it is that change's own count, whatever other groups' changes send
+   * meanwhile on other threads.
+   */
+  private static final ThreadLocal<long[]> SENT_BY_THREAD = ThreadLocal.withInitial(() -> new long[1]);
 
   public HaproxyRuntimeClient(Path socket, Duration timeout) {
     this.socket = socket;
@@ -40,6 +46,16 @@ public final class HaproxyRuntimeClient {
   /** Commands sent that change HAProxy (add/del/enable/set/shutdown), since creation. */
   public long changeCommands() {
     return changeCommands.get();
+  }
+
+  /** Commands that change HAProxy sent by the current thread, through any client. */
+  public static long changeCommandsOfThisThread() {
+    return SENT_BY_THREAD.get()[0];
+  }
+
+  private void countChange() {
+    changeCommands.incrementAndGet();
+    SENT_BY_THREAD.get()[0]++;
   }
 
   // ---- reads ----
@@ -124,7 +140,7 @@ public final class HaproxyRuntimeClient {
         && !reply.startsWith("port changed")) {
       throw HaproxyCommandException.of(cmd, reply);
     }
-    changeCommands.incrementAndGet();
+    countChange();
   }
 
   /** Kills every session on the server: the last resort when a drain deadline expires. */
@@ -146,7 +162,7 @@ public final class HaproxyRuntimeClient {
 
   private void expect(String cmd, String success) {
     String reply = send(cmd).strip();
-    changeCommands.incrementAndGet();
+    countChange();
     if (!reply.startsWith(success)) {
       throw HaproxyCommandException.of(cmd, reply);
     }
@@ -154,7 +170,7 @@ public final class HaproxyRuntimeClient {
 
   private void expectEmpty(String cmd) {
     String reply = send(cmd).strip();
-    changeCommands.incrementAndGet();
+    countChange();
     if (!reply.isEmpty()) {
       throw HaproxyCommandException.of(cmd, reply);
     }

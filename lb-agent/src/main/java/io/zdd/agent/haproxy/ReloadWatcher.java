@@ -15,8 +15,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Polls the master's {@code show proc} and notices every reload, including ones the agent did
  * not make ({@code kill -USR2}, systemd, an operator): when the current worker changes, the
- * desired weights and states are re-asserted at run time. Also tracks old workers until they
- * exit and, with {@link RemovalPolicy#DELETE_WHEN_IDLE}, deletes retired servers once idle.
+ * desired weights and states are re-asserted at run time, group by group, each under its own
+ * lock ({@link HaproxyBackendController#reassert}). A group busy with a change is not waited for
+ * (beyond a short bound): it is re-asserted at a later poll, and the new worker counts as
+ * re-asserted only once every group has been. Also promotes servers whose first check passed,
+ * tracks old workers until they exit and, with {@link RemovalPolicy#DELETE_WHEN_IDLE}, deletes
+ * retired servers once idle; those skip a busy group until the next poll too. A busy group is not
+ * a failed poll: only HAProxy not answering is.
  */
 public final class ReloadWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReloadWatcher.class);
@@ -83,16 +88,22 @@ public final class ReloadWatcher implements AutoCloseable {
       if (pid != 0 && (pid != currentPid || controller.runtimeStale())) {
         // Also on the first poll: HAProxy may have been reloaded while nobody watched. And after
         // a roll-back that could not finish (HAProxy stopped answering), once it answers again.
-        int commands = controller.reassert();
-        if (pid == currentPid) {
-          log.info("HAProxy answers again; re-asserted desired state with {} runtime commands", commands);
-        } else if (currentPid != 0) {
-          reloadsSeen.incrementAndGet();
-          log.info("HAProxy reloaded (worker {} -> {}); re-asserted desired state with {} runtime commands",
-              currentPid, pid, commands);
+        HaproxyBackendController.Reassertion r = controller.reassert();
+        if (!r.busy().isEmpty()) {
+          // Again at the next poll, every group (the others cost a look and no command).
+          log.debug("re-asserting for worker {}: group(s) {} busy with a change, again at the next poll", pid,
+              r.busy());
+        } else {
+          if (pid == currentPid) {
+            log.info("HAProxy answers again; re-asserted desired state with {} runtime commands", r.commands());
+          } else if (currentPid != 0) {
+            reloadsSeen.incrementAndGet();
+            log.info("HAProxy reloaded (worker {} -> {}); re-asserted desired state with {} runtime commands",
+                currentPid, pid, r.commands());
+          }
+          // Only after every group was re-asserted: a failure or a busy group is retried at the next poll.
+          currentPid = pid;
         }
-        // Only after a successful re-assertion: a failure is retried at the next poll.
-        currentPid = pid;
       }
       int promoted = controller.promoteHealthy();
       if (promoted > 0) {
@@ -108,9 +119,7 @@ public final class ReloadWatcher implements AutoCloseable {
       oldWorkers = Set.copyOf(old);
       lastGoodPoll = System.nanoTime();
       lastProblem = "";
-      if (!controller.pendingRemovals().isEmpty()) {
-        controller.purgeRetiredServers(sampler::idleEverywhere);
-      }
+      controller.purgeRetiredServers(sampler::idleEverywhere);
     } catch (ZddException e) {
       lastProblem = e.getMessage();
       log.warn("reload watcher poll failed: {}", e.getMessage());

@@ -11,6 +11,7 @@ import io.zdd.common.model.HaproxyWorker;
 import io.zdd.common.model.ObservedBackend;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Counts what the HAProxy layer did for each change, from its results and its failures, without
@@ -25,6 +26,11 @@ public final class MeteredBackendController implements BackendController {
   public MeteredBackendController(BackendController delegate, AgentMetrics metrics) {
     this.delegate = delegate;
     this.metrics = metrics;
+  }
+
+  @Override
+  public <T> T withGroup(GroupName group, Supplier<T> action) {
+    return delegate.withGroup(group, action);
   }
 
   @Override

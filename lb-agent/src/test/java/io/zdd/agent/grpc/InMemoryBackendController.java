@@ -1,6 +1,7 @@
 package io.zdd.agent.grpc;
 
 import io.zdd.agent.core.BackendController;
+import io.zdd.common.concurrent.BoundedLock;
 import io.zdd.common.model.AdminState;
 import io.zdd.common.model.ApplyResult;
 import io.zdd.common.model.BackendServer;
@@ -10,12 +11,14 @@ import io.zdd.common.model.GroupName;
 import io.zdd.common.model.HaproxyWorker;
 import io.zdd.common.model.ObservedBackend;
 import io.zdd.common.model.ObservedServer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +35,13 @@ final class InMemoryBackendController implements BackendController {
   private final Map<GroupName, Applied> groups = new TreeMap<>();
   /** When set, the next apply throws what it supplies (e.g. HAProxy refusing a config). */
   volatile Supplier<RuntimeException> failNextApply;
+  /** One lock per group, as the real controller has (never dropped here: a test's groups are few). */
+  private final Map<GroupName, BoundedLock> locks = new ConcurrentHashMap<>();
+
+  @Override
+  public <T> T withGroup(GroupName group, Supplier<T> action) {
+    return locks.computeIfAbsent(group, g -> new BoundedLock("group " + g, Duration.ofSeconds(60))).with(action);
+  }
 
   @Override
   public synchronized ApplyResult apply(BackendSet desired, Epoch epoch) {

@@ -44,9 +44,8 @@ class HaproxyConfigApplierTest {
   @Test
   void validatesBaseAndCandidateTogetherThenRenamesKeepingLastGood() throws Exception {
     next = new CommandRunner.Result(List.of(), 0, "Configuration file is valid", "");
-    HaproxyConfigApplier.Outcome o = applier.apply("# new\n", false);
-    assertThat(o.written()).isTrue();
-    assertThat(o.reloaded()).isFalse();
+    applier.apply("# new\n", false);
+    // Validated once, and nothing else run or sent (the sockets point nowhere: no reload).
     assertThat(ran).singleElement().isEqualTo(List.of("/usr/sbin/haproxy", "-c",
         "-f", dir.resolve("base.cfg").toString(), "-f", dir.resolve("zdd.cfg.tmp").toString()));
     assertThat(Files.readString(live)).isEqualTo("# new\n");
@@ -56,9 +55,11 @@ class HaproxyConfigApplierTest {
 
   @Test
   void unchangedBytesWithoutReloadDoNothing() {
-    HaproxyConfigApplier.Outcome o = applier.apply("# old\n", false);
-    assertThat(o.written()).isFalse();
+    applier.apply("# old\n", false);
+    // Not written: not validated, no last-good copy made, no temp file left.
     assertThat(ran).isEmpty();
+    assertThat(applier.lastGoodPath()).doesNotExist();
+    assertThat(dir.resolve("zdd.cfg.tmp")).doesNotExist();
   }
 
   @Test

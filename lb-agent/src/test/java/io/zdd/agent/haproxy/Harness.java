@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 
 /** A real HAProxy started in a temp dir, with the agent's HAProxy side wired around it. */
 final class Harness implements AutoCloseable {
@@ -30,12 +31,21 @@ final class Harness implements AutoCloseable {
   final ReloadWatcher watcher;
 
   Harness(Path dir, ControllerSettings settings, Duration hardStopAfter) {
+    this(dir, settings, hardStopAfter, HaproxyProcess::runtime);
+  }
+
+  /**
+   * @param controllerRuntime the runtime client the controller (and so the reload watcher) uses,
+   *     given the started HAProxy: its own, or one through a {@link SlowSocket}
+   */
+  Harness(Path dir, ControllerSettings settings, Duration hardStopAfter,
+      Function<HaproxyProcess, HaproxyRuntimeClient> controllerRuntime) {
     base = BaseConfig.defaults(dir).withHardStopAfter(hardStopAfter);
     haproxy = HaproxyProcess.start(HaproxyPaths.DEFAULT_BINARY, dir, base, Duration.ofSeconds(10));
     applier = new HaproxyConfigApplier(haproxy.paths(), new ProcessCommandRunner(), haproxy.masterCli(),
         haproxy.runtime(), Optional.of(base.serverStateFile()), Duration.ofSeconds(10), Duration.ofSeconds(10),
         haproxy::recentOutput);
-    controller = new HaproxyBackendController(haproxy.runtime(), haproxy.masterCli(), applier,
+    controller = new HaproxyBackendController(controllerRuntime.apply(haproxy), haproxy.masterCli(), applier,
         new HaproxyConfigRenderer("127.0.0.1", 3), settings, Clock.systemUTC());
     sampler = new HaproxyConnectionSampler(haproxy.runtime(), haproxy.masterCli());
     executor = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("reload-watcher"));

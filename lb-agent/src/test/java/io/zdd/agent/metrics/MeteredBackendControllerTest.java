@@ -33,6 +33,11 @@ class MeteredBackendControllerTest {
   private static BackendController answering(Supplier<ApplyResult> apply) {
     return new BackendController() {
       @Override
+      public <T> T withGroup(GroupName group, Supplier<T> action) {
+        return action.get();
+      }
+
+      @Override
       public ApplyResult apply(BackendSet desired, Epoch epoch) {
         return apply.get();
       }
