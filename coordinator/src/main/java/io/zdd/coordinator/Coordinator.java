@@ -64,6 +64,7 @@ import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import io.zdd.common.zk.ZkClients;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,9 +73,10 @@ import org.slf4j.LoggerFactory;
  * local cluster): each has its own ports, ZooKeeper session, threads and state, so stopping one
  * behaves like killing a process.
  *
- * <p>Start order: metrics → ZooKeeper → agent fleet → admin gRPC server → leader election.
- * Stop order is the reverse: leadership is released first, so no leader work
- * runs while the rest shuts down; ZooKeeper closes after the fleet, and the metrics endpoint last.
+ * <p>Start order, through a {@link LifecycleGroup}: executors → TLS → metrics → ZooKeeper → agent
+ * fleet → admin gRPC server → leader election. Stop order is the reverse: leadership is released
+ * first, so no leader work runs while the rest shuts down; ZooKeeper closes after the fleet, the
+ * metrics endpoint after ZooKeeper, and the executors last.
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
@@ -139,16 +141,28 @@ public final class Coordinator implements AutoCloseable {
     this.lifecycle = new LifecycleGroup("coordinator " + config.advertise());
   }
 
+  /** Starts every component in order; if any part fails, what already started stops again. */
   public void start() throws Exception {
+    try {
+      startAll();
+    } catch (Exception e) {
+      // A failure between two starts (an identity check, a client that cannot be built) stops
+      // what started too, as a failed start does.
+      lifecycle.stop();
+      throw e;
+    }
+  }
+
+  private void startAll() throws Exception {
     ZkPaths paths = new ZkPaths(config.zkRoot());
-    scheduler = Executors.newScheduledThreadPool(2, new NamedThreadFactory("coord-sched"));
-    agentCalls = Executors.newCachedThreadPool(new NamedThreadFactory("coord-agent-call"));
-    lifecycle.addCloseable("executors", () -> {
-      scheduler.shutdownNow();
-      agentCalls.shutdownNow();
-    });
-    security = GrpcSecurity.open(config.tls(), "coordinator " + config.advertise());
-    lifecycle.addCloseable("tls", security::close);
+    scheduler = lifecycle.start("scheduler",
+        () -> Executors.newScheduledThreadPool(2, new NamedThreadFactory("coord-sched")),
+        ExecutorService::shutdownNow);
+    agentCalls = lifecycle.start("agent calls",
+        () -> Executors.newCachedThreadPool(new NamedThreadFactory("coord-agent-call")),
+        ExecutorService::shutdownNow);
+    security = lifecycle.start("tls", () -> GrpcSecurity.open(config.tls(), "coordinator " + config.advertise()),
+        GrpcSecurity::close);
     security.tls().ifPresent(t -> {
       if (t.self().role() != SpiffeId.Role.COORDINATOR) {
         throw new InvalidInputException("--tls-cert", "identity " + t.self() + " is not a coordinator's");
@@ -158,76 +172,53 @@ public final class Coordinator implements AutoCloseable {
       log.warn("no --roles-file: every operator certificate of the cluster CA may deploy and control any group");
     }
 
-    config.metricsListen().ifPresent(addr -> {
-      metrics = new MetricsEndpoint(registry, addr).route("/healthz", () -> "ok\n");
-      lifecycle.add("metrics endpoint", new LifecycleGroup.Component() {
-        @Override
-        public void start() throws Exception {
-          metrics.start();
-        }
+    if (config.metricsListen().isPresent()) {
+      metrics = lifecycle.start("metrics endpoint", () -> {
+        MetricsEndpoint m = new MetricsEndpoint(registry, config.metricsListen().get()).route("/healthz", () -> "ok\n");
+        m.start();
+        return m;
+      }, MetricsEndpoint::close);
+    }
 
-        @Override
-        public void stop() {
-          metrics.close();
-        }
-      });
-    });
-
-    curator = newCurator();
-    lifecycle.add("zookeeper client", new LifecycleGroup.Component() {
-      @Override
-      public void start() throws Exception {
-        curator.start();
-        if (!curator.blockUntilConnected((int) config.zkSessionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-          throw new IllegalStateException("cannot reach ZooKeeper at " + config.zkConnect()
-              + " within " + config.zkSessionTimeout().toSeconds() + " s");
-        }
-        // Agents register under this node but never create it (with ACLs they may not).
-        try {
-          curator.create().creatingParentsIfNeeded().forPath(paths.agents());
-        } catch (org.apache.zookeeper.KeeperException.NodeExistsException exists) {
-          // Prepared by an earlier coordinator.
-        }
+    curator = lifecycle.start("zookeeper client", () -> {
+      CuratorFramework cf = newCurator();
+      try {
+        connect(cf, paths);
+      } catch (Exception e) {
+        // Not started as far as the group knows, so closed here: a client left retrying would outlive the failure.
+        cf.close();
+        throw e;
       }
-
-      @Override
-      public void stop() {
-        curator.close();
-      }
-    });
+      return cf;
+    }, CuratorFramework::close);
 
     AgentDirectory directory = config.staticAgents().isPresent()
         ? StaticAgentDirectory.parse(config.staticAgents().get())
         : new ZkAgentDirectory(curator, paths.root());
-    fleet = new AgentFleet(directory,
-        // An agent must prove the identity it registered under: a node pointing at another host
-        // (or another agent) cannot pass for it.
-        e -> security.channel(e.host(), e.port(),
-                id -> id.role() == SpiffeId.Role.AGENT && id.name().equals(e.id().value()), "agent " + e.id())
-            .keepAliveTime(30, TimeUnit.SECONDS).build(),
-        config.agentCallDeadline(),
-        WatchConnectionsRequest.newBuilder().setIntervalMs((int) config.sampleInterval().toMillis()).build(),
-        scheduler, Backoff::standard, clock, sample -> {
-          // A drain finishes as soon as the stream shows it, not at the next step delay.
-          DeploymentSupervisor leading = term.get();
-          if (leading != null) {
-            leading.onSample(sample);
-          }
-        });
-    lifecycle.add("agent fleet", new LifecycleGroup.Component() {
-      @Override
-      public void start() {
-        if (directory instanceof ZkAgentDirectory z) {
-          z.start();
-        }
-        fleet.start();
+    fleet = lifecycle.start("agent fleet", () -> {
+      AgentFleet f = new AgentFleet(directory,
+          // An agent must prove the identity it registered under: a node pointing at another host
+          // (or another agent) cannot pass for it.
+          e -> security.channel(e.host(), e.port(),
+                  id -> id.role() == SpiffeId.Role.AGENT && id.name().equals(e.id().value()), "agent " + e.id())
+              .keepAliveTime(30, TimeUnit.SECONDS).build(),
+          config.agentCallDeadline(),
+          WatchConnectionsRequest.newBuilder().setIntervalMs((int) config.sampleInterval().toMillis()).build(),
+          scheduler, Backoff::standard, clock, sample -> {
+            // A drain finishes as soon as the stream shows it, not at the next step delay.
+            DeploymentSupervisor leading = term.get();
+            if (leading != null) {
+              leading.onSample(sample);
+            }
+          });
+      if (directory instanceof ZkAgentDirectory z) {
+        z.start();
       }
-
-      @Override
-      public void stop() {
-        fleet.close();
-        directory.close();
-      }
+      f.start();
+      return f;
+    }, f -> {
+      f.close();
+      directory.close();
     });
 
     ZkDeploymentStore store = new ZkDeploymentStore(curator, paths, config.historyLimit());
@@ -244,6 +235,7 @@ public final class Coordinator implements AutoCloseable {
         () -> Optional.ofNullable(term.get()).map(t -> t.epoch().value()).orElse(0L), fleet);
     events.addListener(coordinatorMetrics::onEvent);
 
+    // Built before the admin API (which answers with the leader's address) but started after it.
     leadership = new LeadershipManager(curator, paths, config.advertise(), epoch -> {
       EnginePorts ports = new EnginePorts(marathonPort, fleetPort, store, probe, hook, events, clock, () -> epoch);
       DeploymentSupervisor s = new DeploymentSupervisor(epoch, new DeploymentEngine(ports, () -> UUID.randomUUID().toString()));
@@ -290,41 +282,42 @@ public final class Coordinator implements AutoCloseable {
 
     AdminService admin = new AdminService(() -> Optional.ofNullable(term.get()), leadership::leaderAddress,
         store, events, fleet, config.roles(), new AuditTrail(events, clock));
-    server = security.server(config.grpcListen(), "admin", 16)
-        // Authentication first (listed last), so a refused call never reaches the service.
-        .addService(ServerInterceptors.intercept(admin, new MetricCollectingServerInterceptor(registry),
-            security.authentication(config.roles())))
-        .addService(health.getHealthService())
-        .build();
-    lifecycle.add("admin gRPC server", new LifecycleGroup.Component() {
-      @Override
-      public void start() throws Exception {
-        server.start();
-        health.setStatus("", ServingStatus.SERVING);
-        log.info("admin API listening on {}", server.getListenSockets());
-      }
-
-      @Override
-      public void stop() throws InterruptedException {
-        health.enterTerminalState();
-        server.shutdown();
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-          server.shutdownNow();
-        }
+    server = lifecycle.start("admin gRPC server", () -> {
+      Server s = security.server(config.grpcListen(), "admin", 16)
+          // Authentication first (listed last), so a refused call never reaches the service.
+          .addService(ServerInterceptors.intercept(admin, new MetricCollectingServerInterceptor(registry),
+              security.authentication(config.roles())))
+          .addService(health.getHealthService())
+          .build()
+          .start();
+      health.setStatus("", ServingStatus.SERVING);
+      log.info("admin API listening on {}", s.getListenSockets());
+      return s;
+    }, s -> {
+      health.enterTerminalState();
+      s.shutdown();
+      if (!s.awaitTermination(5, TimeUnit.SECONDS)) {
+        s.shutdownNow();
       }
     });
-    lifecycle.add("leader election", new LifecycleGroup.Component() {
-      @Override
-      public void start() {
-        leadership.start();
-      }
+    lifecycle.start("leader election", () -> {
+      leadership.start();
+      return leadership;
+    }, LeadershipManager::close);
+  }
 
-      @Override
-      public void stop() {
-        leadership.close();
-      }
-    });
-    lifecycle.start();
+  /** Connects and prepares the node agents register under (with ACLs they may not create it). */
+  private void connect(CuratorFramework cf, ZkPaths paths) throws Exception {
+    cf.start();
+    if (!cf.blockUntilConnected((int) config.zkSessionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("cannot reach ZooKeeper at " + config.zkConnect()
+          + " within " + config.zkSessionTimeout().toSeconds() + " s");
+    }
+    try {
+      cf.create().creatingParentsIfNeeded().forPath(paths.agents());
+    } catch (KeeperException.NodeExistsException exists) {
+      // Prepared by an earlier coordinator.
+    }
   }
 
   private CuratorFramework newCurator() {

@@ -140,32 +140,12 @@ public final class AgentMain implements Callable<Integer> {
       Running r = new Running(c.agentId());
       try (LogContext ctx = LogContext.agent(r.agentId.value())) {
         r.startAll(c);
+      } catch (Exception e) {
+        // A failure between two starts (an identity check, a config error) stops what started too.
+        r.life.stop();
+        throw e;
       }
       return r;
-    }
-
-    private interface Stop<T> {
-      void stop(T t) throws Exception;
-    }
-
-    /** Adds one component and starts it right away; if it fails, everything started is stopped. */
-    private <T> T step(String name, Callable<T> start, Stop<T> stop) throws Exception {
-      AtomicReference<T> ref = new AtomicReference<>();
-      life.add(name, new LifecycleGroup.Component() {
-        @Override
-        public void start() throws Exception {
-          ref.set(start.call());
-        }
-
-        @Override
-        public void stop() throws Exception {
-          if (ref.get() != null) {
-            stop.stop(ref.get());
-          }
-        }
-      });
-      life.start();
-      return ref.get();
     }
 
     /** An agent serves only under its own identity: a certificate for another agent or role is a mistake. */
@@ -184,7 +164,7 @@ public final class AgentMain implements Callable<Integer> {
       new ProcessorMetrics().bindTo(registry);
       new UptimeMetrics().bindTo(registry);
 
-      Optional<CuratorFramework> curator = c.zkConnect().isEmpty() ? Optional.empty() : Optional.of(step(
+      Optional<CuratorFramework> curator = c.zkConnect().isEmpty() ? Optional.empty() : Optional.of(life.start(
           "zookeeper client", () -> {
             CuratorFrameworkFactory.Builder zb = ZkClients.builder(c.zkConnect().get(), c.zkSessionTimeout(),
                 c.zkTlsProperties());
@@ -195,7 +175,7 @@ public final class AgentMain implements Callable<Integer> {
             return cf;
           }, CuratorFramework::close));
 
-      ScheduledExecutorService scheduler = step("executors",
+      ScheduledExecutorService scheduler = life.start("executors",
           () -> Executors.newScheduledThreadPool(2, new NamedThreadFactory("agent-scheduler")),
           s -> {
             s.shutdownNow();
@@ -204,7 +184,7 @@ public final class AgentMain implements Callable<Integer> {
             }
           });
 
-      haproxy = step("haproxy (" + c.haproxyMode() + ")", () -> startHaproxy(c), HaproxyProcess::close);
+      haproxy = life.start("haproxy (" + c.haproxyMode() + ")", () -> startHaproxy(c), HaproxyProcess::close);
       Optional<Path> stateFile = c.haproxyMode() == AgentConfig.HaproxyMode.supervise
           ? Optional.of(BaseConfig.defaults(c.haproxyRunDir()).serverStateFile())
           : c.serverStateFile();
@@ -226,7 +206,7 @@ public final class AgentMain implements Callable<Integer> {
       // zdd.cfg is written before an apply's epoch is committed: after a crash in between, the
       // file holds the newer (epoch, version).
       controller.appliedVersions().forEach((g, v) -> epochs.recover(g, v.epoch(), v.version()));
-      PortSwapper portSwapper = step("port swapper", () -> {
+      PortSwapper portSwapper = life.start("port swapper", () -> {
         PortSwapper p = new PortSwapper(runner,
             IptablesCommands.of(c.iptablesRestore(), c.iptablesSave(), c.iptablesNetns()), c.dataDir(),
             NetAdminCapability.ofThisProcess());
@@ -236,7 +216,7 @@ public final class AgentMain implements Callable<Integer> {
 
       AgentMetrics metrics = new AgentMetrics(registry, epochs::highest);
       AtomicReference<ReloadWatcher> watcher = new AtomicReference<>();
-      metricsEndpoint = step("metrics endpoint", () -> {
+      metricsEndpoint = life.start("metrics endpoint", () -> {
         MetricsEndpoint m = new MetricsEndpoint(registry, c.metricsListen());
         m.route("/metrics", () -> {
           refreshConnectionGauges(metrics, sampler);
@@ -266,10 +246,10 @@ public final class AgentMain implements Callable<Integer> {
       health.setStatus("", ServingStatus.NOT_SERVING);
       health.setStatus(LbAgentGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
       Duration grace = c.shutdownGrace();
-      GrpcSecurity security = step("tls", () -> GrpcSecurity.open(c.tls(), "lb-agent " + agentId),
+      GrpcSecurity security = life.start("tls", () -> GrpcSecurity.open(c.tls(), "lb-agent " + agentId),
           GrpcSecurity::close);
       security.tls().ifPresent(t -> requireOwnIdentity(t.self()));
-      grpcServer = step("grpc server", () -> security.server(c.grpcListen(), "agent", GRPC_THREADS)
+      grpcServer = life.start("grpc server", () -> security.server(c.grpcListen(), "agent", GRPC_THREADS)
           // Authentication runs first (the last interceptor listed), so a refused call is not even counted as served.
           .addService(ServerInterceptors.intercept(service, new MetricCollectingServerInterceptor(registry),
               security.authentication(new AgentCallPolicy())))
@@ -288,8 +268,8 @@ public final class AgentMain implements Callable<Integer> {
           });
       log.info("gRPC listening on {}", grpcServer.getListenSockets());
 
-      step("watch streams", () -> service, LbAgentService::closeStreams);
-      step("reload watcher", () -> {
+      life.start("watch streams", () -> service, LbAgentService::closeStreams);
+      life.start("reload watcher", () -> {
         ReloadWatcher w = new ReloadWatcher(haproxy.masterCli(), controller, sampler, scheduler, Duration.ofMillis(250));
         w.start();
         watcher.set(w);
@@ -300,14 +280,14 @@ public final class AgentMain implements Callable<Integer> {
         String advertised = c.advertiseAddress(grpcPort());
         RegisteredAgent info = new RegisteredAgent(agentId.value(), advertised, safeVersion(controller), c.lbGroups(),
             groupsOf(controller));
-        registration = step("zookeeper registration", () -> {
+        registration = life.start("zookeeper registration", () -> {
           AgentRegistration reg = new AgentRegistration(curator.get(), c.zkRoot(), info, Duration.ofSeconds(10),
               c.zkDigest().isPresent());
           reg.start();
           return reg;
         }, AgentRegistration::close);
         AgentRegistration reg = registration;
-        step("registration refresh", () -> scheduler.scheduleWithFixedDelay(() -> {
+        life.start("registration refresh", () -> scheduler.scheduleWithFixedDelay(() -> {
           try {
             reg.update(reg.info().withGroups(groupsOf(controller)).withHaproxyVersion(safeVersion(controller)));
           } catch (RuntimeException e) {
@@ -316,7 +296,7 @@ public final class AgentMain implements Callable<Integer> {
         }, 5, 5, TimeUnit.SECONDS), (ScheduledFuture<?> f) -> f.cancel(false));
       }
 
-      step("health", () -> {
+      life.start("health", () -> {
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(LbAgentGrpc.SERVICE_NAME, ServingStatus.SERVING);
         return health;

@@ -113,14 +113,14 @@ public final class AdminMapper {
         .setGroup(r.group().value())
         .setPhase(phase(r.phase()))
         .setOutcome(outcome(r.outcome()))
-        .setPaused(r.paused() || r.awaitingPromote())
+        .setPaused(r.paused() || r.traffic().awaitingPromote())
         .setBlueAppId(r.blueAppId())
         .setGreenAppId(r.greenAppId())
         .setEpoch(r.epoch())
         .setStartedAtUnixMs(r.startedAt() == null ? 0 : r.startedAt().toEpochMilli())
         .setFinishedAtUnixMs(r.finishedAt() == null ? 0 : r.finishedAt().toEpochMilli())
         .setMessage(r.message())
-        .setStep(Math.max(0, r.step()))
+        .setStep(Math.max(0, r.traffic().step()))
         .addAllAudit(r.audit())
         .addAllPendingControls(r.controls().pending().stream().map(Object::toString).toList());
     if (r.greenColour() != null) {

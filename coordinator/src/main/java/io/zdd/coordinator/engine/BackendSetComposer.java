@@ -46,7 +46,7 @@ public final class BackendSetComposer {
       Optional<AppStatus> blue) {
     Colour greenColour = rec.greenColour();
     Colour blueColour = greenColour.other();
-    boolean rollingBack = rec.phase() == Phase.ROLLBACK && rec.rollbackStep() != RollbackStep.RESTORE_BLUE;
+    boolean rollingBack = rec.phase() == Phase.ROLLBACK && !rec.rollback().is(RollbackStep.RESTORE_BLUE);
     Set<String> admitted = new HashSet<>(rec.admittedTaskIds());
     Set<String> retired = new HashSet<>(rec.retiredTaskIds());
     Set<String> gone = new HashSet<>(rec.killedTaskIds());
@@ -116,8 +116,8 @@ public final class BackendSetComposer {
   private static Map<String, Integer> weights(DeploymentRecord rec, boolean rollingBack, List<String> green,
       List<String> blue) {
     if (!rollingBack && rec.options().strategy() == ShiftStrategy.WEIGHT_STEPS) {
-      int percent = rec.step() < 0 ? 0 : rec.options().trafficSteps().get(rec.step());
-      if (rec.firstDeployment() || rec.finalDrain()) {
+      int percent = rec.traffic().greenPercent(rec.options().trafficSteps());
+      if (rec.firstDeployment() || rec.traffic().complete()) {
         percent = 100;
       }
       return WeightSplit.of(percent, green, blue).weights();
@@ -131,7 +131,7 @@ public final class BackendSetComposer {
   private static List<TrafficShare> traffic(DeploymentRecord rec, boolean rollingBack, BackendSet set,
       Colour greenColour, Colour blueColour) {
     if (rec.options().strategy() == ShiftStrategy.PORT_SWAP && !rec.firstDeployment()) {
-      boolean toGreen = rec.swapped() && !rollingBack;
+      boolean toGreen = rec.traffic().swapped() && !rollingBack;
       return List.of(new TrafficShare(blueColour, toGreen ? 0 : 100), new TrafficShare(greenColour, toGreen ? 100 : 0));
     }
     long g = 0;

@@ -30,17 +30,17 @@ final class ControlRules {
     return switch (control) {
       case PAUSE -> r.toBuilder().paused(true);
       case RESUME -> r.toBuilder().paused(false);
-      case PROMOTE -> heldStep(r) ? r.toBuilder().awaitingPromote(false).step(r.step() + 1).stepStartedAt(null)
-          : r.toBuilder().awaitingPromote(false).goalInstances(r.targetInstances());
+      case PROMOTE -> heldStep(r) ? r.toBuilder().traffic(r.traffic().released().atStep(r.traffic().step() + 1))
+          : r.toBuilder().traffic(r.traffic().released()).goalInstances(r.targetInstances());
       case ABORT -> r.toBuilder();
     };
   }
 
   private static boolean heldStep(DeploymentRecord r) {
-    return r.options().strategy() == ShiftStrategy.WEIGHT_STEPS && r.stepStartedAt() != null;
+    return r.options().strategy() == ShiftStrategy.WEIGHT_STEPS && r.traffic().stepStartedAt() != null;
   }
 
   private static boolean heldCanary(DeploymentRecord r) {
-    return r.awaitingPromote() && r.goalInstances() < r.targetInstances();
+    return r.traffic().awaitingPromote() && r.goalInstances() < r.targetInstances();
   }
 }

@@ -19,12 +19,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,26 +33,18 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: one driver at a time calls {@link #tick()} (a second concurrent call is refused).
  * Controls ({@link #request}) and {@link #record()} may be called from any thread at any time and
  * never wait for a tick: a control appends a request to the record ({@link Controls}) and the next
- * tick applies it. The record has two writers, the tick and the controls; {@link #writeLock}
- * serialises their writes and is held only for the ZooKeeper write itself (bounded by the
- * store's deadline), never across a Marathon, LB, hook or probe call.
+ * tick applies it. The record has two writers, the tick and the controls; {@link RecordWriter}
+ * serialises their writes.
  */
 public final class Deployment {
   private static final Logger log = LoggerFactory.getLogger(Deployment.class);
-  /** Longest a writer waits for another's ZooKeeper write before giving up (UNAVAILABLE). */
-  private static final Duration WRITE_LOCK_WAIT = Duration.ofSeconds(10);
 
   private final EnginePorts ports;
   /** The Marathon-LB groups serving green (and blue): from green's definition, fixed for the deployment. */
   private final LbGroups lbGroups;
-  private final ReentrantLock writeLock = new ReentrantLock();
-  /** Signalled after every write, for {@link #awaitControls}. */
-  private final Condition written = writeLock.newCondition();
-  /** Replaced only under {@link #writeLock}, after the store accepted the new record; read without it. */
-  private volatile DeploymentRecord rec;
+  /** Holds the record; once the leader term closed, nothing more is written or emitted here. */
+  private final RecordWriter writer;
   private final AtomicBoolean ticking = new AtomicBoolean();
-  /** Set when the leader term driving this deployment closed: nothing more is written or emitted here. */
-  private volatile boolean stopped;
   private final AtomicLong eventSequence = new AtomicLong();
   // The parts, and the fields below them, belong to the ticking thread.
   private final FleetConvergence fleet = new FleetConvergence(this);
@@ -68,17 +56,17 @@ public final class Deployment {
 
   Deployment(EnginePorts ports, DeploymentRecord record) {
     this.ports = ports;
-    this.rec = record;
+    this.writer = new RecordWriter(ports.store(), record);
     this.lbGroups = LbGroups.ofAppJson(record.greenAppJson());
     this.rollout = new Rollout(this, TrafficShift.of(record.options().strategy(), this));
   }
 
   public DeploymentRecord record() {
-    return rec;
+    return writer.current();
   }
 
   public String id() {
-    return rec.id();
+    return writer.current().id();
   }
 
   /**
@@ -87,7 +75,7 @@ public final class Deployment {
    * resumes from the stored record.
    */
   public void stop() {
-    stopped = true;
+    writer.stop();
   }
 
   /** Emits an event outside a tick (the engine's "started" and "resumed by epoch N"). */
@@ -102,7 +90,7 @@ public final class Deployment {
    * every record change; a finished deployment keeps the record it finished with.
    */
   public DeploymentRecord recordOperatorAction(String entry) {
-    return update(r -> r.running() ? r.toBuilder().audit(now() + " " + entry).build() : r);
+    return writer.update(r -> r.running() ? r.toBuilder().audit(now() + " " + entry).build() : r);
   }
 
   /**
@@ -114,7 +102,7 @@ public final class Deployment {
    * @param auditEntry who asked, kept in the record's audit list in the same write; null for none
    */
   public DeploymentRecord request(Control control, String auditEntry) {
-    return update(r -> {
+    return writer.update(r -> {
       ControlRules.refusal(control, r).ifPresent(why -> {
         throw new PreconditionException(why);
       });
@@ -148,34 +136,21 @@ public final class Deployment {
    * the record then: a control's answer shows its effect when the deployment was idle.
    */
   public DeploymentRecord awaitControls(Duration max) throws InterruptedException {
-    long deadline = System.nanoTime() + max.toNanos();
-    writeLock.lockInterruptibly();
-    try {
-      while (rec.running() && !rec.controls().pending().isEmpty()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          break;
-        }
-        written.awaitNanos(left);
-      }
-      return rec;
-    } finally {
-      writeLock.unlock();
-    }
+    return writer.awaitControls(max);
   }
 
   /** Applies every pending request, oldest first, each in one write with its effect. */
   private void applyControls() {
-    for (ControlRequest c : rec.controls().pending()) {
-      Controls applied = rec.controls().appliedThrough(c.seq());
-      Optional<String> refused = ControlRules.refusal(c.control(), rec);
+    for (ControlRequest c : rec().controls().pending()) {
+      Controls applied = rec().controls().appliedThrough(c.seq());
+      Optional<String> refused = ControlRules.refusal(c.control(), rec());
       if (refused.isPresent()) {
-        save(rec.toBuilder().controls(applied).build());
+        save(rec().toBuilder().controls(applied).build());
         emit(EventKind.WARNING, c.control().verb() + " not applied: " + refused.get());
-      } else if (c.control() == Control.ABORT && rec.phase() != Phase.ROLLBACK) {
+      } else if (c.control() == Control.ABORT && rec().phase() != Phase.ROLLBACK) {
         rollback.start("aborted by operator", applied);
       } else {
-        save(ControlRules.effect(c.control(), rec).controls(applied).build());
+        save(ControlRules.effect(c.control(), rec()).controls(applied).build());
         if (c.control() != Control.ABORT) {
           emit(c.control() == Control.PROMOTE ? EventKind.PHASE_CHANGED : EventKind.WARNING, c.control().done() + " by operator");
         }
@@ -188,7 +163,7 @@ public final class Deployment {
   /** Runs one step. Never throws for Marathon or LB trouble: that becomes a wait, a rollback or FAILED. */
   public Tick tick() {
     if (!ticking.compareAndSet(false, true)) {
-      throw new IllegalStateException("deployment " + rec.id() + " is already ticking on another thread");
+      throw new IllegalStateException("deployment " + rec().id() + " is already ticking on another thread");
     }
     try {
       return tickOnce();
@@ -198,22 +173,22 @@ public final class Deployment {
   }
 
   private Tick tickOnce() {
-    if (!rec.running()) {
+    if (!rec().running()) {
       return Tick.done();
     }
-    if (stopped) {
+    if (writer.stopped()) {
       return Tick.held("leader term closed");
     }
-    try (LogContext d = LogContext.deployment(rec.id()); LogContext g = LogContext.group(rec.group().value())) {
+    try (LogContext d = LogContext.deployment(rec().id()); LogContext g = LogContext.group(rec().group().value())) {
       applyControls();
-      if (rec.paused() && rec.phase() != Phase.ROLLBACK) {
+      if (rec().paused() && rec().phase() != Phase.ROLLBACK) {
         return Tick.held("paused");
       }
       try {
-        Tick t = switch (rec.phase()) {
+        Tick t = switch (rec().phase()) {
           case ROLLBACK -> rollback.tick();
           case DONE -> Tick.done();
-          default -> rollout.tick(rec.phase());
+          default -> rollout.tick(rec().phase());
         };
         retryingSince = null;
         return t;
@@ -234,7 +209,7 @@ public final class Deployment {
 
   /** The record as last written; the parts read it through here, on the ticking thread. */
   DeploymentRecord rec() {
-    return rec;
+    return writer.current();
   }
 
   EnginePorts ports() {
@@ -262,7 +237,7 @@ public final class Deployment {
   }
 
   Optional<AppStatus> blueApp() {
-    return rec.blueAppId().isEmpty() ? Optional.empty() : findApp(rec.blueAppId());
+    return rec().blueAppId().isEmpty() ? Optional.empty() : findApp(rec().blueAppId());
   }
 
   Optional<AppStatus> findApp(String id) {
@@ -277,7 +252,7 @@ public final class Deployment {
   Tick scale(String appId, int instances, String why) {
     ports.marathon().scaleApp(appId, instances);
     emit(EventKind.MARATHON_CALL, "PUT /v2/apps" + appId + " instances=" + instances);
-    return Tick.waitFor(rec.options().stepDelay(), why);
+    return Tick.waitFor(rec().options().stepDelay(), why);
   }
 
   /** Why {@code app} is not fully serving in Marathon (a deployment of it running, tasks not healthy). */
@@ -295,7 +270,7 @@ public final class Deployment {
    * admitted: a set is admitted together).
    */
   List<String> admitServing(AppStatus app, FleetConvergence.Applied applied) {
-    Set<String> waiting = TaskSets.unadmittedServing(rec, app);
+    Set<String> waiting = TaskSets.unadmittedServing(rec(), app);
     if (waiting.isEmpty()) {
       return List.of();
     }
@@ -303,20 +278,20 @@ public final class Deployment {
     if (!notUp.isEmpty()) {
       return notUp;
     }
-    Set<String> admitted = new TreeSet<>(rec.admittedTaskIds());
+    Set<String> admitted = new TreeSet<>(rec().admittedTaskIds());
     admitted.addAll(waiting);
-    save(rec.toBuilder().admittedTaskIds(List.copyOf(admitted)).build());
+    save(rec().toBuilder().admittedTaskIds(List.copyOf(admitted)).build());
     log.info("tasks {} are UP on every LB; they may now get traffic", waiting);
     return List.of();
   }
 
   int frontendPort(Colour colour) {
-    return colour == Colour.GREEN ? rec.options().greenFrontendPort() : rec.options().blueFrontendPort();
+    return colour == Colour.GREEN ? rec().options().greenFrontendPort() : rec().options().blueFrontendPort();
   }
 
   ObjectNode greenJson() {
     try {
-      return (ObjectNode) AppJson.MAPPER.readTree(rec.greenAppJson());
+      return (ObjectNode) AppJson.MAPPER.readTree(rec().greenAppJson());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("stored green definition is not JSON", e);
     }
@@ -340,12 +315,12 @@ public final class Deployment {
       retryingSince = now;
     }
     emit(EventKind.WARNING, "Marathon: " + e.getMessage() + "; retrying");
-    if (!now.isBefore(retryingSince.plus(rec.options().marathonRetryTimeout()))) {
+    if (!now.isBefore(retryingSince.plus(rec().options().marathonRetryTimeout()))) {
       retryingSince = null;
-      return rollback.failOrRollback("Marathon kept failing for " + rec.options().marathonRetryTimeout() + ": "
+      return rollback.failOrRollback("Marathon kept failing for " + rec().options().marathonRetryTimeout() + ": "
           + e.getMessage());
     }
-    return Tick.waitFor(rec.options().stepDelay(), "retrying: " + e.getMessage());
+    return Tick.waitFor(rec().options().stepDelay(), "retrying: " + e.getMessage());
   }
 
   // ---------------------------------------------------------------- writes and events
@@ -355,7 +330,7 @@ public final class Deployment {
   }
 
   void go(DeploymentRecord.Builder b) {
-    Phase before = rec.phase();
+    Phase before = rec().phase();
     DeploymentRecord next = b.build();
     if (next.phase() != before) {
       next = next.toBuilder().phaseStartedAt(now()).build();
@@ -373,16 +348,16 @@ public final class Deployment {
    * fails here (StaleEpochException, or no ZooKeeper session) and destroys nothing.
    */
   void fence(String what) {
-    save(rec.toBuilder().message(what).build());
+    save(rec().toBuilder().message(what).build());
   }
 
   Tick done(Outcome outcome, String message) {
     // Requests accepted during this tick come too late: dropped, each with a reason.
-    List<ControlRequest> dropped = rec.controls().pending();
+    List<ControlRequest> dropped = rec().controls().pending();
     long last = dropped.isEmpty() ? 0 : dropped.get(dropped.size() - 1).seq();
-    go(rec.toBuilder().phase(Phase.DONE).outcome(outcome).message(message).finishedAt(now()).awaitingPromote(false)
-        .controls(rec.controls().appliedThrough(last)));
-    ports.store().appendHistory(rec);
+    go(rec().toBuilder().phase(Phase.DONE).outcome(outcome).message(message).finishedAt(now()).traffic(rec().traffic().released())
+        .controls(rec().controls().appliedThrough(last)));
+    ports.store().appendHistory(rec());
     log.info("deployment finished: {} ({})", outcome, message);
     dropped.forEach(c -> emit(EventKind.WARNING, c.control().name().toLowerCase(Locale.ROOT)
         + " not applied: the deployment finished first"));
@@ -390,64 +365,25 @@ public final class Deployment {
     return Tick.done();
   }
 
-  /**
-   * A tick's write, always stored even when nothing changed: it is the fence before what the
-   * tick does next (a kill repeated after a failure must still prove the leader holds its epoch).
-   * The operator's parts of the record (audit entries and requests not applied yet) are taken
-   * from the record as it is at the write, so a control accepted during the tick is neither lost
-   * nor applied twice.
-   */
+  /** A tick's write (see {@link RecordWriter#save}). */
   void save(DeploymentRecord next) {
-    write(current -> next.toBuilder().auditEntries(current.audit())
-        .controls(current.controls().appliedThrough(next.controls().appliedThrough())).build(), true);
-  }
-
-  /** An operator's change: stored only when it changes the record. */
-  private DeploymentRecord update(UnaryOperator<DeploymentRecord> change) {
-    return write(change, false);
-  }
-
-  /** The one way the record is stored: computed from the current record, under the write lock. */
-  private DeploymentRecord write(UnaryOperator<DeploymentRecord> change, boolean always) {
-    if (stopped) {
-      throw new UnavailableException("deployment " + rec.id() + " is no longer driven by this leader term");
-    }
-    try {
-      if (!writeLock.tryLock(WRITE_LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new UnavailableException("deployment " + rec.id() + ": another write of its record has taken over "
-            + WRITE_LOCK_WAIT.toSeconds() + " s; try again");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UnavailableException("interrupted while waiting to write deployment " + rec.id(), e);
-    }
-    try {
-      DeploymentRecord next = change.apply(rec);
-      if (always || !next.equals(rec)) {
-        ports.store().save(next);
-        rec = next;
-        written.signalAll();
-      }
-      return rec;
-    } finally {
-      writeLock.unlock();
-    }
+    writer.save(next);
   }
 
   void emitKilled(List<String> ids) {
-    if (stopped) {
+    if (writer.stopped()) {
       return;
     }
     ports.events().accept(new DeploymentEvent(eventSequence.incrementAndGet(), now(), EventKind.TASKS_KILLED,
-        "killed " + ids + " (drained on every LB)", rec, ids, drain.progress(), fleet.traffic()));
+        "killed " + ids + " (drained on every LB)", rec(), ids, drain.progress(), fleet.traffic()));
   }
 
   void emit(EventKind kind, String message) {
-    if (stopped) {
+    if (writer.stopped()) {
       return;
     }
     try {
-      ports.events().accept(new DeploymentEvent(eventSequence.incrementAndGet(), now(), kind, message, rec, List.of(),
+      ports.events().accept(new DeploymentEvent(eventSequence.incrementAndGet(), now(), kind, message, rec(), List.of(),
           kind == EventKind.DRAIN_PROGRESS ? drain.progress() : List.of(), fleet.traffic()));
     } catch (RuntimeException e) {
       // A broken listener must not stop a deployment half-way.

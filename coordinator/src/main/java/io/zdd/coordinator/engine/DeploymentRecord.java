@@ -10,6 +10,12 @@ import java.util.List;
  * The persisted state of one deployment. Saved before every action (persist-before-act), so a new
  * leader can rebuild a {@link Deployment} from it after re-reading Marathon and the fleet.
  *
+ * <p>Fields that only change together, and only for one part of the machine, are kept in parts:
+ * {@link DrainState} (the drain waited on now), {@link TrafficState} (how far traffic has moved
+ * to green) and {@link RollbackState} (a rollback's step and reason). A part is replaced whole, by
+ * the helpers on it, so its fields cannot drift apart. The stored form stays flat (see
+ * {@link DeploymentRecordCodec}).
+ *
  * @param id deployment id (UUID)
  * @param group HAPROXY_DEPLOYMENT_GROUP
  * @param epoch leader epoch driving it
@@ -30,23 +36,15 @@ import java.util.List;
  * @param backendFingerprint content of that set, to send a new version only on change
  * @param admittedTaskIds tasks confirmed UP on every LB (may get traffic)
  * @param retiredTaskIds blue tasks set to DRAIN at weight 0
- * @param drainingTaskIds tasks whose drain is being waited on now
- * @param drainStartedAt when that drain started; null when none
- * @param shutdownAt when sessions were shut down (SHUTDOWN policy); null otherwise
- * @param drainWarned the max-wait warning was emitted for this drain
+ * @param drain the drain being waited on now ({@link DrainState#NONE} when none)
  * @param killingTaskIds saved before the kill call
  * @param killedTaskIds every task this deployment killed
  * @param plannedGreenInstances green's next size, saved before the scale call; 0 for none
- * @param step traffic step index (WEIGHT_STEPS); -1 before the first
- * @param stepStartedAt when the current step was applied everywhere; null before
+ * @param traffic how far new traffic has moved to green
  * @param healthDeadline green must serve everywhere by then; null when not waiting
  * @param keepPreviousUntil end of the keep-previous window; null outside it
  * @param paused held by pause
- * @param awaitingPromote held at a canary or traffic step until promote
- * @param finalDrain the drain in progress retires the last blue tasks
- * @param swapped PORT_SWAP: the public port points at green
- * @param rollbackStep null unless rolling back
- * @param rollbackReason why it rolled back; empty otherwise
+ * @param rollback the rollback's step and reason ({@link RollbackState#NONE} unless rolling back)
  * @param audit operators' actions on it, oldest first ("&lt;time&gt; &lt;who&gt; &lt;what&gt;"), the last {@value #AUDIT_LIMIT}
  * @param controls operators' requests not applied yet (written by controls, applied by ticks)
  */
@@ -74,23 +72,15 @@ public record DeploymentRecord(
     String backendFingerprint,
     List<String> admittedTaskIds,
     List<String> retiredTaskIds,
-    List<String> drainingTaskIds,
-    Instant drainStartedAt,
-    Instant shutdownAt,
-    boolean drainWarned,
+    DrainState drain,
     List<String> killingTaskIds,
     List<String> killedTaskIds,
     int plannedGreenInstances,
-    int step,
-    Instant stepStartedAt,
+    TrafficState traffic,
     Instant healthDeadline,
     Instant keepPreviousUntil,
     boolean paused,
-    boolean awaitingPromote,
-    boolean finalDrain,
-    boolean swapped,
-    RollbackStep rollbackStep,
-    String rollbackReason,
+    RollbackState rollback,
     List<String> audit,
     Controls controls) {
   /** Audit entries kept in the record (the log has every one). */
@@ -105,10 +95,11 @@ public record DeploymentRecord(
     backendFingerprint = backendFingerprint == null ? "" : backendFingerprint;
     admittedTaskIds = admittedTaskIds == null ? List.of() : List.copyOf(admittedTaskIds);
     retiredTaskIds = retiredTaskIds == null ? List.of() : List.copyOf(retiredTaskIds);
-    drainingTaskIds = drainingTaskIds == null ? List.of() : List.copyOf(drainingTaskIds);
+    drain = drain == null ? DrainState.NONE : drain;
     killingTaskIds = killingTaskIds == null ? List.of() : List.copyOf(killingTaskIds);
     killedTaskIds = killedTaskIds == null ? List.of() : List.copyOf(killedTaskIds);
-    rollbackReason = rollbackReason == null ? "" : rollbackReason;
+    traffic = traffic == null ? TrafficState.START : traffic;
+    rollback = rollback == null ? RollbackState.NONE : rollback;
     audit = audit == null ? List.of() : List.copyOf(audit);
     controls = controls == null ? Controls.NONE : controls;
   }
@@ -136,7 +127,7 @@ public record DeploymentRecord(
     private long epoch;
     private DeploymentOptions options;
     private Phase phase;
-    private Outcome outcome;
+    private Outcome outcome = Outcome.RUNNING;
     private String message;
     private Instant startedAt;
     private Instant finishedAt;
@@ -154,30 +145,19 @@ public record DeploymentRecord(
     private String backendFingerprint;
     private List<String> admittedTaskIds;
     private List<String> retiredTaskIds;
-    private List<String> drainingTaskIds;
-    private Instant drainStartedAt;
-    private Instant shutdownAt;
-    private boolean drainWarned;
+    private DrainState drain = DrainState.NONE;
     private List<String> killingTaskIds;
     private List<String> killedTaskIds;
     private int plannedGreenInstances;
-    private int step;
-    private Instant stepStartedAt;
+    private TrafficState traffic = TrafficState.START;
     private Instant healthDeadline;
     private Instant keepPreviousUntil;
     private boolean paused;
-    private boolean awaitingPromote;
-    private boolean finalDrain;
-    private boolean swapped;
-    private RollbackStep rollbackStep;
-    private String rollbackReason;
+    private RollbackState rollback = RollbackState.NONE;
     private List<String> audit = List.of();
     private Controls controls = Controls.NONE;
 
-    private Builder() {
-      outcome = Outcome.RUNNING;
-      step = -1;
-    }
+    private Builder() {}
 
     private Builder(DeploymentRecord r) {
       id = r.id;
@@ -203,23 +183,15 @@ public record DeploymentRecord(
       backendFingerprint = r.backendFingerprint;
       admittedTaskIds = r.admittedTaskIds;
       retiredTaskIds = r.retiredTaskIds;
-      drainingTaskIds = r.drainingTaskIds;
-      drainStartedAt = r.drainStartedAt;
-      shutdownAt = r.shutdownAt;
-      drainWarned = r.drainWarned;
+      drain = r.drain;
       killingTaskIds = r.killingTaskIds;
       killedTaskIds = r.killedTaskIds;
       plannedGreenInstances = r.plannedGreenInstances;
-      step = r.step;
-      stepStartedAt = r.stepStartedAt;
+      traffic = r.traffic;
       healthDeadline = r.healthDeadline;
       keepPreviousUntil = r.keepPreviousUntil;
       paused = r.paused;
-      awaitingPromote = r.awaitingPromote;
-      finalDrain = r.finalDrain;
-      swapped = r.swapped;
-      rollbackStep = r.rollbackStep;
-      rollbackReason = r.rollbackReason;
+      rollback = r.rollback;
       audit = r.audit;
       controls = r.controls;
     }
@@ -339,23 +311,8 @@ public record DeploymentRecord(
       return this;
     }
 
-    public Builder drainingTaskIds(List<String> v) {
-      drainingTaskIds = v;
-      return this;
-    }
-
-    public Builder drainStartedAt(Instant v) {
-      drainStartedAt = v;
-      return this;
-    }
-
-    public Builder shutdownAt(Instant v) {
-      shutdownAt = v;
-      return this;
-    }
-
-    public Builder drainWarned(boolean v) {
-      drainWarned = v;
+    public Builder drain(DrainState v) {
+      drain = v;
       return this;
     }
 
@@ -374,13 +331,8 @@ public record DeploymentRecord(
       return this;
     }
 
-    public Builder step(int v) {
-      step = v;
-      return this;
-    }
-
-    public Builder stepStartedAt(Instant v) {
-      stepStartedAt = v;
+    public Builder traffic(TrafficState v) {
+      traffic = v;
       return this;
     }
 
@@ -399,23 +351,8 @@ public record DeploymentRecord(
       return this;
     }
 
-    public Builder awaitingPromote(boolean v) {
-      awaitingPromote = v;
-      return this;
-    }
-
-    public Builder finalDrain(boolean v) {
-      finalDrain = v;
-      return this;
-    }
-
-    public Builder swapped(boolean v) {
-      swapped = v;
-      return this;
-    }
-
-    public Builder rollbackStep(RollbackStep v) {
-      rollbackStep = v;
+    public Builder rollback(RollbackState v) {
+      rollback = v;
       return this;
     }
 
@@ -427,21 +364,9 @@ public record DeploymentRecord(
       return this;
     }
 
-    /** Starts waiting for {@code taskIds} to drain: the drain's four fields, always set together. */
-    public Builder startDrain(List<String> taskIds, Instant at) {
-      drainingTaskIds = taskIds;
-      drainStartedAt = at;
-      shutdownAt = null;
-      drainWarned = false;
-      return this;
-    }
-
-    /** No drain in progress. */
-    public Builder noDrain() {
-      drainingTaskIds = List.of();
-      drainStartedAt = null;
-      shutdownAt = null;
-      drainWarned = false;
+    /** Replaces the whole audit list (a save merging an operator's entries into a tick's record). */
+    Builder auditEntries(List<String> v) {
+      audit = v;
       return this;
     }
 
@@ -450,25 +375,13 @@ public record DeploymentRecord(
       return this;
     }
 
-    /** Replaces the whole audit list (a save merging an operator's entries into a tick's record). */
-    Builder auditEntries(List<String> v) {
-      audit = v;
-      return this;
-    }
-
-    public Builder rollbackReason(String v) {
-      rollbackReason = v;
-      return this;
-    }
-
     public DeploymentRecord build() {
       return new DeploymentRecord(
           id, group, epoch, options, phase, outcome, message, startedAt, finishedAt, phaseStartedAt, blueAppId,
           greenAppId, greenColour, greenAppJson, servicePort, targetInstances, goalInstances, blueTargetInstances,
-          greenCreated, backendVersion, backendFingerprint, admittedTaskIds, retiredTaskIds, drainingTaskIds,
-          drainStartedAt, shutdownAt, drainWarned, killingTaskIds, killedTaskIds, plannedGreenInstances, step,
-          stepStartedAt, healthDeadline, keepPreviousUntil, paused, awaitingPromote, finalDrain, swapped,
-          rollbackStep, rollbackReason, audit, controls);
+          greenCreated, backendVersion, backendFingerprint, admittedTaskIds, retiredTaskIds, drain, killingTaskIds,
+          killedTaskIds, plannedGreenInstances, traffic, healthDeadline, keepPreviousUntil, paused, rollback, audit,
+          controls);
     }
   }
 }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,10 +23,23 @@ import java.util.Optional;
  * bytes, such as ZooKeeper. Field names are the record components' names; instants and durations
  * are ISO-8601 strings; absent values are left out. Written with {@code "schema": 1}; unknown
  * fields are ignored on read so a newer writer does not break an older reader.
+ *
+ * <p>The record's parts ({@link DrainState}, {@link TrafficState}, {@link RollbackState}) are
+ * stored inline, under the flat field names the record had before it had parts
+ * ({@code INLINE_PARTS}): records already in ZooKeeper read unchanged after an upgrade, and a
+ * coordinator not upgraded yet (a standby that becomes leader during a rolling upgrade) still reads
+ * every field an upgraded one wrote, instead of ignoring a nested object it does not know.
  */
 public final class DeploymentRecordCodec {
   public static final int SCHEMA = 1;
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  /** For each part stored inline: its component's name → the stored field's name. */
+  private static final Map<Class<?>, Map<String, String>> INLINE_PARTS = Map.of(
+      DrainState.class, Map.of("taskIds", "drainingTaskIds", "startedAt", "drainStartedAt", "shutdownAt", "shutdownAt",
+          "warned", "drainWarned"),
+      TrafficState.class, Map.of("step", "step", "stepStartedAt", "stepStartedAt", "awaitingPromote", "awaitingPromote",
+          "swapped", "swapped", "complete", "finalDrain"),
+      RollbackState.class, Map.of("step", "rollbackStep", "reason", "rollbackReason"));
 
   private DeploymentRecordCodec() {}
 
@@ -58,7 +72,12 @@ public final class DeploymentRecordCodec {
     if (value instanceof Record r) {
       ObjectNode obj = F.objectNode();
       for (RecordComponent c : r.getClass().getRecordComponents()) {
-        JsonNode v = write(get(c, r));
+        Object component = get(c, r);
+        if (INLINE_PARTS.containsKey(c.getType())) {
+          writeInline(obj, (Record) component);
+          continue;
+        }
+        JsonNode v = write(component);
         if (v != null) {
           obj.set(c.getName(), v);
         }
@@ -156,17 +175,56 @@ public final class DeploymentRecordCodec {
       Object[] args = new Object[comps.length];
       Class<?>[] types = new Class<?>[comps.length];
       for (int i = 0; i < comps.length; i++) {
-        args[i] = read(node.get(comps[i].getName()), comps[i].getGenericType(), field + "." + comps[i].getName());
+        args[i] = INLINE_PARTS.containsKey(comps[i].getType())
+            ? readInline(node, comps[i].getType(), field)
+            : read(node.get(comps[i].getName()), comps[i].getGenericType(), field + "." + comps[i].getName());
         types[i] = comps[i].getType();
       }
-      try {
-        Constructor<?> ctor = raw.getDeclaredConstructor(types);
-        return ctor.newInstance(args);
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("cannot build " + raw.getSimpleName(), e);
-      }
+      return construct(raw, types, args);
     }
     throw new IllegalStateException("no JSON reader for " + raw);
+  }
+
+  /** A part's fields, written into the object of the record that holds it. */
+  private static void writeInline(ObjectNode obj, Record part) {
+    Map<String, String> names = INLINE_PARTS.get(part.getClass());
+    for (RecordComponent c : part.getClass().getRecordComponents()) {
+      JsonNode v = write(get(c, part));
+      if (v != null) {
+        obj.set(storedName(names, c), v);
+      }
+    }
+  }
+
+  /** A part, read from the fields of the object of the record that holds it. */
+  private static Object readInline(JsonNode holder, Class<?> part, String field) {
+    Map<String, String> names = INLINE_PARTS.get(part);
+    RecordComponent[] comps = part.getRecordComponents();
+    Object[] args = new Object[comps.length];
+    Class<?>[] types = new Class<?>[comps.length];
+    for (int i = 0; i < comps.length; i++) {
+      String name = storedName(names, comps[i]);
+      args[i] = read(holder.get(name), comps[i].getGenericType(), field + "." + name);
+      types[i] = comps[i].getType();
+    }
+    return construct(part, types, args);
+  }
+
+  private static String storedName(Map<String, String> names, RecordComponent c) {
+    String name = names.get(c.getName());
+    if (name == null) {
+      throw new IllegalStateException("no stored name for " + c.getDeclaringRecord().getSimpleName() + "." + c.getName());
+    }
+    return name;
+  }
+
+  private static Object construct(Class<?> raw, Class<?>[] types, Object[] args) {
+    try {
+      Constructor<?> ctor = raw.getDeclaredConstructor(types);
+      return ctor.newInstance(args);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot build " + raw.getSimpleName(), e);
+    }
   }
 
   private static Object get(RecordComponent c, Record r) {

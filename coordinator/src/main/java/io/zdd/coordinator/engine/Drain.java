@@ -46,7 +46,7 @@ final class Drain {
     tasks.values().forEach(t -> byServer.put(ServerNames.of(t), t));
     Set<String> listed = set.servers().stream().map(BackendServer::name).collect(Collectors.toSet());
     DrainJudge.Verdict v = DrainJudge.judge(rec.group(), agents, d.ports().fleet().latestSamples(rec.group(), d.lbGroups()),
-        byServer.keySet(), listed, rec.drainStartedAt(), d.now(), rec.options().sampleMaxAge());
+        byServer.keySet(), listed, rec.drain().startedAt(), d.now(), rec.options().sampleMaxAge());
     if (!v.perLb().equals(progress)) {
       progress = v.perLb();
       d.emit(EventKind.DRAIN_PROGRESS, "drain: " + v.perLb().stream()
@@ -91,8 +91,8 @@ final class Drain {
   /** The next tick after a look that was not ready: wait, or at max-wait, what the policy says. */
   Tick notReady(Look o, boolean green) {
     DeploymentRecord rec = d.rec();
-    boolean pastMaxWait = rec.drainStartedAt() != null && !d.now().isBefore(rec.drainStartedAt().plus(rec.options().maxWait()));
-    return pastMaxWait ? applyPolicy(o, green) : Tick.waitFor(rec.options().stepDelay(), o.summary());
+    return rec.drain().pastMaxWait(d.now(), rec.options().maxWait()) ? applyPolicy(o, green)
+        : Tick.waitFor(rec.options().stepDelay(), o.summary());
   }
 
   /** At max-wait. Never kills a task some LB has not reported drained. */
@@ -107,15 +107,15 @@ final class Drain {
               + " still hold connections (or an LB sent no fresh sample) at max-wait");
         }
         case SHUTDOWN -> {
-          if (rec.shutdownAt() == null) {
-            d.save(rec.toBuilder().shutdownAt(d.now()).build());
+          if (rec.drain().shutdownAt() == null) {
+            d.save(rec.toBuilder().drain(rec.drain().sessionsShutDown(d.now())).build());
             for (String server : o.lingeringServers()) {
               List<String> failed = FleetConvergence.failures(d.ports().fleet().shutdownSessions(rec.group(), d.lbGroups(),
                   server, d.ports().epoch().get()));
               d.emit(EventKind.WARNING, "max-wait reached: shut down sessions of " + server
                   + (failed.isEmpty() ? " on every LB" : "; failed on " + failed));
             }
-          } else if (!d.now().isBefore(rec.shutdownAt().plus(rec.options().maxWait()))) {
+          } else if (rec.drain().pastMaxWaitAfterShutdown(d.now(), rec.options().maxWait())) {
             return giveUp(green, who + " servers " + o.lingeringServers()
                 + " not drained on every LB even after shutting sessions down");
           }
@@ -138,8 +138,8 @@ final class Drain {
   }
 
   private void warnOnce(String message) {
-    if (!d.rec().drainWarned()) {
-      d.save(d.rec().toBuilder().drainWarned(true).message(message).build());
+    if (!d.rec().drain().warned()) {
+      d.save(d.rec().toBuilder().drain(d.rec().drain().warningEmitted()).message(message).build());
       d.emit(EventKind.WARNING, message);
     }
   }

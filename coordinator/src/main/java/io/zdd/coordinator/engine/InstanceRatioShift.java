@@ -38,8 +38,8 @@ final class InstanceRatioShift implements TrafficShift {
     int goal = rec.goalInstances();
     boolean canary = goal < target;
     if (canary && green.instances() >= goal && activeBlue.size() <= target - goal) {
-      if (!rec.awaitingPromote()) {
-        d.save(rec.toBuilder().awaitingPromote(true).build());
+      if (!rec.traffic().awaitingPromote()) {
+        d.save(rec.toBuilder().traffic(rec.traffic().held()).build());
         d.emit(EventKind.WAITING_FOR_PROMOTE, "canary of " + goal + " new beside " + activeBlue.size()
             + " old instances; promote to complete, abort to roll back");
       }
@@ -59,7 +59,7 @@ final class InstanceRatioShift implements TrafficShift {
     DeploymentRecord.Builder b = rec.toBuilder().retiredTaskIds(TaskSets.union(rec.retiredTaskIds(), chosen))
         .plannedGreenInstances(next);
     if (!chosen.isEmpty() && !keep) {
-      b.phase(Phase.DRAIN_BLUE).startDrain(chosen, d.now());
+      b.phase(Phase.DRAIN_BLUE).drain(DrainState.of(chosen, d.now()));
     } else {
       b.phase(Phase.SCALE_GREEN).healthDeadline(d.now().plus(rec.options().healthTimeout()));
     }

@@ -24,8 +24,8 @@ final class PortSwapShift implements TrafficShift {
     if (!applied.converged()) {
       return d.fleet().waitConverged("green frontend", applied);
     }
-    if (!d.rec().swapped()) {
-      d.save(d.rec().toBuilder().swapped(true).build());
+    if (!d.rec().traffic().swapped()) {
+      d.save(d.rec().toBuilder().traffic(d.rec().traffic().withSwapped(true)).build());
     }
     int target = d.frontendPort(rec.greenColour());
     List<String> failed = d.fleet().swapPort(target);

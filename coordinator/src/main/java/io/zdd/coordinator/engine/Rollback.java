@@ -33,8 +33,8 @@ final class Rollback {
     DeploymentRecord rec = d.rec();
     log.warn("rolling back: {}", reason);
     d.emit(EventKind.WARNING, "rolling back: " + reason);
-    d.go(rec.toBuilder().phase(Phase.ROLLBACK).rollbackStep(RollbackStep.RESTORE_BLUE).rollbackReason(reason)
-        .awaitingPromote(false).paused(false).noDrain().killingTaskIds(List.of())
+    d.go(rec.toBuilder().phase(Phase.ROLLBACK).rollback(RollbackState.of(reason))
+        .traffic(rec.traffic().released()).paused(false).drain(DrainState.NONE).killingTaskIds(List.of())
         .healthDeadline(d.now().plus(rec.options().healthTimeout())).message(reason)
         .controls(controls));
     d.fleet().settled();
@@ -51,13 +51,13 @@ final class Rollback {
           + rec.blueAppId() + " failed (" + reason + "); delete it by hand");
     }
     if (rec.phase() == Phase.ROLLBACK) {
-      return d.done(Outcome.FAILED, "rollback stopped: " + reason + " (rolling back because: " + rec.rollbackReason() + ")");
+      return d.done(Outcome.FAILED, "rollback stopped: " + reason + " (rolling back because: " + rec.rollback().reason() + ")");
     }
     return start(reason);
   }
 
   Tick tick() {
-    return switch (d.rec().rollbackStep()) {
+    return switch (d.rec().rollback().step()) {
       case RESTORE_BLUE -> restoreBlue();
       case ROUTE_TO_BLUE -> routeToBlue();
       case DRAIN_GREEN -> drainGreen();
@@ -69,7 +69,7 @@ final class Rollback {
   private Tick restoreBlue() {
     DeploymentRecord rec = d.rec();
     if (rec.blueAppId().isEmpty()) {
-      d.save(rec.toBuilder().rollbackStep(RollbackStep.ROUTE_TO_BLUE).build());
+      d.save(moveTo(RollbackStep.ROUTE_TO_BLUE).build());
       return Tick.proceed();
     }
     AppStatus blue = d.ports().marathon().getApp(rec.blueAppId());
@@ -85,7 +85,7 @@ final class Rollback {
     if (!notUp.isEmpty()) {
       return restoreDeadline("restored blue not UP on every LB: " + notUp);
     }
-    d.save(d.rec().toBuilder().rollbackStep(RollbackStep.ROUTE_TO_BLUE).retiredTaskIds(List.of()).build());
+    d.save(moveTo(RollbackStep.ROUTE_TO_BLUE).retiredTaskIds(List.of()).build());
     return Tick.proceed();
   }
 
@@ -93,21 +93,21 @@ final class Rollback {
     DeploymentRecord rec = d.rec();
     if (rec.healthDeadline() != null && d.now().isAfter(rec.healthDeadline())) {
       return d.done(Outcome.FAILED, "could not restore blue within the health timeout (" + why
-          + "); traffic is unchanged. Rolling back because: " + rec.rollbackReason());
+          + "); traffic is unchanged. Rolling back because: " + rec.rollback().reason());
     }
     return Tick.waitFor(rec.options().stepDelay(), why);
   }
 
   private Tick routeToBlue() {
     DeploymentRecord rec = d.rec();
-    if (rec.options().strategy() == ShiftStrategy.PORT_SWAP && rec.swapped()) {
+    if (rec.options().strategy() == ShiftStrategy.PORT_SWAP && rec.traffic().swapped()) {
       int target = d.frontendPort(rec.greenColour().other());
       List<String> failed = d.fleet().swapPort(target);
       if (!failed.isEmpty()) {
         return converge("port " + rec.servicePort() + " back to blue's frontend " + target + ": " + failed);
       }
       // Saved only once every LB confirmed: a resumed rollback flips the port again (idempotent).
-      d.save(rec.toBuilder().swapped(false).build());
+      d.save(rec.toBuilder().traffic(rec.traffic().withSwapped(false)).build());
     }
     Optional<AppStatus> green = d.findApp(rec.greenAppId());
     FleetConvergence.Applied applied = d.fleet().apply(green, d.blueApp());
@@ -118,14 +118,19 @@ final class Rollback {
     d.emit(EventKind.TRAFFIC_SHIFTED, "traffic back on blue on every LB");
     List<String> greenServing = green.map(a -> applied.set().servers().stream()
         .filter(s -> s.colour() == rec.greenColour()).map(BackendServer::taskId).toList()).orElse(List.of());
-    d.save(d.rec().toBuilder().rollbackStep(RollbackStep.DRAIN_GREEN).startDrain(greenServing, d.now()).build());
+    d.save(moveTo(RollbackStep.DRAIN_GREEN).drain(DrainState.of(greenServing, d.now())).build());
     return Tick.proceed();
+  }
+
+  /** The record with the rollback moved on to {@code next} (its reason kept). */
+  private DeploymentRecord.Builder moveTo(RollbackStep next) {
+    return d.rec().toBuilder().rollback(d.rec().rollback().at(next));
   }
 
   private Tick converge(String what) {
     if (d.fleet().overdue()) {
       return d.done(Outcome.FAILED, "rollback could not complete on every LB within max-wait: " + what
-          + ". Green is left running; fix the LB and run --complete-prev. Rolling back because: " + d.rec().rollbackReason());
+          + ". Green is left running; fix the LB and run --complete-prev. Rolling back because: " + d.rec().rollback().reason());
     }
     return Tick.waitFor(d.rec().options().stepDelay(), what);
   }
@@ -133,15 +138,15 @@ final class Rollback {
   private Tick drainGreen() {
     DeploymentRecord rec = d.rec();
     Optional<AppStatus> green = d.findApp(rec.greenAppId());
-    Map<String, TaskStatus> present = TaskSets.present(green, rec.drainingTaskIds());
+    Map<String, TaskStatus> present = TaskSets.present(green, rec.drain().taskIds());
     FleetConvergence.Applied applied = d.fleet().apply(green, d.blueApp());
     if (present.isEmpty()) {
-      d.save(d.rec().toBuilder().rollbackStep(RollbackStep.DELETE_GREEN).build());
+      d.save(moveTo(RollbackStep.DELETE_GREEN).build());
       return Tick.proceed();
     }
     Drain.Look look = d.drain().look(present, applied.set());
     if (look.ready()) {
-      d.save(d.rec().toBuilder().rollbackStep(RollbackStep.DELETE_GREEN).build());
+      d.save(moveTo(RollbackStep.DELETE_GREEN).build());
       return Tick.proceed();
     }
     return d.drain().notReady(look, true);
@@ -155,6 +160,6 @@ final class Rollback {
       d.emit(EventKind.MARATHON_CALL, "DELETE /v2/apps" + rec.greenAppId());
     }
     d.fleet().apply(Optional.empty(), d.blueApp());
-    return d.done(Outcome.ROLLED_BACK, "rolled back: " + d.rec().rollbackReason());
+    return d.done(Outcome.ROLLED_BACK, "rolled back: " + d.rec().rollback().reason());
   }
 }

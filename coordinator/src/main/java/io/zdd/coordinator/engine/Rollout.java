@@ -124,12 +124,12 @@ final class Rollout {
   /** Green has all traffic: the remaining blue tasks drain (after keep-previous, if set). */
   Tick finalizeSwitch(List<String> remainingBlue) {
     DeploymentRecord rec = d.rec();
-    DeploymentRecord.Builder b = rec.toBuilder().finalDrain(true).awaitingPromote(false)
+    DeploymentRecord.Builder b = rec.toBuilder().traffic(rec.traffic().completed())
         .retiredTaskIds(TaskSets.union(rec.retiredTaskIds(), remainingBlue));
     if (!rec.options().keepPrevious().isZero() && !remainingBlue.isEmpty()) {
       b.phase(Phase.KEEP_PREVIOUS).keepPreviousUntil(d.now().plus(rec.options().keepPrevious()));
     } else {
-      b.phase(Phase.DRAIN_BLUE).startDrain(remainingBlue, d.now());
+      b.phase(Phase.DRAIN_BLUE).drain(DrainState.of(remainingBlue, d.now()));
     }
     d.go(b);
     if (!remainingBlue.isEmpty()) {
@@ -145,7 +145,7 @@ final class Rollout {
     Duration left = Duration.between(d.now(), rec.keepPreviousUntil());
     if (left.isNegative() || left.isZero()) {
       List<String> remaining = d.blueApp().map(b -> TaskSets.remainingBlue(d.rec(), b)).orElse(List.of());
-      d.go(d.rec().toBuilder().phase(Phase.DRAIN_BLUE).keepPreviousUntil(null).startDrain(remaining, d.now()));
+      d.go(d.rec().toBuilder().phase(Phase.DRAIN_BLUE).keepPreviousUntil(null).drain(DrainState.of(remaining, d.now())));
       return Tick.proceed();
     }
     return Tick.waitFor(Deployment.min(left, rec.options().stepDelay()),
@@ -156,7 +156,7 @@ final class Rollout {
     DeploymentRecord rec = d.rec();
     Optional<AppStatus> blue = d.blueApp();
     Optional<AppStatus> green = d.findApp(rec.greenAppId());
-    Map<String, TaskStatus> present = TaskSets.present(blue, rec.drainingTaskIds());
+    Map<String, TaskStatus> present = TaskSets.present(blue, rec.drain().taskIds());
     FleetConvergence.Applied applied = d.fleet().apply(green, blue);
     if (present.isEmpty()) {
       d.go(d.rec().toBuilder().phase(Phase.KILL_BLUE).killingTaskIds(List.of()));
@@ -178,7 +178,7 @@ final class Rollout {
     // (possibly by a deposed leader's in-flight call): do not kill, or report, it a second time.
     alive.values().removeIf(TaskSets::alreadyKilled);
     // The last drain retires all of blue: deleting the app kills those tasks (zdd.py's order).
-    boolean byDelete = rec.finalDrain() && blue.isPresent() && !alive.isEmpty()
+    boolean byDelete = rec.traffic().complete() && blue.isPresent() && !alive.isEmpty()
         && alive.keySet().containsAll(TaskSets.remainingBlue(rec, blue.get()));
     if (!alive.isEmpty()) {
       List<String> ids = List.copyOf(alive.keySet());
@@ -201,9 +201,9 @@ final class Rollout {
     }
     List<String> done = rec.killingTaskIds();
     DeploymentRecord.Builder b = d.rec().toBuilder().killedTaskIds(TaskSets.union(rec.killedTaskIds(), done))
-        .killingTaskIds(List.of()).noDrain()
+        .killingTaskIds(List.of()).drain(DrainState.NONE)
         .retiredTaskIds(rec.retiredTaskIds().stream().filter(id -> !done.contains(id)).toList());
-    if (rec.finalDrain()) {
+    if (rec.traffic().complete()) {
       b.phase(Phase.FINISH);
     } else {
       b.phase(Phase.SCALE_GREEN).healthDeadline(d.now().plus(rec.options().healthTimeout()));
@@ -226,7 +226,7 @@ final class Rollout {
     }
     if (!rec.killingTaskIds().isEmpty()) {
       d.save(d.rec().toBuilder().killedTaskIds(TaskSets.union(rec.killedTaskIds(), rec.killingTaskIds()))
-          .killingTaskIds(List.of()).drainingTaskIds(List.of()).retiredTaskIds(List.of()).build());
+          .killingTaskIds(List.of()).drain(DrainState.NONE).retiredTaskIds(List.of()).build());
     }
     d.fleet().apply(d.findApp(rec.greenAppId()), Optional.empty());
     return d.done(Outcome.SUCCEEDED, "green " + rec.greenAppId() + " serves all traffic");

@@ -18,8 +18,8 @@ final class WeightStepsShift implements TrafficShift {
 
   @Override
   public Tick shift() {
-    if (d.rec().step() < 0) {
-      d.save(d.rec().toBuilder().step(0).stepStartedAt(null).build());
+    if (d.rec().traffic().step() < 0) {
+      d.save(d.rec().toBuilder().traffic(d.rec().traffic().atStep(0)).build());
     }
     DeploymentRecord rec = d.rec();
     AppStatus green = d.ports().marathon().getApp(rec.greenAppId());
@@ -27,14 +27,14 @@ final class WeightStepsShift implements TrafficShift {
     if (blue.isEmpty()) {
       return d.rollout().finalizeSwitch(List.of());
     }
-    int percent = rec.options().trafficSteps().get(rec.step());
+    int percent = rec.traffic().greenPercent(rec.options().trafficSteps());
     FleetConvergence.Applied applied = d.fleet().apply(Optional.of(green), blue);
     if (!applied.converged()) {
       return d.fleet().waitConverged("traffic step " + percent + "%", applied);
     }
-    if (d.rec().stepStartedAt() == null) {
-      d.save(d.rec().toBuilder().stepStartedAt(d.now()).build());
-      d.emit(EventKind.TRAFFIC_SHIFTED, "step " + (rec.step() + 1) + "/" + rec.options().trafficSteps().size()
+    if (d.rec().traffic().stepStartedAt() == null) {
+      d.save(d.rec().toBuilder().traffic(d.rec().traffic().stepApplied(d.now())).build());
+      d.emit(EventKind.TRAFFIC_SHIFTED, "step " + (rec.traffic().step() + 1) + "/" + rec.options().trafficSteps().size()
           + ": green requested " + percent + "%, effective " + d.fleet().greenShare() + "% on every LB");
     }
     if (percent == 100) {
@@ -42,15 +42,15 @@ final class WeightStepsShift implements TrafficShift {
     }
     Duration pause = rec.options().stepPause();
     if (!pause.isZero()) {
-      Duration left = Duration.between(d.now(), d.rec().stepStartedAt().plus(pause));
+      Duration left = Duration.between(d.now(), d.rec().traffic().stepStartedAt().plus(pause));
       if (left.isNegative() || left.isZero()) {
-        d.save(d.rec().toBuilder().step(rec.step() + 1).stepStartedAt(null).build());
+        d.save(d.rec().toBuilder().traffic(d.rec().traffic().atStep(rec.traffic().step() + 1)).build());
         return Tick.proceed();
       }
       return Tick.waitFor(Deployment.min(left, rec.options().stepDelay()), "step pause");
     }
-    if (!d.rec().awaitingPromote()) {
-      d.save(d.rec().toBuilder().awaitingPromote(true).build());
+    if (!d.rec().traffic().awaitingPromote()) {
+      d.save(d.rec().toBuilder().traffic(d.rec().traffic().held()).build());
       d.emit(EventKind.WAITING_FOR_PROMOTE, "holding green at " + percent + "%; promote to continue, abort to roll back");
     }
     return Tick.held("waiting for promote at " + percent + "%");

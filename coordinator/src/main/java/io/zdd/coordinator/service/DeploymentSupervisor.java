@@ -161,7 +161,7 @@ public final class DeploymentSupervisor implements LeaderTerm {
   }
 
   private static boolean waitsForDrain(DeploymentRecord r) {
-    return r.phase() == Phase.DRAIN_BLUE || (r.phase() == Phase.ROLLBACK && r.rollbackStep() == RollbackStep.DRAIN_GREEN);
+    return r.phase() == Phase.DRAIN_BLUE || (r.phase() == Phase.ROLLBACK && r.rollback().step() == RollbackStep.DRAIN_GREEN);
   }
 
   public List<DeploymentRecord> runningRecords() {

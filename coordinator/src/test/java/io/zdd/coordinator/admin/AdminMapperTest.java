@@ -15,6 +15,7 @@ import io.zdd.coordinator.engine.Outcome;
 import io.zdd.coordinator.engine.Phase;
 import io.zdd.coordinator.engine.ShiftStrategy;
 import io.zdd.coordinator.engine.TrafficShare;
+import io.zdd.coordinator.engine.TrafficState;
 import io.zdd.proto.v1.Deployment;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,7 +74,7 @@ class AdminMapperTest {
         .id("d1").group(GroupName.of("web")).epoch(4).options(DeploymentOptions.builder().build())
         .phase(Phase.DRAIN_BLUE).outcome(Outcome.RUNNING).message("draining")
         .startedAt(Instant.ofEpochMilli(1000)).blueAppId("/web-blue").greenAppId("/web-green")
-        .greenColour(Colour.GREEN).step(2).awaitingPromote(true).build();
+        .greenColour(Colour.GREEN).traffic(new TrafficState(2, null, true, false, false)).build();
     var traffic = List.of(new TrafficShare(Colour.BLUE, 25), new TrafficShare(Colour.GREEN, 75));
     var drain = List.of(new LbDrainProgress(AgentId.of("lb-1"), 3, 1, 7, true));
     Deployment d = AdminMapper.toProto(r, traffic, drain);

@@ -21,7 +21,7 @@ class CanaryAndControlTest {
     Tick t = h.run(d);
 
     assertThat(t.kind()).isEqualTo(Tick.Kind.HELD);
-    assertThat(d.record().awaitingPromote()).isTrue();
+    assertThat(d.record().traffic().awaitingPromote()).isTrue();
     // zdd.py's hybrid: POST green 1 -> kill 1, PUT 2 -> kill 1; then hold (no max-wait burnt).
     assertThat(h.writes()).containsExactly(
         "POST /web-green 1", "KILL /web-blue [web-blue.0001]", "PUT /web-green 2", "KILL /web-blue [web-blue.0002]");

@@ -98,7 +98,7 @@ class ControlsNeverWaitTest {
       next.close();
     }
     assertThat(h.record().controls().pending()).isEmpty();
-    assertThat(h.record().rollbackReason()).isEqualTo("aborted by operator");
+    assertThat(h.record().rollback().reason()).isEqualTo("aborted by operator");
     assertThat(Files.readAllLines(started)).as("the hook did not run again").hasSize(1);
     assertThat(h.writes()).as("nothing killed").noneMatch(w -> w.startsWith("KILL"));
     assertThat(h.allViolations()).isEmpty();
@@ -157,7 +157,7 @@ class ControlsNeverWaitTest {
       locked.release();
       await().atMost(Timing.seconds(30)).until(() -> h.record().phase() == Phase.ROLLBACK || !h.record().running());
       assertThat(h.record().controls().pending()).isEmpty();
-      assertThat(h.record().rollbackReason()).isEqualTo("aborted by operator");
+      assertThat(h.record().rollback().reason()).isEqualTo("aborted by operator");
       assertThat(h.events(EventKind.WARNING)).extracting(DeploymentEvent::message)
           .contains("paused by operator", "rolling back: aborted by operator");
     } finally {

@@ -68,7 +68,7 @@ class DrainPolicyTest {
     FakeMarathon.Task task = lingerOnLb2(h, blue, null);
     Deployment d = h.start(Harness.appJson(3), Harness.options().drainPolicy(DrainPolicy.SHUTDOWN).build());
     runUntil(h, d, Phase.DRAIN_BLUE);
-    Instant drainStart = d.record().drainStartedAt();
+    Instant drainStart = d.record().drain().startedAt();
     h.run(d);
 
     assertThat(d.record().outcome()).isEqualTo(Outcome.SUCCEEDED);
@@ -87,11 +87,11 @@ class DrainPolicyTest {
     FakeMarathon.Task task = lingerOnLb2(h, blue, null);
     Deployment d = h.start(Harness.appJson(3), Harness.options().drainPolicy(DrainPolicy.ABORT).build());
     runUntil(h, d, Phase.DRAIN_BLUE);
-    Instant drainStart = d.record().drainStartedAt();
+    Instant drainStart = d.record().drain().startedAt();
     h.run(d);
 
     assertThat(d.record().outcome()).isEqualTo(Outcome.ROLLED_BACK);
-    assertThat(d.record().rollbackReason()).contains("max-wait");
+    assertThat(d.record().rollback().reason()).contains("max-wait");
     assertThat(h.events(EventKind.PHASE_CHANGED)).anyMatch(e -> e.message().endsWith("ROLLBACK")
         && !e.at().isBefore(drainStart.plus(Duration.ofSeconds(300))));
     assertThat(h.marathon.killedTaskIds()).doesNotContain(task.id).noneMatch(id -> id.startsWith("web-blue"));
@@ -222,7 +222,7 @@ class DrainPolicyTest {
     h.run(d);
 
     assertThat(d.record().outcome()).isEqualTo(Outcome.ROLLED_BACK);
-    assertThat(d.record().rollbackReason()).contains("pending operations");
+    assertThat(d.record().rollback().reason()).contains("pending operations");
     assertThat(h.marathon.killedTaskIds()).noneMatch(id -> id.startsWith("web-blue"));
     assertThat(h.probeCalls).anyMatch(c -> c.get(0).equals("jobs_queued") && c.get(3).equals("/prom"));
   }

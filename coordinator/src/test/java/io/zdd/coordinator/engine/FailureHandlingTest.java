@@ -30,7 +30,7 @@ class FailureHandlingTest {
     h.run(d);
 
     assertThat(d.record().outcome()).isEqualTo(Outcome.ROLLED_BACK);
-    assertThat(d.record().rollbackReason()).contains("health timeout");
+    assertThat(d.record().rollback().reason()).contains("health timeout");
     assertThat(d.record().finishedAt()).isBefore(start.plus(Duration.ofSeconds(120 + 30)));
     assertThat(h.writes()).containsExactly("POST /web-green 1", "DELETE /web-green");
     assertThat(h.marathon.app("/web-blue").orElseThrow().instances).isEqualTo(3);
@@ -90,7 +90,7 @@ class FailureHandlingTest {
     h.run(d);
 
     assertThat(d.record().outcome()).isEqualTo(Outcome.ROLLED_BACK);
-    assertThat(d.record().rollbackReason()).contains("pre-kill hook exited with 3");
+    assertThat(d.record().rollback().reason()).contains("pre-kill hook exited with 3");
     assertThat(h.hookCalls).containsExactly("[\"web-blue.0001\"]");
     assertThat(h.marathon.killedTaskIds()).noneMatch(id -> id.startsWith("web-blue"));
     assertThat(h.marathon.appIds()).containsExactly("/web-blue");
@@ -155,7 +155,7 @@ class FailureHandlingTest {
       // Green could not be created or blue could not be killed: traffic back to blue, green removed.
       case "create", "kill" -> {
         assertThat(r.outcome()).isEqualTo(Outcome.ROLLED_BACK);
-        assertThat(r.rollbackReason()).contains("Marathon kept failing");
+        assertThat(r.rollback().reason()).contains("Marathon kept failing");
         assertThat(h.marathon.appIds()).containsExactly("/web-blue");
         assertThat(h.marathon.app("/web-blue").orElseThrow().instances).isEqualTo(3);
       }
@@ -183,7 +183,7 @@ class FailureHandlingTest {
       assertThat(h.marathon.appIds()).contains("/web-green", "/web-blue");
     } else {
       assertThat(r.outcome()).isEqualTo(Outcome.ROLLED_BACK);
-      assertThat(r.rollbackReason()).contains("422");
+      assertThat(r.rollback().reason()).contains("422");
       assertThat(h.marathon.appIds()).containsExactly("/web-blue");
       assertThat(h.marathon.app("/web-blue").orElseThrow().instances).isEqualTo(3);
     }
@@ -212,7 +212,7 @@ class FailureHandlingTest {
     Deployment d = h.start(Harness.appJson(3), Harness.options().healthTimeout(Duration.ofSeconds(90)).build());
     h.run(d);
     assertThat(d.record().outcome()).isEqualTo(Outcome.ROLLED_BACK);
-    assertThat(d.record().rollbackReason()).contains("not UP on every LB");
+    assertThat(d.record().rollback().reason()).contains("not UP on every LB");
     assertThat(h.marathon.killedTaskIds()).noneMatch(id -> id.startsWith("web-blue"));
     assertThat(h.allViolations()).isEmpty();
   }

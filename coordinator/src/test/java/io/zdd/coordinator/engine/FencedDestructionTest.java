@@ -81,12 +81,12 @@ class FencedDestructionTest {
     Deployment d = h.start(Harness.appJson(4), Harness.options().newInstances(1).build());
     h.run(d); // the canary holds; green exists
     assertThat(h.marathon.appIds()).contains("/web-green");
-    h.store.deposeAfter(r -> r.phase() == Phase.ROLLBACK && r.rollbackStep() == RollbackStep.DELETE_GREEN);
+    h.store.deposeAfter(r -> r.phase() == Phase.ROLLBACK && r.rollback().step() == RollbackStep.DELETE_GREEN);
     d.abort();
 
     runUntilDeposed(h, d);
 
-    assertThat(h.record().rollbackStep()).isEqualTo(RollbackStep.DELETE_GREEN);
+    assertThat(h.record().rollback().step()).isEqualTo(RollbackStep.DELETE_GREEN);
     assertThat(h.writes()).noneMatch(w -> w.startsWith("DELETE"));
     assertThat(h.marathon.appIds()).contains("/web-green");
   }

@@ -66,7 +66,7 @@ final class Harness {
       violations.add("killed " + t.id + " (" + server + ") while some LB had not reported it drained");
     }
     DeploymentRecord r = store.load(GROUP).orElseThrow();
-    boolean rollbackDelete = r.phase() == Phase.ROLLBACK && r.rollbackStep() == RollbackStep.DELETE_GREEN;
+    boolean rollbackDelete = r.phase() == Phase.ROLLBACK && r.rollback().step() == RollbackStep.DELETE_GREEN;
     if (!r.killingTaskIds().contains(t.id) && !rollbackDelete) {
       violations.add("killed " + t.id + " without saving it in the record first (phase " + r.phase() + ")");
     }

@@ -27,7 +27,7 @@ class KillAfterTakeoverTest {
           continue;
         }
         DeploymentRecord saved = h.record();
-        if (saved.phase() != Phase.KILL_BLUE || saved.killingTaskIds().isEmpty() || saved.finalDrain()) {
+        if (saved.phase() != Phase.KILL_BLUE || saved.killingTaskIds().isEmpty() || saved.traffic().complete()) {
           continue;
         }
         List<String> ids = saved.killingTaskIds();

@@ -44,7 +44,7 @@ class ResumeTest {
     try {
       d = h.start(Harness.appJson(s.instances()), s.options());
       h.run(d);
-      if (d.record().awaitingPromote()) {
+      if (d.record().traffic().awaitingPromote()) {
         d.promote();
         h.run(d);
       }
@@ -56,7 +56,7 @@ class ResumeTest {
       if (d != null) {
         assertThat(d.record().epoch()).isEqualTo(h.epoch);
         h.run(d);
-        if (d.record().awaitingPromote()) {
+        if (d.record().traffic().awaitingPromote()) {
           d.promote();
           h.run(d);
         }

@@ -11,8 +11,10 @@ import io.zdd.common.testing.ZooKeeperExtension;
 import io.zdd.coordinator.engine.DeploymentOptions;
 import io.zdd.coordinator.engine.DeploymentRecord;
 import io.zdd.coordinator.engine.DrainPolicy;
+import io.zdd.coordinator.engine.DrainState;
 import io.zdd.coordinator.engine.Phase;
 import io.zdd.coordinator.engine.ShiftStrategy;
+import io.zdd.coordinator.engine.TrafficState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +39,7 @@ class ZkDeploymentStoreTest {
         .blueAppId("/web-blue").greenAppId("/web-green").greenColour(Colour.GREEN)
         .greenAppJson("{\"id\":\"/web-green\"}").servicePort(10000).targetInstances(3)
         .retiredTaskIds(List.of("web-blue.t1", "web-blue.t2")).killedTaskIds(List.of("web-blue.t0"))
-        .drainStartedAt(started.plusSeconds(10)).step(1)
+        .drain(DrainState.of(List.of(), started.plusSeconds(10))).traffic(new TrafficState(1, null, false, false, false))
         .build();
   }
 
