@@ -10,6 +10,7 @@ import io.zdd.coordinator.engine.hook.ProcessPreKillHook;
 import io.zdd.coordinator.engine.port.AppDefinition;
 import io.zdd.coordinator.engine.port.AppStatus;
 import io.zdd.coordinator.engine.port.MarathonPort;
+import io.zdd.coordinator.engine.port.PendingOperationsProbe;
 import io.zdd.coordinator.service.DeploymentSupervisor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -163,6 +165,67 @@ class ControlsNeverWaitTest {
     } finally {
       locked.release();
       leader.close();
+    }
+  }
+
+  @Test
+  void abortIsAnsweredWithinASecond_whileThePendingProbeTakesItsWholeDeadline() throws Exception {
+    Harness h = harness();
+    SlowProbe slow = new SlowProbe();
+    h.seedBlue(2);
+    EnginePorts base = h.ports();
+    EnginePorts ports = new EnginePorts(base.marathon(), base.fleet(), base.store(), slow, base.preKillHook(),
+        base.events(), base.clock(), base.epoch());
+    DeploymentSupervisor leader = new DeploymentSupervisor(Epoch.of(h.epoch), new DeploymentEngine(ports, () -> "d1"));
+    try {
+      DeploymentRecord rec = leader.start(Harness.appJson(2),
+          Harness.options().stepDelay(Duration.ofMillis(20)).pendingMetric("jobs_pending").build());
+      await().atMost(Timing.seconds(30)).until(slow::waiting);
+
+      long t0 = System.nanoTime();
+      DeploymentRecord aborted = leader.control(rec.id(), "", Deployment::abort);
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+      assertThat(took).as("abort answered while the probe reads a slow endpoint").isLessThan(ANSWER_LIMIT);
+      assertThat(aborted.controls().pending()).extracting(ControlRequest::control).containsExactly(Control.ABORT);
+      assertThat(h.record().controls().pending()).as("persisted").hasSize(1);
+
+      slow.release();
+      await().atMost(Timing.seconds(30)).until(() -> h.record().phase() == Phase.ROLLBACK || !h.record().running());
+      assertThat(h.record().controls().pending()).isEmpty();
+      assertThat(h.record().rollback().reason()).isEqualTo("aborted by operator");
+    } finally {
+      slow.release();
+      leader.close();
+    }
+  }
+
+  /**
+   * A pending-operations probe that does not answer until {@link #release()}, as a task whose
+   * metrics endpoint takes the probe's whole deadline; then it reads 0.
+   */
+  private static final class SlowProbe implements PendingOperationsProbe {
+    private final CountDownLatch answered = new CountDownLatch(1);
+    private volatile boolean waiting;
+
+    boolean waiting() {
+      return waiting;
+    }
+
+    void release() {
+      answered.countDown();
+    }
+
+    @Override
+    public OptionalDouble read(String metricName, String host, int port, String path) {
+      waiting = true;
+      try {
+        answered.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return OptionalDouble.empty();
+      }
+      return OptionalDouble.of(0);
     }
   }
 
