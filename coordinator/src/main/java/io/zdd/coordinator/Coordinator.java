@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.zdd.common.concurrent.Backoff;
 import io.zdd.common.concurrent.NamedThreadFactory;
+import io.zdd.common.grpc.GrpcServerLimits;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.lifecycle.LifecycleGroup;
 import io.zdd.common.metrics.MetricsEndpoint;
@@ -108,7 +109,19 @@ public final class Coordinator implements AutoCloseable {
       Optional<TlsConfig> tls,
       OperatorRoles roles,
       Map<String, Path> hooks,
-      Map<String, String> zkTls) {}
+      Map<String, String> zkTls,
+      Limits limits) {}
+
+  /** The bounds of what peers may make a coordinator hold (docs/operations.md §2.2). */
+  public record Limits(int maxMessageBytes, int maxConcurrentCalls) {
+    public static final Limits DEFAULTS =
+        new Limits(GrpcServerLimits.DEFAULT_MAX_MESSAGE_BYTES, GrpcServerLimits.DEFAULT_MAX_CONCURRENT_CALLS);
+
+    /** The admin server's limits (16 threads: admin calls are few and short; watches wait on a queue). */
+    GrpcServerLimits adminServer() {
+      return new GrpcServerLimits(16, maxMessageBytes, maxConcurrentCalls);
+    }
+  }
 
   /** {@code user:password} of the coordinators' and of the agents' ZooKeeper identities; never logged. */
   public record ZkCredentials(String coordinator, String agents) {
@@ -290,7 +303,7 @@ public final class Coordinator implements AutoCloseable {
 
     AdminService admin = new AdminService(() -> Optional.ofNullable(term.get()), leadership::leaderAddress,
         store, events, fleet, config.roles(), new AuditTrail(events, clock));
-    server = security.server(config.grpcListen(), "admin", 16)
+    server = security.server(config.grpcListen(), "admin", config.limits().adminServer())
         // Authentication first (listed last), so a refused call never reaches the service.
         .addService(ServerInterceptors.intercept(admin, new MetricCollectingServerInterceptor(registry),
             security.authentication(config.roles())))

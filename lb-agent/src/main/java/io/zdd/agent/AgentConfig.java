@@ -1,8 +1,10 @@
 package io.zdd.agent;
 
+import io.zdd.common.config.ByteSizes;
 import io.zdd.common.config.CredentialsFile;
 import io.zdd.common.config.Durations;
 import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.grpc.GrpcServerLimits;
 import io.zdd.common.model.AgentId;
 import io.zdd.common.model.PortRange;
 import io.zdd.common.model.Validation;
@@ -179,6 +181,17 @@ public final class AgentConfig {
       description = "Default WatchConnections heartbeat: a sample is sent at least this often even without "
           + "changes. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HEARTBEAT.")
   Duration heartbeat;
+
+  @Option(names = "--max-message-size", defaultValue = "${env:ZDD_AGENT_MAX_MESSAGE_SIZE:-4MiB}",
+      converter = ByteSizes.Converter.class,
+      description = "Largest gRPC message the agent reads (64KiB..64MiB); a bigger one is refused with "
+          + "RESOURCE_EXHAUSTED before anything acts on it. Default: 4MiB. Env: ZDD_AGENT_MAX_MESSAGE_SIZE.")
+  int maxMessageSize;
+
+  @Option(names = "--max-concurrent-calls", defaultValue = "${env:ZDD_AGENT_MAX_CONCURRENT_CALLS:-100}",
+      description = "gRPC calls one connection may have open at once (1..10000); a client opening more waits "
+          + "for a slot. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_MAX_CONCURRENT_CALLS.")
+  int maxConcurrentCalls;
 
   @Option(names = "--shutdown-grace", defaultValue = "${env:ZDD_AGENT_SHUTDOWN_GRACE:-10s}",
       converter = Durations.Converter.class,
@@ -368,6 +381,12 @@ public final class AgentConfig {
     return heartbeat;
   }
 
+  /** The gRPC server's threads, message size and per-connection call limits. */
+  public GrpcServerLimits grpcLimits() {
+    return new GrpcServerLimits(AgentMain.GRPC_THREADS, GrpcServerLimits.maxMessageBytes(maxMessageSize),
+        GrpcServerLimits.maxConcurrentCalls(maxConcurrentCalls));
+  }
+
   public Duration shutdownGrace() {
     return shutdownGrace;
   }
@@ -391,6 +410,7 @@ public final class AgentConfig {
     iptablesSave();
     sampleInterval();
     heartbeat();
+    grpcLimits();
     shutdownGrace();
     if (haproxyMode == HaproxyMode.supervise) {
       hardStopAfter();

@@ -269,7 +269,7 @@ public final class AgentMain implements Callable<Integer> {
       GrpcSecurity security = step("tls", () -> GrpcSecurity.open(c.tls(), "lb-agent " + agentId),
           GrpcSecurity::close);
       security.tls().ifPresent(t -> requireOwnIdentity(t.self()));
-      grpcServer = step("grpc server", () -> security.server(c.grpcListen(), "agent", GRPC_THREADS)
+      grpcServer = step("grpc server", () -> security.server(c.grpcListen(), "agent", c.grpcLimits())
           // Authentication runs first (the last interceptor listed), so a refused call is not even counted as served.
           .addService(ServerInterceptors.intercept(service, new MetricCollectingServerInterceptor(registry),
               security.authentication(new AgentCallPolicy())))
