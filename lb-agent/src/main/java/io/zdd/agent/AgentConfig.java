@@ -1,5 +1,6 @@
 package io.zdd.agent;
 
+import io.zdd.agent.grpc.LbAgentService;
 import io.zdd.common.config.ByteSizes;
 import io.zdd.common.config.CredentialsFile;
 import io.zdd.common.config.Durations;
@@ -192,6 +193,23 @@ public final class AgentConfig {
       description = "gRPC calls one connection may have open at once (1..10000); a client opening more waits "
           + "for a slot. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_MAX_CONCURRENT_CALLS.")
   int maxConcurrentCalls;
+
+  @Option(names = "--max-groups", defaultValue = "${env:ZDD_AGENT_MAX_GROUPS:-200}",
+      description = "Groups the agent manages at once (1..10000); ApplyBackends of a new group beyond it is refused "
+          + "with FAILED_PRECONDITION and changes nothing. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_MAX_GROUPS.")
+  int maxGroups;
+
+  @Option(names = "--max-servers-per-backend", defaultValue = "${env:ZDD_AGENT_MAX_SERVERS_PER_BACKEND:-1000}",
+      description = "Servers in one group's backend set (1..100000); a bigger set is refused with INVALID_ARGUMENT "
+          + "(field backend_set.servers) and changes nothing. Default: ${DEFAULT-VALUE}. "
+          + "Env: ZDD_AGENT_MAX_SERVERS_PER_BACKEND.")
+  int maxServersPerBackend;
+
+  @Option(names = "--max-streams", defaultValue = "${env:ZDD_AGENT_MAX_STREAMS:-64}",
+      description = "WatchConnections streams open at once (1..10000); one more is refused with RESOURCE_EXHAUSTED "
+          + "until a stream ends. All streams of one interval share one HAProxy reading. Default: ${DEFAULT-VALUE}. "
+          + "Env: ZDD_AGENT_MAX_STREAMS.")
+  int maxStreams;
 
   @Option(names = "--shutdown-grace", defaultValue = "${env:ZDD_AGENT_SHUTDOWN_GRACE:-10s}",
       converter = Durations.Converter.class,
@@ -387,6 +405,11 @@ public final class AgentConfig {
         GrpcServerLimits.maxConcurrentCalls(maxConcurrentCalls));
   }
 
+  /** --max-groups, --max-servers-per-backend and --max-streams. */
+  public LbAgentService.Limits limits() {
+    return new LbAgentService.Limits(maxGroups, maxServersPerBackend, maxStreams);
+  }
+
   public Duration shutdownGrace() {
     return shutdownGrace;
   }
@@ -411,6 +434,7 @@ public final class AgentConfig {
     sampleInterval();
     heartbeat();
     grpcLimits();
+    limits();
     shutdownGrace();
     if (haproxyMode == HaproxyMode.supervise) {
       hardStopAfter();

@@ -260,7 +260,7 @@ public final class AgentMain implements Callable<Integer> {
       LbAgentService service = new LbAgentService(agentId, epochs, new MeteredBackendController(controller, metrics),
           sampler, portSwapper,
           controller::shutdownSessions, scheduler, clock,
-          new LbAgentService.StreamSettings(c.sampleInterval(), Duration.ofMillis(50), c.heartbeat()));
+          new LbAgentService.StreamSettings(c.sampleInterval(), Duration.ofMillis(50), c.heartbeat()), c.limits());
       health = new HealthStatusManager();
       // Not serving until everything below has started.
       health.setStatus("", ServingStatus.NOT_SERVING);

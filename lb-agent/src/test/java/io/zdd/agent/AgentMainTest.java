@@ -20,7 +20,7 @@ class AgentMainTest {
       "--frontend-bind-address", "--frontend-port-range", "--lb-group", "--zk-connect", "--zk-root",
       "--zk-session-timeout", "--zk-digest-file", "--zk-tls", "--iptables-netns",
       "--iptables-restore", "--iptables-save", "--sample-interval", "--heartbeat", "--max-message-size",
-      "--max-concurrent-calls", "--shutdown-grace");
+      "--max-concurrent-calls", "--max-groups", "--max-servers-per-backend", "--max-streams", "--shutdown-grace");
 
   private record Run(int exit, String out, String err) {}
 
@@ -111,6 +111,12 @@ class AgentMainTest {
     Run calls = run("--max-concurrent-calls", "0", "--data-dir", "/nonexistent-zdd");
     assertThat(calls.exit()).isEqualTo(2);
     assertThat(calls.err()).contains("--max-concurrent-calls: must be 1..10000, got 0");
+    assertThat(run("--max-groups", "0", "--data-dir", "/nonexistent-zdd").err())
+        .contains("--max-groups: must be 1..10000, got 0");
+    assertThat(run("--max-servers-per-backend", "1000001", "--data-dir", "/nonexistent-zdd").err())
+        .contains("--max-servers-per-backend: must be 1..100000, got 1000001");
+    assertThat(run("--max-streams", "-3", "--data-dir", "/nonexistent-zdd").err())
+        .contains("--max-streams: must be 1..10000, got -3");
 
     Run mode = run("--haproxy-mode", "sideways");
     assertThat(mode.exit()).isEqualTo(2);
