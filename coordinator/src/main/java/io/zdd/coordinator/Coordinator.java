@@ -113,9 +113,10 @@ public final class Coordinator implements AutoCloseable {
       Limits limits) {}
 
   /** The bounds of what peers may make a coordinator hold (docs/operations.md §2.2). */
-  public record Limits(int maxMessageBytes, int maxConcurrentCalls) {
+  public record Limits(int maxMessageBytes, int maxConcurrentCalls, int maxMarathonReply, int maxSseLine) {
     public static final Limits DEFAULTS =
-        new Limits(GrpcServerLimits.DEFAULT_MAX_MESSAGE_BYTES, GrpcServerLimits.DEFAULT_MAX_CONCURRENT_CALLS);
+        new Limits(GrpcServerLimits.DEFAULT_MAX_MESSAGE_BYTES, GrpcServerLimits.DEFAULT_MAX_CONCURRENT_CALLS,
+            MarathonClientConfig.DEFAULT_MAX_REPLY_BYTES, MarathonClientConfig.DEFAULT_MAX_SSE_LINE);
 
     /** The admin server's limits (16 threads: admin calls are few and short; watches wait on a queue). */
     GrpcServerLimits adminServer() {
@@ -244,7 +245,8 @@ public final class Coordinator implements AutoCloseable {
     });
 
     ZkDeploymentStore store = new ZkDeploymentStore(curator, paths, config.historyLimit());
-    MarathonClientConfig mcfg = MarathonClientConfig.defaults(config.marathon());
+    MarathonClientConfig mcfg = MarathonClientConfig.defaults(config.marathon())
+        .withLimits(config.limits().maxMarathonReply(), config.limits().maxSseLine());
     HttpMarathonClient marathon = new HttpMarathonClient(mcfg, HttpMarathonClient.newHttpClient(mcfg),
         config.marathonAuth(), registry, clock);
     MarathonPortAdapter marathonPort = new MarathonPortAdapter(marathon,

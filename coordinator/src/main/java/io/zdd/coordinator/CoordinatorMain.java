@@ -154,10 +154,24 @@ public final class CoordinatorMain implements Callable<Integer> {
           + "for a slot [ZDD_COORDINATOR_MAX_CONCURRENT_CALLS] (default: ${DEFAULT-VALUE})")
   int maxConcurrentCalls;
 
+  @Option(names = "--max-marathon-reply", defaultValue = "${env:ZDD_MAX_MARATHON_REPLY:-16MiB}",
+      converter = ByteSizes.Converter.class,
+      description = "Largest Marathon reply body read (64KiB..1GiB), and largest event of its event stream; a bigger "
+          + "reply fails the call as Marathon being unavailable, a bigger event reconnects the stream "
+          + "[ZDD_MAX_MARATHON_REPLY] (default: 16MiB)")
+  int maxMarathonReply;
+
+  @Option(names = "--max-sse-line", defaultValue = "${env:ZDD_MAX_SSE_LINE:-1MiB}",
+      converter = ByteSizes.Converter.class,
+      description = "Longest line of Marathon's event stream, in characters (4KiB..256MiB, at most "
+          + "--max-marathon-reply); a longer one ends the stream, which reconnects [ZDD_MAX_SSE_LINE] (default: 1MiB)")
+  int maxSseLine;
+
   /** The bounds from the --max-* flags, each checked against its range. */
   Coordinator.Limits limits() {
+    MarathonClientConfig.checkLimits(maxMarathonReply, maxSseLine);
     return new Coordinator.Limits(GrpcServerLimits.maxMessageBytes(maxMessageSize),
-        GrpcServerLimits.maxConcurrentCalls(maxConcurrentCalls));
+        GrpcServerLimits.maxConcurrentCalls(maxConcurrentCalls), maxMarathonReply, maxSseLine);
   }
 
   @Override

@@ -63,5 +63,11 @@ class CoordinatorMainTest {
     Run calls = run("--marathon", "https://marathon.example:8443", "--insecure", "--max-concurrent-calls", "-1");
     assertThat(calls.exit()).isEqualTo(2);
     assertThat(calls.err()).contains("--max-concurrent-calls: must be 1..10000, got -1");
+    Run line = run("--marathon", "https://marathon.example:8443", "--insecure", "--max-sse-line", "32MiB");
+    assertThat(line.exit()).isEqualTo(2);
+    assertThat(line.err()).contains("--max-sse-line: must not exceed --max-marathon-reply (16777216), got 33554432");
+    Run reply = run("--marathon", "https://marathon.example:8443", "--insecure", "--max-marathon-reply", "lots");
+    assertThat(reply.exit()).isEqualTo(2);
+    assertThat(reply.err()).contains("--max-marathon-reply").contains("must be a size such as");
   }
 }
