@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.zdd.common.concurrent.Backoff;
 import io.zdd.common.concurrent.NamedThreadFactory;
+import io.zdd.common.grpc.GrpcServerLimits;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.lifecycle.LifecycleGroup;
 import io.zdd.common.metrics.MetricsEndpoint;
@@ -110,7 +111,20 @@ public final class Coordinator implements AutoCloseable {
       Optional<TlsConfig> tls,
       OperatorRoles roles,
       Map<String, Path> hooks,
-      Map<String, String> zkTls) {}
+      Map<String, String> zkTls,
+      Limits limits) {}
+
+  /** The bounds of what peers may make a coordinator hold (docs/operations.md §2.2). */
+  public record Limits(int maxMessageBytes, int maxConcurrentCalls, int maxMarathonReply, int maxSseLine) {
+    public static final Limits DEFAULTS =
+        new Limits(GrpcServerLimits.DEFAULT_MAX_MESSAGE_BYTES, GrpcServerLimits.DEFAULT_MAX_CONCURRENT_CALLS,
+            MarathonClientConfig.DEFAULT_MAX_REPLY_BYTES, MarathonClientConfig.DEFAULT_MAX_SSE_LINE);
+
+    /** The admin server's limits (16 threads: admin calls are few and short; watches wait on a queue). */
+    GrpcServerLimits adminServer() {
+      return new GrpcServerLimits(16, maxMessageBytes, maxConcurrentCalls);
+    }
+  }
 
   /** {@code user:password} of the coordinators' and of the agents' ZooKeeper identities; never logged. */
   public record ZkCredentials(String coordinator, String agents) {
@@ -222,7 +236,8 @@ public final class Coordinator implements AutoCloseable {
     });
 
     ZkDeploymentStore store = new ZkDeploymentStore(curator, paths, config.historyLimit());
-    MarathonClientConfig mcfg = MarathonClientConfig.defaults(config.marathon());
+    MarathonClientConfig mcfg = MarathonClientConfig.defaults(config.marathon())
+        .withLimits(config.limits().maxMarathonReply(), config.limits().maxSseLine());
     HttpMarathonClient marathon = new HttpMarathonClient(mcfg, HttpMarathonClient.newHttpClient(mcfg),
         config.marathonAuth(), registry, clock);
     MarathonPortAdapter marathonPort = new MarathonPortAdapter(marathon,
@@ -283,7 +298,7 @@ public final class Coordinator implements AutoCloseable {
     AdminService admin = new AdminService(() -> Optional.ofNullable(term.get()), leadership::leaderAddress,
         store, events, fleet, config.roles(), new AuditTrail(events, clock));
     server = lifecycle.start("admin gRPC server", () -> {
-      Server s = security.server(config.grpcListen(), "admin", 16)
+      Server s = security.server(config.grpcListen(), "admin", config.limits().adminServer())
           // Authentication first (listed last), so a refused call never reaches the service.
           .addService(ServerInterceptors.intercept(admin, new MetricCollectingServerInterceptor(registry),
               security.authentication(config.roles())))

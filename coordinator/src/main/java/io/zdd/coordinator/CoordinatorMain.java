@@ -1,6 +1,8 @@
 package io.zdd.coordinator;
 
+import io.zdd.common.config.ByteSizes;
 import io.zdd.common.config.Durations;
+import io.zdd.common.grpc.GrpcServerLimits;
 import io.zdd.common.config.CredentialsFile;
 import io.zdd.common.tls.TlsConfig;
 import io.zdd.common.tls.TlsOptions;
@@ -141,9 +143,41 @@ public final class CoordinatorMain implements Callable<Integer> {
       description = "Finished deployments kept per group [ZDD_HISTORY_LIMIT] (default: ${DEFAULT-VALUE})")
   int historyLimit;
 
+  @Option(names = "--max-message-size", defaultValue = "${env:ZDD_COORDINATOR_MAX_MESSAGE_SIZE:-4MiB}",
+      converter = ByteSizes.Converter.class,
+      description = "Largest gRPC message the admin API reads (64KiB..64MiB); a bigger one is refused with "
+          + "RESOURCE_EXHAUSTED before anything acts on it [ZDD_COORDINATOR_MAX_MESSAGE_SIZE] (default: 4MiB)")
+  int maxMessageSize;
+
+  @Option(names = "--max-concurrent-calls", defaultValue = "${env:ZDD_COORDINATOR_MAX_CONCURRENT_CALLS:-100}",
+      description = "Admin gRPC calls one connection may have open at once (1..10000); a client opening more waits "
+          + "for a slot [ZDD_COORDINATOR_MAX_CONCURRENT_CALLS] (default: ${DEFAULT-VALUE})")
+  int maxConcurrentCalls;
+
+  @Option(names = "--max-marathon-reply", defaultValue = "${env:ZDD_MAX_MARATHON_REPLY:-16MiB}",
+      converter = ByteSizes.Converter.class,
+      description = "Largest Marathon reply body read (64KiB..1GiB), and largest event of its event stream; a bigger "
+          + "reply fails the call as Marathon being unavailable, a bigger event reconnects the stream "
+          + "[ZDD_MAX_MARATHON_REPLY] (default: 16MiB)")
+  int maxMarathonReply;
+
+  @Option(names = "--max-sse-line", defaultValue = "${env:ZDD_MAX_SSE_LINE:-1MiB}",
+      converter = ByteSizes.Converter.class,
+      description = "Longest line of Marathon's event stream, in characters (4KiB..256MiB, at most "
+          + "--max-marathon-reply); a longer one ends the stream, which reconnects [ZDD_MAX_SSE_LINE] (default: 1MiB)")
+  int maxSseLine;
+
+  /** The bounds from the --max-* flags, each checked against its range. */
+  Coordinator.Limits limits() {
+    MarathonClientConfig.checkLimits(maxMarathonReply, maxSseLine);
+    return new Coordinator.Limits(GrpcServerLimits.maxMessageBytes(maxMessageSize),
+        GrpcServerLimits.maxConcurrentCalls(maxConcurrentCalls), maxMarathonReply, maxSseLine);
+  }
+
   @Override
   public Integer call() throws Exception {
     Optional<TlsConfig> tlsConfig = tls.resolve();
+    Coordinator.Limits limits = limits();
     Map<String, Path> declaredHooks = ProcessPreKillHook.parse(hooks);
     InetSocketAddress grpc = parse("--listen", listen);
     String adv = advertise.isEmpty() ? InetAddress.getLocalHost().getHostName() + ":" + grpc.getPort() : advertise;
@@ -179,7 +213,7 @@ public final class CoordinatorMain implements Callable<Integer> {
         reason -> {
           log.error("stopping: {}", reason);
           Runtime.getRuntime().halt(3);
-        }, tlsConfig, roles, declaredHooks, zkTlsProperties));
+        }, tlsConfig, roles, declaredHooks, zkTlsProperties, limits));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       c.close();
       stop.countDown();

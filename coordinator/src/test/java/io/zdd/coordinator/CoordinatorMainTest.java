@@ -54,4 +54,20 @@ class CoordinatorMainTest {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--hook: notify: the path must be absolute");
   }
+
+  @Test
+  void boundsOutsideTheirRange_areRefusedNamingTheFlag() {
+    Run size = run("--marathon", "https://marathon.example:8443", "--insecure", "--max-message-size", "1GiB");
+    assertThat(size.exit()).isEqualTo(2);
+    assertThat(size.err()).contains("--max-message-size: must be 65536..67108864, got 1073741824");
+    Run calls = run("--marathon", "https://marathon.example:8443", "--insecure", "--max-concurrent-calls", "-1");
+    assertThat(calls.exit()).isEqualTo(2);
+    assertThat(calls.err()).contains("--max-concurrent-calls: must be 1..10000, got -1");
+    Run line = run("--marathon", "https://marathon.example:8443", "--insecure", "--max-sse-line", "32MiB");
+    assertThat(line.exit()).isEqualTo(2);
+    assertThat(line.err()).contains("--max-sse-line: must not exceed --max-marathon-reply (16777216), got 33554432");
+    Run reply = run("--marathon", "https://marathon.example:8443", "--insecure", "--max-marathon-reply", "lots");
+    assertThat(reply.exit()).isEqualTo(2);
+    assertThat(reply.err()).contains("--max-marathon-reply").contains("must be a size such as");
+  }
 }

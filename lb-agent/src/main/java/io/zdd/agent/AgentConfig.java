@@ -1,8 +1,11 @@
 package io.zdd.agent;
 
+import io.zdd.agent.grpc.LbAgentService;
+import io.zdd.common.config.ByteSizes;
 import io.zdd.common.config.CredentialsFile;
 import io.zdd.common.config.Durations;
 import io.zdd.common.error.InvalidInputException;
+import io.zdd.common.grpc.GrpcServerLimits;
 import io.zdd.common.model.AgentId;
 import io.zdd.common.model.PortRange;
 import io.zdd.common.model.Validation;
@@ -179,6 +182,34 @@ public final class AgentConfig {
       description = "Default WatchConnections heartbeat: a sample is sent at least this often even without "
           + "changes. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HEARTBEAT.")
   Duration heartbeat;
+
+  @Option(names = "--max-message-size", defaultValue = "${env:ZDD_AGENT_MAX_MESSAGE_SIZE:-4MiB}",
+      converter = ByteSizes.Converter.class,
+      description = "Largest gRPC message the agent reads (64KiB..64MiB); a bigger one is refused with "
+          + "RESOURCE_EXHAUSTED before anything acts on it. Default: 4MiB. Env: ZDD_AGENT_MAX_MESSAGE_SIZE.")
+  int maxMessageSize;
+
+  @Option(names = "--max-concurrent-calls", defaultValue = "${env:ZDD_AGENT_MAX_CONCURRENT_CALLS:-100}",
+      description = "gRPC calls one connection may have open at once (1..10000); a client opening more waits "
+          + "for a slot. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_MAX_CONCURRENT_CALLS.")
+  int maxConcurrentCalls;
+
+  @Option(names = "--max-groups", defaultValue = "${env:ZDD_AGENT_MAX_GROUPS:-200}",
+      description = "Groups the agent manages at once (1..10000); ApplyBackends of a new group beyond it is refused "
+          + "with FAILED_PRECONDITION and changes nothing. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_MAX_GROUPS.")
+  int maxGroups;
+
+  @Option(names = "--max-servers-per-backend", defaultValue = "${env:ZDD_AGENT_MAX_SERVERS_PER_BACKEND:-1000}",
+      description = "Servers in one group's backend set (1..100000); a bigger set is refused with INVALID_ARGUMENT "
+          + "(field backend_set.servers) and changes nothing. Default: ${DEFAULT-VALUE}. "
+          + "Env: ZDD_AGENT_MAX_SERVERS_PER_BACKEND.")
+  int maxServersPerBackend;
+
+  @Option(names = "--max-streams", defaultValue = "${env:ZDD_AGENT_MAX_STREAMS:-64}",
+      description = "WatchConnections streams open at once (1..10000); one more is refused with RESOURCE_EXHAUSTED "
+          + "until a stream ends. All streams of one interval share one HAProxy reading. Default: ${DEFAULT-VALUE}. "
+          + "Env: ZDD_AGENT_MAX_STREAMS.")
+  int maxStreams;
 
   @Option(names = "--shutdown-grace", defaultValue = "${env:ZDD_AGENT_SHUTDOWN_GRACE:-10s}",
       converter = Durations.Converter.class,
@@ -368,6 +399,17 @@ public final class AgentConfig {
     return heartbeat;
   }
 
+  /** The gRPC server's threads, message size and per-connection call limits. */
+  public GrpcServerLimits grpcLimits() {
+    return new GrpcServerLimits(AgentMain.GRPC_THREADS, GrpcServerLimits.maxMessageBytes(maxMessageSize),
+        GrpcServerLimits.maxConcurrentCalls(maxConcurrentCalls));
+  }
+
+  /** --max-groups, --max-servers-per-backend and --max-streams. */
+  public LbAgentService.Limits limits() {
+    return new LbAgentService.Limits(maxGroups, maxServersPerBackend, maxStreams);
+  }
+
   public Duration shutdownGrace() {
     return shutdownGrace;
   }
@@ -391,6 +433,8 @@ public final class AgentConfig {
     iptablesSave();
     sampleInterval();
     heartbeat();
+    grpcLimits();
+    limits();
     shutdownGrace();
     if (haproxyMode == HaproxyMode.supervise) {
       hardStopAfter();

@@ -240,7 +240,7 @@ public final class AgentMain implements Callable<Integer> {
       LbAgentService service = new LbAgentService(agentId, epochs, new MeteredBackendController(controller, metrics),
           sampler, portSwapper,
           controller::shutdownSessions, scheduler, clock,
-          new LbAgentService.StreamSettings(c.sampleInterval(), Duration.ofMillis(50), c.heartbeat()));
+          new LbAgentService.StreamSettings(c.sampleInterval(), Duration.ofMillis(50), c.heartbeat()), c.limits());
       health = new HealthStatusManager();
       // Not serving until everything below has started.
       health.setStatus("", ServingStatus.NOT_SERVING);
@@ -249,7 +249,7 @@ public final class AgentMain implements Callable<Integer> {
       GrpcSecurity security = life.start("tls", () -> GrpcSecurity.open(c.tls(), "lb-agent " + agentId),
           GrpcSecurity::close);
       security.tls().ifPresent(t -> requireOwnIdentity(t.self()));
-      grpcServer = life.start("grpc server", () -> security.server(c.grpcListen(), "agent", GRPC_THREADS)
+      grpcServer = life.start("grpc server", () -> security.server(c.grpcListen(), "agent", c.grpcLimits())
           // Authentication runs first (the last interceptor listed), so a refused call is not even counted as served.
           .addService(ServerInterceptors.intercept(service, new MetricCollectingServerInterceptor(registry),
               security.authentication(new AgentCallPolicy())))

@@ -19,7 +19,8 @@ class AgentMainTest {
       "--stats-socket", "--master-socket", "--haproxy-base-config", "--haproxy-zdd-config", "--server-state-file",
       "--frontend-bind-address", "--frontend-port-range", "--lb-group", "--zk-connect", "--zk-root",
       "--zk-session-timeout", "--zk-digest-file", "--zk-tls", "--iptables-netns",
-      "--iptables-restore", "--iptables-save", "--sample-interval", "--heartbeat", "--shutdown-grace");
+      "--iptables-restore", "--iptables-save", "--sample-interval", "--heartbeat", "--max-message-size",
+      "--max-concurrent-calls", "--max-groups", "--max-servers-per-backend", "--max-streams", "--shutdown-grace");
 
   private record Run(int exit, String out, String err) {}
 
@@ -101,6 +102,21 @@ class AgentMainTest {
     Run both = run("--data-dir", "/nonexistent-zdd", "--insecure", "--tls-ca", "/x");
     assertThat(both.exit()).isEqualTo(2);
     assertThat(both.err()).contains("--insecure: cannot be combined");
+
+    Run size = run("--max-message-size", "1KiB", "--data-dir", "/nonexistent-zdd");
+    assertThat(size.exit()).isEqualTo(2);
+    assertThat(size.err()).contains("--max-message-size: must be 65536..67108864, got 1024");
+    assertThat(run("--max-message-size", "4MB", "--data-dir", "/nonexistent-zdd").err())
+        .contains("--max-message-size").contains("must be a size such as 65536, 64KiB, 4MiB or 1GiB");
+    Run calls = run("--max-concurrent-calls", "0", "--data-dir", "/nonexistent-zdd");
+    assertThat(calls.exit()).isEqualTo(2);
+    assertThat(calls.err()).contains("--max-concurrent-calls: must be 1..10000, got 0");
+    assertThat(run("--max-groups", "0", "--data-dir", "/nonexistent-zdd").err())
+        .contains("--max-groups: must be 1..10000, got 0");
+    assertThat(run("--max-servers-per-backend", "1000001", "--data-dir", "/nonexistent-zdd").err())
+        .contains("--max-servers-per-backend: must be 1..100000, got 1000001");
+    assertThat(run("--max-streams", "-3", "--data-dir", "/nonexistent-zdd").err())
+        .contains("--max-streams: must be 1..10000, got -3");
 
     Run mode = run("--haproxy-mode", "sideways");
     assertThat(mode.exit()).isEqualTo(2);

@@ -15,6 +15,7 @@ import io.zdd.common.error.NotFoundException;
 import io.zdd.common.error.PermissionDeniedException;
 import io.zdd.common.error.NotLeaderException;
 import io.zdd.common.error.PreconditionException;
+import io.zdd.common.error.ResourceExhaustedException;
 import io.zdd.common.error.StaleEpochException;
 import io.zdd.common.error.StaleVersionException;
 import io.zdd.common.error.UnavailableException;
@@ -49,6 +50,8 @@ public final class StatusMapper {
       status = Status.UNAVAILABLE;
     } else if (e instanceof ConflictException) {
       status = Status.ABORTED;
+    } else if (e instanceof ResourceExhaustedException) {
+      status = Status.RESOURCE_EXHAUSTED;
     } else if (e instanceof NotFoundException) {
       status = Status.NOT_FOUND;
     } else if (e instanceof PermissionDeniedException) {

@@ -46,6 +46,14 @@ public final class Validation {
     return value;
   }
 
+  /** A configured limit: {@code min..max}, so a typo cannot switch a bound off or make it useless. */
+  public static int within(String field, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new InvalidInputException(field, "must be " + min + ".." + max + ", got " + value);
+    }
+    return value;
+  }
+
   public static long nonNegative(String field, long value) {
     if (value < 0) {
       throw new InvalidInputException(field, "must not be negative, got " + value);

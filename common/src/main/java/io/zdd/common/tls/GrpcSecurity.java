@@ -6,6 +6,8 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
+import io.zdd.common.concurrent.NamedThreadFactory;
+import io.zdd.common.grpc.GrpcServerLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -54,19 +56,23 @@ public final class GrpcSecurity implements AutoCloseable {
   }
 
   /**
-   * A server builder on {@code listen}, with TLS unless insecure, whose calls run on at most
-   * {@code threads} threads (named {@code name-grpc-N}; more calls wait their turn instead of
-   * each getting a thread of its own). The pool is shut down by {@link #close}, after the server.
+   * A server builder on {@code listen}, with TLS unless insecure, held to {@code limits}: its calls
+   * run on at most {@code limits.threads()} threads (named {@code name-grpc-N}; more calls wait
+   * their turn instead of each getting a thread of its own), a message above
+   * {@code limits.maxMessageBytes()} is refused with RESOURCE_EXHAUSTED before a handler sees it,
+   * and one connection has at most {@code limits.maxConcurrentCallsPerConnection()} calls open
+   * (further ones wait in the client). The pool is shut down by {@link #close}, after the server.
    */
-  public NettyServerBuilder server(InetSocketAddress listen, String name, int threads) {
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads,
-        30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        new io.zdd.common.concurrent.NamedThreadFactory(name + "-grpc"));
+  public NettyServerBuilder server(InetSocketAddress listen, String name, GrpcServerLimits limits) {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(limits.threads(), limits.threads(),
+        30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new NamedThreadFactory(name + "-grpc"));
     pool.allowCoreThreadTimeOut(true);
     synchronized (pools) {
       pools.add(pool);
     }
-    NettyServerBuilder b = NettyServerBuilder.forAddress(listen).executor(pool);
+    NettyServerBuilder b = NettyServerBuilder.forAddress(listen).executor(pool)
+        .maxInboundMessageSize(limits.maxMessageBytes())
+        .maxConcurrentCallsPerConnection(limits.maxConcurrentCallsPerConnection());
     tls.ifPresent(t -> b.sslContext(t.forServer()));
     return b;
   }

@@ -12,6 +12,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.zdd.common.grpc.GrpcServerLimits;
 import io.zdd.proto.v1.AgentState;
 import io.zdd.proto.v1.GetStateRequest;
 import io.zdd.proto.v1.LbAgentGrpc;
@@ -59,7 +60,7 @@ class MutualTlsTest {
     TlsConfig agent = certs.issue(SpiffeId.Role.AGENT, "lb-1", List.of("127.0.0.1"), Duration.ofDays(1))
         .withReloadInterval(Duration.ofMillis(200));
     server = GrpcSecurity.open(Optional.of(agent), "test agent");
-    grpc = server.server(new InetSocketAddress("127.0.0.1", 0), "test-agent", 4)
+    grpc = server.server(new InetSocketAddress("127.0.0.1", 0), "test-agent", GrpcServerLimits.withThreads(4))
         .addService(ServerInterceptors.intercept(new EchoCaller(), server.authentication(COORDINATOR_WRITES)))
         .build().start();
   }

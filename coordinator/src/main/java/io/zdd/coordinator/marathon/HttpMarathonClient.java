@@ -279,7 +279,7 @@ public final class HttpMarathonClient implements MarathonClient {
     }
     long started = System.nanoTime();
     CompletableFuture<HttpResponse<String>> future =
-        http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString());
+        http.sendAsync(builder.build(), BoundedBody.handler(config.maxReplyBytes()));
     try {
       // The request timeout covers the wait for headers; this bound also covers a stalled body.
       HttpResponse<String> response = future.get(config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -302,10 +302,23 @@ public final class HttpMarathonClient implements MarathonClient {
         count(call, "timeout");
         throw timeout(call);
       }
+      if (tooLarge(cause)) {
+        count(call, "too_large");
+        throw new UnavailableException("Marathon " + call.describe() + " at " + base + ": " + cause.getMessage(), cause);
+      }
       count(call, "io_error");
       throw new UnavailableException("Marathon " + call.describe() + " at " + base + " failed: "
           + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + excerpt(cause.getMessage())), cause);
     }
+  }
+
+  private static boolean tooLarge(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof BoundedBody.TooLargeException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private DeadlineExceededException timeout(Call call) {

@@ -149,7 +149,8 @@ public final class MarathonEventStream implements AutoCloseable {
 
   /** Server-sent events, bounded ({@link SseReader}); each event is handed to the listener. */
   private void readEvents(InputStream body) throws IOException {
-    SseReader events = new SseReader(new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)));
+    SseReader events = new SseReader(new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)),
+        config.maxSseLine(), config.maxReplyBytes());
     boolean delivered = false;
     Optional<SseReader.Event> e;
     while (!closed && (e = events.next()).isPresent()) {

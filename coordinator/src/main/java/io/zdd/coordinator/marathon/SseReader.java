@@ -7,12 +7,12 @@ import java.util.Optional;
 /**
  * Server-sent events framing, bounded: {@code event:} and {@code data:} fields, {@code :}
  * comments, an empty line ends an event; lines end with LF, CR or CRLF. A line longer than
- * {@link #MAX_LINE} or an event longer than {@link #MAX_EVENT} characters ends the stream with an
+ * {@code maxLine} or an event longer than {@code maxEvent} characters ends the stream with an
  * IOException (the caller reconnects), so a broken or hostile peer cannot fill the heap.
  */
 final class SseReader {
-  static final int MAX_LINE = 1 << 20;
-  static final int MAX_EVENT = 4 << 20;
+  private final int maxLine;
+  private final int maxEvent;
 
   /** One event: its type ({@code event:} field, or null) and its data lines joined by LF. */
   record Event(String type, String data) {}
@@ -20,8 +20,10 @@ final class SseReader {
   private final Reader in;
   private int pushedBack = -2;
 
-  SseReader(Reader in) {
+  SseReader(Reader in, int maxLine, int maxEvent) {
     this.in = in;
+    this.maxLine = maxLine;
+    this.maxEvent = maxEvent;
   }
 
   /** The next event with data, or empty at the end of the stream. */
@@ -45,8 +47,8 @@ final class SseReader {
         }
         String value = line.substring(5);
         data.append(value.startsWith(" ") ? value.substring(1) : value);
-        if (data.length() > MAX_EVENT) {
-          throw new IOException("Marathon event longer than " + MAX_EVENT + " characters");
+        if (data.length() > maxEvent) {
+          throw new IOException("Marathon event longer than " + maxEvent + " characters (--max-marathon-reply)");
         }
       }
     }
@@ -76,8 +78,8 @@ final class SseReader {
         }
         return b.toString();
       }
-      if (b.length() >= MAX_LINE) {
-        throw new IOException("Marathon event stream line longer than " + MAX_LINE + " characters");
+      if (b.length() >= maxLine) {
+        throw new IOException("Marathon event stream line longer than " + maxLine + " characters (--max-sse-line)");
       }
       b.append((char) c);
     }

@@ -8,6 +8,7 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.zdd.common.error.NotLeaderException;
+import io.zdd.common.grpc.GrpcServerLimits;
 import io.zdd.common.grpc.StatusMapper;
 import io.zdd.common.testing.TestPki;
 import io.zdd.proto.v1.Colour;
@@ -156,7 +157,8 @@ class ZddCliTest {
   private String serve(io.grpc.BindableService svc) throws Exception {
     io.zdd.common.tls.GrpcSecurity tls = io.zdd.common.tls.GrpcSecurity.open(
         Optional.of(pki.issue(io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "c1")), "scripted coordinator");
-    Server s = tls.server(new InetSocketAddress("127.0.0.1", 0), "scripted", 4).addService(svc).build().start();
+    Server s = tls.server(new InetSocketAddress("127.0.0.1", 0), "scripted", GrpcServerLimits.withThreads(4))
+        .addService(svc).build().start();
     closers.add(tls);
     servers.add(s);
     return "127.0.0.1:" + ((InetSocketAddress) s.getListenSockets().get(0)).getPort();

@@ -161,6 +161,26 @@ class HttpMarathonClientTest {
   }
 
   @Test
+  void aReplyLargerThanMaxMarathonReply_isUnavailableNamingTheFlag_andTheNextCallWorks() {
+    String big = "{\"apps\":[],\"padding\":\"" + "p".repeat(70 << 10) + "\"}";
+    marathon.on("GET", "/v2/apps", json(200, big), json(200, "{\"apps\":[]}"));
+    HttpMarathonClient client = client(config().withLimits(64 << 10, 4 << 10));
+
+    assertThatThrownBy(client::listApps).isInstanceOf(UnavailableException.class)
+        .hasMessageContaining("GET /v2/apps").hasMessageContaining("reply larger than 65536 bytes (--max-marathon-reply)");
+    assertThat(count("GET", "too_large")).isEqualTo(1.0);
+    assertThat(client.listApps()).isEmpty();
+  }
+
+  @Test
+  void limitsOutsideTheirRange_areRefusedNamingTheFlag() {
+    assertThatThrownBy(() -> config().withLimits(1024, 1024)).hasMessageContaining("--max-marathon-reply");
+    assertThatThrownBy(() -> config().withLimits(1 << 20, 100)).hasMessageContaining("--max-sse-line");
+    assertThatThrownBy(() -> config().withLimits(1 << 20, 2 << 20))
+        .hasMessageContaining("--max-sse-line: must not exceed --max-marathon-reply");
+  }
+
+  @Test
   void getApp503_isUnavailableWithMarathonsMessage() {
     marathon.on("GET", "/v2/apps/web", json(503, "{\"message\":\"not leader yet\"}"));
 
@@ -189,7 +209,8 @@ class HttpMarathonClientTest {
     int port = marathon.port();
     marathon.close();
     var config = new MarathonClientConfig(URI.create("http://127.0.0.1:" + port), Duration.ofSeconds(1),
-        Duration.ofSeconds(1), LockedAppPolicy.waitThenFail(Duration.ZERO));
+        Duration.ofSeconds(1), LockedAppPolicy.waitThenFail(Duration.ZERO), MarathonClientConfig.DEFAULT_MAX_REPLY_BYTES,
+        MarathonClientConfig.DEFAULT_MAX_SSE_LINE);
 
     assertThatThrownBy(() -> client(config).listApps()).isInstanceOf(UnavailableException.class)
         .hasMessageContaining("GET /v2/apps");

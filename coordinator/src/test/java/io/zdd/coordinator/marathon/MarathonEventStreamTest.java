@@ -102,7 +102,10 @@ class MarathonEventStreamTest {
   }
 
   private MarathonEventStream stream(MarathonAuth auth, Duration requestTimeout, String... types) {
-    var config = MarathonClientConfig.defaults(marathon.uri()).withRequestTimeout(requestTimeout);
+    return stream(MarathonClientConfig.defaults(marathon.uri()).withRequestTimeout(requestTimeout), auth, types);
+  }
+
+  private MarathonEventStream stream(MarathonClientConfig config, MarathonAuth auth, String... types) {
     // No jitter: the delays are exactly 20, 40, 80 ... ms, so the test can check resets.
     Backoff backoff = new Backoff(Duration.ofMillis(20), Duration.ofMillis(640), 2.0, 0.0, () -> 0.0);
     Sleeper recording = d -> {
@@ -165,6 +168,22 @@ class MarathonEventStreamTest {
     assertThat(disconnects).hasSize(5);
     assertThat(disconnects.get(0)).contains("500").contains("leader election");
     assertThat(disconnects.get(2)).isEqualTo("the stream ended");
+  }
+
+  @Test
+  void aLineLongerThanMaxSseLine_endsTheStreamNamingTheFlag_andItReconnects() {
+    marathon.on("GET", "/v2/events",
+        sse(false, "event: status_update_event\ndata: {\"x\":\"" + "x".repeat(5000) + "\"}\n\n"),
+        sse(true, HEALTH));
+
+    stream(MarathonClientConfig.defaults(marathon.uri()).withRequestTimeout(Duration.ofSeconds(2))
+        .withLimits(64 << 10, 4 << 10), MarathonAuth.NONE);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
+    assertThat(events.get(0).type()).isEqualTo("health_status_changed_event");
+    assertThat(disconnects).hasSize(1);
+    assertThat(disconnects.get(0)).contains("line longer than 4096 characters (--max-sse-line)");
+    assertThat(marathon.requests()).hasSize(2);
   }
 
   @Test

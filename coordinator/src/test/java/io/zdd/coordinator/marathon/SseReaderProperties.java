@@ -17,8 +17,11 @@ import net.jqwik.api.Provide;
 
 /** Marathon's event stream as a broken or hostile peer could send it: framed, bounded, never more. */
 class SseReaderProperties {
+  private static final int MAX_LINE = MarathonClientConfig.DEFAULT_MAX_SSE_LINE;
+  private static final int MAX_EVENT = 4 << 20;
+
   private static List<SseReader.Event> all(String text) throws IOException {
-    SseReader r = new SseReader(new StringReader(text));
+    SseReader r = new SseReader(new StringReader(text), MAX_LINE, MAX_EVENT);
     List<SseReader.Event> out = new ArrayList<>();
     Optional<SseReader.Event> e;
     while ((e = r.next()).isPresent()) {
@@ -40,7 +43,7 @@ class SseReaderProperties {
   void everyStream_isFramedIntoEventsWithData_orEndsCleanly(@ForAll("streams") String text) throws IOException {
     for (SseReader.Event e : all(text)) {
       assertThat(e.data()).isNotEmpty().doesNotContain("\r");
-      assertThat(e.data().length()).isLessThanOrEqualTo(SseReader.MAX_EVENT);
+      assertThat(e.data().length()).isLessThanOrEqualTo(MAX_EVENT);
     }
   }
 
@@ -52,9 +55,9 @@ class SseReaderProperties {
 
   @Example
   void anOverlongLineOrEvent_endsTheStream() {
-    assertThatThrownBy(() -> all("data: " + "x".repeat(SseReader.MAX_LINE + 1) + "\n\n"))
+    assertThatThrownBy(() -> all("data: " + "x".repeat(MAX_LINE + 1) + "\n\n"))
         .isInstanceOf(IOException.class).hasMessageContaining("line longer than");
-    String manyLines = ("data: " + "y".repeat(1000) + "\n").repeat(SseReader.MAX_EVENT / 1000 + 10) + "\n";
+    String manyLines = ("data: " + "y".repeat(1000) + "\n").repeat(MAX_EVENT / 1000 + 10) + "\n";
     assertThatThrownBy(() -> all(manyLines)).isInstanceOf(IOException.class).hasMessageContaining("event longer than");
   }
 }

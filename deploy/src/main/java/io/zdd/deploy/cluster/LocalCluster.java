@@ -258,7 +258,7 @@ public final class LocalCluster implements AutoCloseable {
         URI.create(marathonHttp.url()), MarathonAuth.NONE, Optional.empty(),
         Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(60), 50, abort,
         Optional.of(coordinatorTls), roles, hooks,
-        zkTls() ? io.zdd.common.tls.ZkTls.clientProperties(coordinatorTls) : Map.of()));
+        zkTls() ? io.zdd.common.tls.ZkTls.clientProperties(coordinatorTls) : Map.of(), Coordinator.Limits.DEFAULTS));
     c.start();
     slot.coordinator = c;
   }

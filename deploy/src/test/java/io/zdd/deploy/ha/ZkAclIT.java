@@ -64,7 +64,8 @@ class ZkAclIT {
           Optional.of(new Coordinator.ZkCredentials("zdd-coordinator:c-s3cret", "zdd-agent:a-s3cret")), URI.create(http.url()),
           MarathonAuth.NONE, Optional.empty(), Duration.ofSeconds(5),
           Duration.ofMillis(250), Duration.ofSeconds(60), 10, reason -> { },
-          Optional.of(pki.issue(SpiffeId.Role.COORDINATOR, "c1")), OperatorRoles.everyOperatorIsAdmin(), Map.of(), Map.of()));
+          Optional.of(pki.issue(SpiffeId.Role.COORDINATOR, "c1")), OperatorRoles.everyOperatorIsAdmin(), Map.of(), Map.of(),
+          Coordinator.Limits.DEFAULTS));
       AgentConfig ac = new AgentConfig();
       List<String> args = new ArrayList<>(io.zdd.common.tls.TlsOptions.flags(pki.issue(SpiffeId.Role.AGENT, "lb-acl")));
       args.addAll(List.of("--agent-id", "lb-acl", "--grpc-listen", "127.0.0.1:" + agentGrpc,

@@ -53,7 +53,8 @@ class CoordinatorScrapeIT {
         Optional.empty(), URI.create(marathonHttp.url()), MarathonAuth.NONE, Optional.empty(), Duration.ofSeconds(5),
         Duration.ofMillis(250), Duration.ofSeconds(60), 10, reason -> { },
         Optional.of(io.zdd.common.testing.TestPki.in(pki).issue(io.zdd.common.tls.SpiffeId.Role.COORDINATOR, "c1")),
-        io.zdd.coordinator.security.OperatorRoles.everyOperatorIsAdmin(), Map.of(), Map.of()));
+        io.zdd.coordinator.security.OperatorRoles.everyOperatorIsAdmin(), Map.of(), Map.of(),
+        Coordinator.Limits.DEFAULTS));
     coordinator.start();
   }
 

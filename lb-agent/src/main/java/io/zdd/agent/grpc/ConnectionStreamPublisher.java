@@ -9,21 +9,20 @@ import io.zdd.common.grpc.StatusMapper;
 import io.zdd.common.model.AgentId;
 import io.zdd.common.model.ConnectionSample;
 import io.zdd.common.model.GroupName;
-import java.time.Clock;
+import io.zdd.common.model.ServerConnections;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WatchConnections stream. Samples HAProxy every {@code interval} on the injected scheduler
- * and sends a sample only when the counts changed, or when {@code heartbeat} passed since the
- * last send (then marked {@code heartbeat}).
+ * One WatchConnections stream. Takes the agent's shared reading of HAProxy every {@code interval}
+ * ({@link SharedConnectionSampling}: one reading per interval however many streams watch), keeps
+ * its own groups, and sends a sample only when the counts changed, or when {@code heartbeat}
+ * passed since the last send (then marked {@code heartbeat}).
  *
  * <p>Flow control: a sample is handed to gRPC only while the stream {@code isReady()} and, when
  * the consumer asked for credit, while it has credit left. Otherwise the publisher keeps exactly
@@ -45,12 +44,10 @@ public final class ConnectionStreamPublisher {
 
   private final String streamId = "watch-" + STREAM_IDS.incrementAndGet();
   private final AgentId agent;
-  private final ConnectionSampler sampler;
+  private final SharedConnectionSampling sampling;
   private final Set<GroupName> groups;
   private final Duration interval;
   private final Duration heartbeat;
-  private final ScheduledExecutorService scheduler;
-  private final Clock clock;
   private final ServerCallStreamObserver<io.zdd.proto.v1.ConnectionSample> out;
   private final Runnable onClosed;
   /** False for a watch opened without credit: only HTTP/2 readiness limits sending. */
@@ -70,18 +67,18 @@ public final class ConnectionStreamPublisher {
   private long sent;
   private long coalesced;
   private boolean samplerFailing;
-  private ScheduledFuture<?> task;
+  /** The number of the last shared reading taken: an older one handed over late is ignored. */
+  private long lastReading;
+  private Runnable leaveFeed;
 
-  ConnectionStreamPublisher(AgentId agent, ConnectionSampler sampler, Set<GroupName> groups, Duration interval,
-      Duration heartbeat, ScheduledExecutorService scheduler, Clock clock,
+  ConnectionStreamPublisher(AgentId agent, SharedConnectionSampling sampling, Set<GroupName> groups,
+      Duration interval, Duration heartbeat,
       int initialCredit, ServerCallStreamObserver<io.zdd.proto.v1.ConnectionSample> out, Runnable onClosed) {
     this.agent = agent;
-    this.sampler = sampler;
+    this.sampling = sampling;
     this.groups = Set.copyOf(groups);
     this.interval = interval;
     this.heartbeat = heartbeat;
-    this.scheduler = scheduler;
-    this.clock = clock;
     this.out = out;
     this.onClosed = onClosed;
     this.creditLimited = initialCredit > 0;
@@ -92,43 +89,56 @@ public final class ConnectionStreamPublisher {
     return streamId;
   }
 
-  /** Starts sampling: the first sample right away, then every interval. */
+  /** Starts taking readings: the first right away, then every interval. */
   void start() {
+    Runnable leave = sampling.subscribe(interval, new SharedConnectionSampling.Subscriber() {
+      @Override
+      public void reading(SharedConnectionSampling.Reading r) {
+        take(r);
+      }
+
+      @Override
+      public void failed(RuntimeException e) {
+        samplingFailed(e);
+      }
+    });
     synchronized (lock) {
       if (closed) {
+        leave.run();
         return;
       }
-      task = scheduler.scheduleWithFixedDelay(this::sampleOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+      leaveFeed = leave;
     }
     log.info("[{}] watching connections of {} every {} ms (heartbeat {} ms, {})", streamId,
         groups.isEmpty() ? "every group" : groups, interval.toMillis(), heartbeat.toMillis(),
         creditLimited ? "initial credit " + credit : "no credit");
   }
 
-  /** Takes one sample and sends or keeps it. Public to the package so tests can drive it. */
-  void sampleOnce() {
-    ConnectionSampler.Counts counts;
-    try {
-      counts = sampler.sample(groups);
-    } catch (RuntimeException e) {
-      // HAProxy may be reloading or down for a moment: keep the stream, say so once.
-      synchronized (lock) {
-        if (!samplerFailing) {
-          log.warn("[{}] sampling failed, will keep trying: {}", streamId, e.toString());
-        }
-        samplerFailing = true;
-      }
-      return;
-    }
+  /** HAProxy may be reloading or down for a moment: keep the stream, say so once. */
+  private void samplingFailed(RuntimeException e) {
     synchronized (lock) {
-      if (closed) {
+      if (!samplerFailing && !closed) {
+        log.warn("[{}] sampling failed, will keep trying: {}", streamId, e.toString());
+      }
+      samplerFailing = true;
+    }
+  }
+
+  /** Takes this stream's groups out of one shared reading and sends or keeps the sample. */
+  private void take(SharedConnectionSampling.Reading reading) {
+    List<ServerConnections> servers = groups.isEmpty() ? reading.counts().servers()
+        : reading.counts().servers().stream().filter(s -> groups.contains(s.group())).toList();
+    ConnectionSampler.Counts counts = new ConnectionSampler.Counts(servers, reading.counts().workers());
+    synchronized (lock) {
+      if (closed || reading.number() <= lastReading) {
         return;
       }
+      lastReading = reading.number();
       if (samplerFailing) {
         log.info("[{}] sampling works again", streamId);
         samplerFailing = false;
       }
-      Instant now = clock.instant();
+      Instant now = reading.at();
       long seq = ++sequence;
       boolean unchanged = lastSent != null && lastSent.sameCountsAs(
           new ConnectionSample(agent, seq, now, false, counts.servers(), counts.workers()));
@@ -246,8 +256,8 @@ public final class ConnectionStreamPublisher {
     closed = true;
     pending = null;
     buffered = 0;
-    if (task != null) {
-      task.cancel(false);
+    if (leaveFeed != null) {
+      leaveFeed.run();
     }
     onClosed.run();
     log.info("[{}] stream closed after {} samples sent ({} coalesced)", streamId, sent, coalesced);

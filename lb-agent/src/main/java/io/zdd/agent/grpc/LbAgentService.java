@@ -1,5 +1,6 @@
 package io.zdd.agent.grpc;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.zdd.common.concurrent.BoundedLock;
 import io.zdd.common.grpc.UnaryCall;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -11,6 +12,7 @@ import io.zdd.agent.firewall.SwapResult;
 import io.zdd.agent.state.EpochStore;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.PreconditionException;
+import io.zdd.common.error.ResourceExhaustedException;
 import io.zdd.common.error.ZddException;
 import io.zdd.common.grpc.ProtoMapper;
 import io.zdd.common.grpc.StatusMapper;
@@ -42,11 +44,11 @@ import io.zdd.proto.v1.SwapPortResponse;
 import io.zdd.proto.v1.WatchConnectionsRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -74,31 +76,50 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
         new StreamSettings(Duration.ofMillis(250), Duration.ofMillis(50), Duration.ofSeconds(5));
   }
 
+  /**
+   * What a caller may make the agent hold (docs/operations.md §2.1): groups managed at once
+   * ({@code --max-groups}; a new group beyond it is FAILED_PRECONDITION: the request is fine, the
+   * agent's state does not allow it until a group is removed), servers in one backend set
+   * ({@code --max-servers-per-backend}; more is INVALID_ARGUMENT naming {@code backend_set.servers})
+   * and WatchConnections streams open at once ({@code --max-streams}; RESOURCE_EXHAUSTED until one
+   * ends).
+   */
+  public record Limits(int maxGroups, int maxServersPerBackend, int maxStreams) {
+    public static final Limits DEFAULTS = new Limits(200, 1000, 64);
+
+    public Limits {
+      Validation.within("--max-groups", maxGroups, 1, 10_000);
+      Validation.within("--max-servers-per-backend", maxServersPerBackend, 1, 100_000);
+      Validation.within("--max-streams", maxStreams, 1, 10_000);
+    }
+  }
+
   private final AgentId agentId;
   private final EpochStore epochs;
   private final BackendController controller;
-  private final ConnectionSampler sampler;
   private final PortSwapper portSwapper;
   private final SessionShutdown sessionShutdown;
-  private final ScheduledExecutorService scheduler;
-  private final Clock clock;
   private final StreamSettings streams;
+  private final Limits limits;
+  private final SharedConnectionSampling sampling;
+  @GuardedBy("this")
+  private final Set<GroupName> groupsBeingAdded = new HashSet<>();
   private final BoundedLock swapLock = new BoundedLock("the port redirects", Duration.ofSeconds(60));
-  private final Set<ConnectionStreamPublisher> publishers = ConcurrentHashMap.newKeySet();
+  @GuardedBy("publishers")
+  private final Set<ConnectionStreamPublisher> publishers = new HashSet<>();
   private volatile boolean closing;
 
   public LbAgentService(AgentId agentId, EpochStore epochs, BackendController controller, ConnectionSampler sampler,
       PortSwapper portSwapper, SessionShutdown sessionShutdown, ScheduledExecutorService scheduler, Clock clock,
-      StreamSettings streams) {
+      StreamSettings streams, Limits limits) {
     this.agentId = agentId;
     this.epochs = epochs;
     this.controller = controller;
-    this.sampler = sampler;
     this.portSwapper = portSwapper;
     this.sessionShutdown = sessionShutdown;
-    this.scheduler = scheduler;
-    this.clock = clock;
     this.streams = streams;
+    this.limits = limits;
+    this.sampling = new SharedConnectionSampling(sampler, scheduler, clock);
   }
 
   @Override
@@ -107,7 +128,7 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       if (!request.hasBackendSet()) {
         throw new InvalidInputException("backend_set", "is required");
       }
-      BackendSet set = backendSet(request.getBackendSet());
+      BackendSet set = backendSet(request.getBackendSet(), limits.maxServersPerBackend());
       Epoch epoch = epoch(request.getEpoch());
       try (LogContext g = LogContext.group(set.group().value())) {
         // Check, act, commit under the group's lock (the controller's own, which its change takes
@@ -116,9 +137,14 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
         // (recovered at start).
         ApplyResult result = controller.withGroup(set.group(), () -> {
           epochs.check(set.group(), epoch, set.version());
-          ApplyResult applied = controller.apply(set, epoch);
-          epochs.commit(set.group(), epoch, set.version());
-          return applied;
+          admitGroup(set.group());
+          try {
+            ApplyResult applied = controller.apply(set, epoch);
+            epochs.commit(set.group(), epoch, set.version());
+            return applied;
+          } finally {
+            admitted(set.group());
+          }
         });
         log.info("applied version {} (epoch {}): {} servers, reloaded={}, runtime commands={}", set.version(), epoch,
             set.servers().size(), result.reloaded(), result.runtimeCommands());
@@ -303,7 +329,13 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
         out.onError(StatusMapper.toStatusException(e));
         return;
       }
-      p = newPublisher(groups, interval, heartbeat, credit, out);
+      try {
+        p = newPublisher(groups, interval, heartbeat, credit, out);
+      } catch (ResourceExhaustedException e) {
+        ended = true;
+        out.onError(StatusMapper.toStatusException(e));
+        return;
+      }
       publisher = p;
       if (closing) {
         ended = true;
@@ -336,6 +368,29 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
   }
 
   /**
+   * Holds a place for {@code group} if it is new, refusing it when the agent already manages
+   * {@code --max-groups} groups (counting new ones being applied right now, whose own locks do not
+   * exclude each other). Called under the group's lock; {@link #admitted} ends the hold.
+   */
+  private synchronized void admitGroup(GroupName group) {
+    Set<GroupName> managed = controller.desired().keySet();
+    if (managed.contains(group)) {
+      return;
+    }
+    long held = managed.size() + groupsBeingAdded.stream().filter(g -> !managed.contains(g)).count();
+    if (held >= limits.maxGroups()) {
+      throw new PreconditionException("group " + group + " would be more than the " + limits.maxGroups()
+          + " groups this agent manages (--max-groups); remove a group first");
+    }
+    groupsBeingAdded.add(group);
+  }
+
+  /** The apply of {@code group} ended: it is managed now (or failed and is not). */
+  private synchronized void admitted(GroupName group) {
+    groupsBeingAdded.remove(group);
+  }
+
+  /**
    * A redirect belongs to a port-swap group: its public port is the group's frontend port and
    * the target one of the group's colour frontends, so no other port of the host can be moved.
    */
@@ -359,7 +414,11 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
    * Maps the set, naming a bad server by its index ({@code backend_set.servers[2].weight}) so the
    * sender can tell which of many servers is wrong.
    */
-  private static BackendSet backendSet(io.zdd.proto.v1.BackendSet proto) {
+  private static BackendSet backendSet(io.zdd.proto.v1.BackendSet proto, int maxServers) {
+    if (proto.getServersCount() > maxServers) {
+      throw new InvalidInputException("backend_set.servers", "at most " + maxServers
+          + " servers per backend (--max-servers-per-backend), got " + proto.getServersCount());
+    }
     for (int i = 0; i < proto.getServersCount(); i++) {
       try {
         ProtoMapper.server(proto.getServers(i));
@@ -371,27 +430,51 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
     return ProtoMapper.backendSet(proto);
   }
 
-  /** Creates one stream's publisher. */
+  /**
+   * Creates one stream's publisher, taking one of the {@code --max-streams} slots; the slot is
+   * free again when the stream ends, however it ends.
+   */
   private ConnectionStreamPublisher newPublisher(Set<GroupName> groups, Duration interval, Duration heartbeat,
       int credit, ServerCallStreamObserver<ConnectionSample> out) {
     ConnectionStreamPublisher[] self = new ConnectionStreamPublisher[1];
-    self[0] = new ConnectionStreamPublisher(agentId, sampler, groups, interval, heartbeat, scheduler, clock, credit,
-        out, () -> publishers.remove(self[0]));
-    publishers.add(self[0]);
+    self[0] = new ConnectionStreamPublisher(agentId, sampling, groups, interval, heartbeat, credit,
+        out, () -> {
+          synchronized (publishers) {
+            publishers.remove(self[0]);
+          }
+        });
+    synchronized (publishers) {
+      if (publishers.size() >= limits.maxStreams()) {
+        throw new ResourceExhaustedException("this agent already serves " + limits.maxStreams()
+            + " WatchConnections streams (--max-streams); retry when one has ended");
+      }
+      publishers.add(self[0]);
+    }
     return self[0];
   }
 
   /** Ends every WatchConnections stream with UNAVAILABLE (agent shutdown); later streams are refused. */
   public void closeStreams() {
     closing = true;
-    for (ConnectionStreamPublisher p : List.copyOf(publishers)) {
+    List<ConnectionStreamPublisher> open;
+    synchronized (publishers) {
+      open = List.copyOf(publishers);
+    }
+    for (ConnectionStreamPublisher p : open) {
       p.close("agent is shutting down");
     }
   }
 
   /** Streams currently open (for tests and a gauge). */
   Set<ConnectionStreamPublisher> openStreams() {
-    return Set.copyOf(publishers);
+    synchronized (publishers) {
+      return Set.copyOf(publishers);
+    }
+  }
+
+  /** HAProxy sampling tasks running now, one per interval watched (for tests). */
+  int samplingTasks() {
+    return sampling.feeds();
   }
 
   private Duration interval(int requestedMs) {

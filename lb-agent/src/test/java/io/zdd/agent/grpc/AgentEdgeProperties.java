@@ -61,7 +61,8 @@ class AgentEdgeProperties {
     swapper.start();
     LbAgentService service = new LbAgentService(AgentId.of("lb-1"), EpochStore.open(dataDir),
         new InMemoryBackendController(), new InMemoryConnectionSampler(), swapper, (group, srv) -> 0, scheduler,
-        Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS);
+        Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS,
+        LbAgentService.Limits.DEFAULTS);
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).directExecutor().addService(service).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();

@@ -51,7 +51,8 @@ class ConnectionStreamFlowControlTest {
         sampler, new PortSwapper((c, in, t) -> { throw new AssertionError("no iptables here"); },
             IptablesCommands.defaults(Optional.empty()), dataDir, () -> false),
         (group, server) -> 0,
-        scheduler, Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS);
+        scheduler, Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS,
+        LbAgentService.Limits.DEFAULTS);
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
     // A small fixed window (no BDP auto-tuning) so a non-reading client pushes back within a few
     // samples instead of after megabytes.

@@ -43,7 +43,8 @@ class ConnectionStreamPublisherTest {
         sampler, new PortSwapper((c, in, t) -> { throw new AssertionError("no iptables here"); },
             IptablesCommands.defaults(Optional.empty()), dataDir, () -> false),
         (group, server) -> 0,
-        time.scheduler, time.clock, LbAgentService.StreamSettings.DEFAULTS);
+        time.scheduler, time.clock, LbAgentService.StreamSettings.DEFAULTS,
+        LbAgentService.Limits.DEFAULTS);
     ManagedChannel channel = grpc.start(service);
     stub = LbAgentGrpc.newStub(channel);
     sampler.set(InMemoryConnectionSampler.servers("web", 2, 0));
@@ -258,5 +259,56 @@ class ConnectionStreamPublisherTest {
     SampleRecorder opening = watchWithCredit(ConnectionStreamPublisher.MAX_CREDIT + 1, 50);
     assertThat(Status.fromThrowable(opening.error).getDescription()).startsWith("credit:");
     assertThat(service.openStreams()).isEmpty();
+  }
+
+  @Test
+  void streamsOfOneInterval_shareOneReadingOfHaproxy_eachWithItsOwnGroups() {
+    sampler.set(new io.zdd.agent.core.ConnectionSampler.Counts(
+        Stream.concat(InMemoryConnectionSampler.servers("web", 1, 1).servers().stream(),
+            InMemoryConnectionSampler.servers("api", 1, 1).servers().stream()).toList(), List.of()));
+    List<SampleRecorder> web = Stream.generate(() -> watch(SampleRecorder.automatic(), 100, 1000, "web")).limit(5)
+        .toList();
+    SampleRecorder every = watch(SampleRecorder.automatic(), 100, 1000);
+    time.forward(Duration.ZERO);
+    tick(9, 100);
+
+    assertThat(sampler.calls.get()).as("one reading per interval for six streams").isEqualTo(10);
+    assertThat(service.samplingTasks()).isEqualTo(1);
+    assertThat(time.pendingTasks()).isEqualTo(1);
+    web.forEach(r -> assertThat(r.last().getServersList()).extracting(s -> s.getGroup()).containsExactly("web"));
+    assertThat(every.last().getServersList()).extracting(s -> s.getGroup()).containsExactlyInAnyOrder("web", "api");
+
+    // A stream joining a running feed gets the latest reading at once, without reading HAProxy again.
+    SampleRecorder late = watch(SampleRecorder.automatic(), 100, 1000, "api");
+    assertThat(late.received).hasSize(1);
+    assertThat(sampler.calls.get()).isEqualTo(10);
+
+    web.forEach(r -> r.call.cancel("done", null));
+    every.call.cancel("done", null);
+    assertThat(service.samplingTasks()).as("the feed runs while a stream watches").isEqualTo(1);
+    late.call.cancel("done", null);
+    assertThat(service.samplingTasks()).isZero();
+    assertThat(time.pendingTasks()).isZero();
+  }
+
+  @Test
+  void streamsBeyondMaxStreams_areResourceExhausted_andAClosedStreamFreesItsSlot() {
+    int max = LbAgentService.Limits.DEFAULTS.maxStreams();
+    List<SampleRecorder> open = Stream.generate(() -> watch(SampleRecorder.automatic(), 100, 1000)).limit(max)
+        .toList();
+    assertThat(service.openStreams()).hasSize(max);
+
+    SampleRecorder refused = watch(SampleRecorder.automatic(), 100, 1000);
+    assertThat(Status.fromThrowable(refused.error).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(Status.fromThrowable(refused.error).getDescription()).contains("--max-streams");
+    assertThat(service.openStreams()).hasSize(max);
+
+    open.get(0).call.cancel("done", null);
+    assertThat(service.openStreams()).hasSize(max - 1);
+    SampleRecorder next = watch(SampleRecorder.automatic(), 100, 1000);
+    time.forward(Duration.ZERO);
+    assertThat(next.error).isNull();
+    assertThat(next.received).isNotEmpty();
+    assertThat(service.openStreams()).hasSize(max);
   }
 }

@@ -12,8 +12,10 @@ import io.zdd.agent.state.EpochStore;
 import io.zdd.agent.testing.Calls;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.UnavailableException;
+import io.zdd.common.grpc.StatusMapper;
 import io.zdd.common.model.AgentId;
 import io.zdd.common.model.Epoch;
+import io.zdd.common.model.GroupName;
 import io.zdd.common.testing.GrpcInProcessExtension;
 import io.zdd.proto.v1.AdminState;
 import io.zdd.proto.v1.AgentState;
@@ -73,6 +75,7 @@ class LbAgentServiceTest {
     return n;
   };
   private boolean netAdmin = true;
+  private LbAgentService.Limits limits = LbAgentService.Limits.DEFAULTS;
   private LbAgentService service;
   private LbAgentGrpc.LbAgentBlockingStub agent;
 
@@ -91,7 +94,8 @@ class LbAgentServiceTest {
     PortSwapper swapper = new PortSwapper(nat, IptablesCommands.defaults(Optional.empty()), dataDir, () -> netAdmin);
     swapper.start();
     service = new LbAgentService(AgentId.of("lb-1"), EpochStore.open(dataDir), controller,
-        new InMemoryConnectionSampler(), swapper, sessions, scheduler, Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS);
+        new InMemoryConnectionSampler(), swapper, sessions, scheduler, Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS,
+        limits);
     ManagedChannel ch = grpc.start(service);
     return LbAgentGrpc.newBlockingStub(ch);
   }
@@ -147,6 +151,49 @@ class LbAgentServiceTest {
     ApplyBackendsResponse r2 = agent.applyBackends(apply(5, shifted));
     assertThat(r2.getReloaded()).isFalse();
     assertThat(r2.getRuntimeCommands()).isEqualTo(2);
+  }
+
+  @Test
+  void aBackendSetAboveMaxServers_isInvalidArgumentNamingServers_andNothingIsCalledOrPersisted() {
+    limits = new LbAgentService.Limits(200, 2, 64);
+    LbAgentGrpc.LbAgentBlockingStub small = startAgent();
+    BackendSet three = set(1).toBuilder().addServers(server("green-2", "10.0.0.3", 31003, 0)).build();
+
+    assertThatThrownBy(() -> small.applyBackends(apply(5, three))).isInstanceOfSatisfying(StatusRuntimeException.class,
+        e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription())
+              .contains("at most 2 servers per backend (--max-servers-per-backend), got 3");
+          // The typed detail names the field, as for any other bad input.
+          assertThat(StatusMapper.toException(e)).isInstanceOfSatisfying(InvalidInputException.class,
+              i -> assertThat(i.field()).isEqualTo("backend_set.servers"));
+        });
+    assertThat(controller.applyCalls).isEmpty();
+    assertThat(small.getState(GetStateRequest.getDefaultInstance()).getHighestEpoch()).isZero();
+    assertThat(small.applyBackends(apply(5, set(1))).getObserved().getServersCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aNewGroupBeyondMaxGroups_isFailedPrecondition_knownGroupsStillApply_andRemovingOneMakesRoom() {
+    limits = new LbAgentService.Limits(2, 1000, 64);
+    LbAgentGrpc.LbAgentBlockingStub small = startAgent();
+    small.applyBackends(apply(5, set(1).toBuilder().setGroup("a").setFrontendPort(8081).build()));
+    small.applyBackends(apply(5, set(1).toBuilder().setGroup("b").setFrontendPort(8082).build()));
+
+    Status refused = statusOf(() -> small.applyBackends(apply(6, set(1).toBuilder().setGroup("c").setFrontendPort(8083)
+        .build())));
+
+    assertThat(refused.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(refused.getDescription()).contains("more than the 2 groups this agent manages (--max-groups)");
+    assertThat(controller.applyCalls).hasSize(2);
+    assertThat(controller.desired().keySet()).extracting(GroupName::value).containsExactlyInAnyOrder("a", "b");
+    assertThat(small.getState(GetStateRequest.getDefaultInstance()).getHighestEpoch()).as("the fence did not move")
+        .isEqualTo(5);
+
+    small.applyBackends(apply(5, set(2).toBuilder().setGroup("a").setFrontendPort(8081).build()));
+    small.removeGroup(RemoveGroupRequest.newBuilder().setEpoch(5).setGroup("b").build());
+    small.applyBackends(apply(6, set(1).toBuilder().setGroup("c").setFrontendPort(8083).build()));
+    assertThat(controller.desired().keySet()).extracting(GroupName::value).containsExactlyInAnyOrder("a", "c");
   }
 
   @Test

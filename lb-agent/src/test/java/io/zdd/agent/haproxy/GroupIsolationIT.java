@@ -139,7 +139,7 @@ class GroupIsolationIT {
         dataDir, () -> false);
     LbAgentService service = new LbAgentService(AgentId.of("lb-1"), EpochStore.open(dataDir), h.controller,
         h.sampler, noSwap, h.controller::shutdownSessions, Executors.newSingleThreadScheduledExecutor(),
-        Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS);
+        Clock.systemUTC(), LbAgentService.StreamSettings.DEFAULTS, LbAgentService.Limits.DEFAULTS);
     return LbAgentGrpc.newBlockingStub(grpc.start(service));
   }
 

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpPendingOperationsProbe implements PendingOperationsProbe {
   private static final Logger log = LoggerFactory.getLogger(HttpPendingOperationsProbe.class);
-  static final int MAX_BODY = 4 << 20;
+  /** A task's metrics page is a few KiB; more is not worth reading while a drain waits on the answer. */
+  static final int MAX_BODY = 64 << 10;
   /** Closes streams whose body outlives the scrape's deadline. */
   private static final ScheduledExecutorService CUTTER = Executors.newSingleThreadScheduledExecutor(
       new io.zdd.common.concurrent.NamedThreadFactory("probe-deadline"));

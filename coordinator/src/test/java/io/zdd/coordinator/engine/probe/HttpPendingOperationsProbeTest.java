@@ -2,6 +2,7 @@ package io.zdd.coordinator.engine.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -61,21 +62,25 @@ class HttpPendingOperationsProbeTest {
         // the client went away
       }
     });
-    // A body far larger than any metrics page: 64 MiB of comments, then the gauge.
-    server.createContext("/huge", ex -> {
-      ex.sendResponseHeaders(200, 0);
-      byte[] line = ("# " + "y".repeat(1021) + "\n").getBytes(StandardCharsets.UTF_8);
-      try (OutputStream out = ex.getResponseBody()) {
-        for (int i = 0; i < 64 * 1024 && !Thread.currentThread().isInterrupted(); i++) {
-          out.write(line);
-        }
-        out.write("queued_jobs 0\n".getBytes(StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        // the client stopped reading
-      }
-    });
+    // A body larger than any metrics page: 1 MiB of comments, then the gauge; and one just within the bound.
+    server.createContext("/huge", ex -> comments(ex, 1024));
+    server.createContext("/within", ex -> comments(ex, 60));
     server.setExecutor(executor);
     server.start();
+  }
+
+  /** {@code kib} KiB of comment lines, then {@code queued_jobs 0}. */
+  private static void comments(HttpExchange ex, int kib) throws IOException {
+    ex.sendResponseHeaders(200, 0);
+    byte[] line = ("# " + "y".repeat(1021) + "\n").getBytes(StandardCharsets.UTF_8);
+    try (OutputStream out = ex.getResponseBody()) {
+      for (int i = 0; i < kib && !Thread.currentThread().isInterrupted(); i++) {
+        out.write(line);
+      }
+      out.write("queued_jobs 0\n".getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      // the client stopped reading
+    }
   }
 
   @AfterEach
@@ -125,6 +130,9 @@ class HttpPendingOperationsProbeTest {
         .isLessThan(Duration.ofSeconds(5));
     assertThat(new HttpPendingOperationsProbe(Duration.ofSeconds(5)).read("queued_jobs", "127.0.0.1", port(), "/huge"))
         .as("more than " + HttpPendingOperationsProbe.MAX_BODY + " bytes is not a metrics page").isEmpty();
+    assertThat(HttpPendingOperationsProbe.MAX_BODY).isEqualTo(64 << 10);
+    assertThat(new HttpPendingOperationsProbe(Duration.ofSeconds(5)).read("queued_jobs", "127.0.0.1", port(), "/within"))
+        .hasValue(0.0);
   }
 
   @Test
