@@ -5,6 +5,7 @@ import io.grpc.stub.StreamObserver;
 import io.zdd.common.error.NotFoundException;
 import io.zdd.common.error.NotLeaderException;
 import io.zdd.common.error.PermissionDeniedException;
+import io.zdd.common.error.ResourceExhaustedException;
 import io.zdd.common.grpc.StatusMapper;
 import io.zdd.common.grpc.UnaryCall;
 import io.zdd.common.model.AgentId;
@@ -283,23 +284,57 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
     }
     Object lock = new Object();
     boolean[] done = {false};
-    EventLog.Watcher w = e -> {
-      synchronized (lock) {
-        if (done[0] || call.isCancelled()) {
-          return false;
+    EventLog.Watcher w = new EventLog.Watcher() {
+      @Override
+      public boolean accept(DeploymentEvent e) {
+        synchronized (lock) {
+          if (done[0] || call.isCancelled()) {
+            return false;
+          }
+          out.onNext(AdminMapper.toProto(e));
+          if (e.kind() == EventKind.FINISHED) {
+            done[0] = true;
+            out.onCompleted();
+            return false;
+          }
+          return true;
         }
-        out.onNext(AdminMapper.toProto(e));
-        if (e.kind() == EventKind.FINISHED) {
-          done[0] = true;
-          out.onCompleted();
-          return false;
+      }
+
+      // Events wait in the log's bounded queue while the client reads slowly, instead of piling
+      // up in the transport; a cancelled call counts as ready so accept() can end the watch.
+      @Override
+      public boolean ready() {
+        return call.isReady() || call.isCancelled();
+      }
+
+      @Override
+      public void overflowed() {
+        synchronized (lock) {
+          if (!done[0] && !call.isCancelled()) {
+            done[0] = true;
+            out.onError(StatusMapper.toStatusException(new ResourceExhaustedException(
+                "this watch fell too many events behind and was dropped; watch again (the events are replayed)")));
+          }
         }
-        return true;
       }
     };
-    // A cancel before the watch is registered is seen by the watcher itself (isCancelled).
-    AtomicReference<Runnable> stop = new AtomicReference<>(() -> { });
-    call.setOnCancelHandler(() -> stop.get().run());
-    stop.set(events.watch(id, w));
+    // A cancel or a ready signal before the watch is registered: the cancel is seen by the watcher
+    // itself (isCancelled), and the resume below catches up on readiness.
+    AtomicReference<EventLog.Watch> watch = new AtomicReference<>();
+    call.setOnCancelHandler(() -> {
+      EventLog.Watch h = watch.get();
+      if (h != null) {
+        h.stop();
+      }
+    });
+    call.setOnReadyHandler(() -> {
+      EventLog.Watch h = watch.get();
+      if (h != null) {
+        h.resume();
+      }
+    });
+    watch.set(events.watch(id, w));
+    watch.get().resume();
   }
 }

@@ -24,10 +24,41 @@ public final class EventLog implements EventSink {
   /** A watcher of one deployment; return false from {@code accept} to stop watching. */
   public interface Watcher {
     boolean accept(DeploymentEvent event);
+
+    /**
+     * False while the watcher cannot take an event now (its client reads slowly): events wait in
+     * its bounded queue until {@link Watch#resume()} is called.
+     */
+    default boolean ready() {
+      return true;
+    }
+
+    /** It fell more than the queue's bound behind and was dropped; called once, after which nothing more comes. */
+    default void overflowed() {}
   }
 
-  /** Events a watcher may have queued before it is cut off as too slow. */
-  private static final int MAX_QUEUED_PER_WATCHER = MAX_EVENTS_PER_DEPLOYMENT * 2;
+  /** A running watch. */
+  public interface Watch {
+    /** The watcher is ready again: deliver what waited. */
+    void resume();
+
+    /** Deliver nothing more. */
+    void stop();
+  }
+
+  /** Events a watcher may have queued by default before it is cut off as too slow. */
+  static final int MAX_QUEUED_PER_WATCHER = MAX_EVENTS_PER_DEPLOYMENT * 2;
+
+  private final int maxQueuedPerWatcher;
+
+  public EventLog() {
+    this(MAX_QUEUED_PER_WATCHER);
+  }
+
+  /** @param maxQueuedPerWatcher events a watcher may fall behind before it is dropped */
+  EventLog(int maxQueuedPerWatcher) {
+    this.maxQueuedPerWatcher = maxQueuedPerWatcher;
+  }
 
   /**
    * One watcher's place in the log: replay and live events enter its queue in the log's order
@@ -39,6 +70,7 @@ public final class EventLog implements EventSink {
     private final Watcher watcher;
     private final ArrayDeque<DeploymentEvent> queue = new ArrayDeque<>();
     private boolean done;
+    private boolean overflowed;
 
     Cursor(String deploymentId, Watcher watcher) {
       this.deploymentId = deploymentId;
@@ -48,8 +80,13 @@ public final class EventLog implements EventSink {
     /** Caller holds the log's lock. */
     void enqueue(DeploymentEvent e) {
       synchronized (queue) {
-        if (queue.size() >= MAX_QUEUED_PER_WATCHER) {
-          done = true; // a watcher this far behind is dropped rather than let grow without bound
+        if (done) {
+          return;
+        }
+        if (queue.size() >= maxQueuedPerWatcher) {
+          // A watcher this far behind is dropped rather than let its queue grow without bound.
+          done = true;
+          overflowed = true;
           queue.clear();
           return;
         }
@@ -59,21 +96,39 @@ public final class EventLog implements EventSink {
 
     synchronized void drain() {
       while (true) {
-        DeploymentEvent next;
+        boolean stopped;
+        boolean overflow;
         synchronized (queue) {
-          next = done ? null : queue.poll();
+          stopped = done;
+          overflow = overflowed;
+          overflowed = false;
         }
-        if (next == null) {
-          if (done) {
-            unwatch(deploymentId, this);
+        if (stopped) {
+          unwatch(deploymentId, this);
+          if (overflow) {
+            watcher.overflowed();
           }
           return;
         }
-        if (!watcher.accept(next)) {
-          synchronized (queue) {
-            done = true;
-          }
+        if (!watcher.ready()) {
+          return; // flow control: the queue holds the rest until resume()
         }
+        DeploymentEvent next;
+        synchronized (queue) {
+          next = queue.poll();
+        }
+        if (next == null) {
+          return;
+        }
+        if (!watcher.accept(next)) {
+          stop();
+        }
+      }
+    }
+
+    void stop() {
+      synchronized (queue) {
+        done = true;
       }
     }
   }
@@ -112,17 +167,28 @@ public final class EventLog implements EventSink {
   }
 
   /**
-   * Replays the deployment's events to {@code w}, then delivers new ones, all in order, until it
-   * declines or the returned handle is run.
+   * Replays the deployment's events to {@code w}, then delivers new ones, all in order, while it is
+   * ready, until it declines, falls too far behind, or the returned watch is stopped.
    */
-  public Runnable watch(String deploymentId, Watcher w) {
+  public Watch watch(String deploymentId, Watcher w) {
     Cursor cursor = new Cursor(deploymentId, w);
     synchronized (this) {
       events.getOrDefault(deploymentId, List.of()).forEach(cursor::enqueue);
       watchers.computeIfAbsent(deploymentId, k -> new CopyOnWriteArrayList<>()).add(cursor);
     }
     cursor.drain();
-    return () -> unwatch(deploymentId, cursor);
+    return new Watch() {
+      @Override
+      public void resume() {
+        cursor.drain();
+      }
+
+      @Override
+      public void stop() {
+        cursor.stop();
+        unwatch(deploymentId, cursor);
+      }
+    };
   }
 
   private synchronized void unwatch(String deploymentId, Cursor c) {

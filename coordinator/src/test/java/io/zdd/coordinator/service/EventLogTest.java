@@ -14,6 +14,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class EventLogTest {
@@ -53,13 +55,73 @@ class EventLogTest {
       first.add(e.message());
       return false;
     });
-    Runnable stop = log.watch("d1", e -> second.add(e.message()));
+    EventLog.Watch watch = log.watch("d1", e -> second.add(e.message()));
 
     log.accept(event("a"));
-    stop.run();
+    watch.stop();
     log.accept(event("b"));
 
     assertThat(first).containsExactly("a");
     assertThat(second).containsExactly("a");
+  }
+
+  @Test
+  void aWatcherThatIsNotReady_getsItsEventsInOrderOnceResumed() {
+    AtomicBoolean ready = new AtomicBoolean(false);
+    List<String> got = new ArrayList<>();
+    EventLog.Watch watch = log.watch("d1", new EventLog.Watcher() {
+      @Override
+      public boolean accept(DeploymentEvent e) {
+        return got.add(e.message());
+      }
+
+      @Override
+      public boolean ready() {
+        return ready.get();
+      }
+    });
+    log.accept(event("a"));
+    log.accept(event("b"));
+    assertThat(got).as("nothing sent while the client cannot take it").isEmpty();
+
+    ready.set(true);
+    watch.resume();
+    log.accept(event("c"));
+
+    assertThat(got).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  void aWatcherTooFarBehind_isDroppedOnce_andGetsNothingMore() {
+    EventLog small = new EventLog(3);
+    AtomicBoolean ready = new AtomicBoolean(false);
+    AtomicInteger overflows = new AtomicInteger();
+    List<String> got = new ArrayList<>();
+    EventLog.Watch watch = small.watch("d1", new EventLog.Watcher() {
+      @Override
+      public boolean accept(DeploymentEvent e) {
+        return got.add(e.message());
+      }
+
+      @Override
+      public boolean ready() {
+        return ready.get();
+      }
+
+      @Override
+      public void overflowed() {
+        overflows.incrementAndGet();
+      }
+    });
+    for (String m : List.of("a", "b", "c", "d", "e")) {
+      small.accept(event(m));
+    }
+    ready.set(true);
+    watch.resume();
+    watch.resume();
+    small.accept(event("f"));
+
+    assertThat(overflows).hasValue(1);
+    assertThat(got).isEmpty();
   }
 }
