@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DcosServiceAccountAuth implements MarathonAuth {
   private static final Logger log = LoggerFactory.getLogger(DcosServiceAccountAuth.class);
+  /** A login reply is a token in a small JSON object; anything far bigger is not read. */
+  static final int MAX_LOGIN_REPLY = 64 << 10;
   /** Lifetime of the self-signed login JWT, as zdd.py. */
   private static final Duration LOGIN_JWT_LIFETIME = Duration.ofSeconds(60);
 
@@ -224,7 +226,7 @@ public final class DcosServiceAccountAuth implements MarathonAuth {
         .build();
     HttpResponse<String> response;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      response = http.send(request, BoundedBody.handler(MAX_LOGIN_REPLY));
     } catch (HttpTimeoutException e) {
       throw new DeadlineExceededException("DC/OS login at " + credentials.loginEndpoint() + " took longer than "
           + requestTimeout.toMillis() + " ms");

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.error.PreconditionException;
+import io.zdd.common.error.UnavailableException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -258,6 +259,15 @@ class MarathonAuthTest {
         .isInstanceOf(PreconditionException.class)
         .hasMessageContaining("zdd-deployer").hasMessageContaining("refused")
         .hasMessageContaining("Invalid authentication credentials");
+    assertThat(server.requests("GET", "/v2/apps")).isEmpty();
+  }
+
+  @Test
+  void dcosLoginReplyTooLarge_isNotRead_andFailsAsUnavailable() throws Exception {
+    server.on("POST", LOGIN_PATH, json(200, "{\"token\":\"" + "x".repeat(DcosServiceAccountAuth.MAX_LOGIN_REPLY) + "\"}"));
+
+    assertThatThrownBy(() -> client(dcosAuth(credentialsFile(pkcs8Pem()))).listApps())
+        .isInstanceOf(UnavailableException.class).hasMessageContaining("DC/OS login");
     assertThat(server.requests("GET", "/v2/apps")).isEmpty();
   }
 
