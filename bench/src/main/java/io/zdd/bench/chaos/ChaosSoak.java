@@ -184,10 +184,10 @@ public final class ChaosSoak implements Callable<Integer> {
     private final List<Path> mounts = new ArrayList<>();
     private final List<Integer> agents = new ArrayList<>();
 
-    void prepare(int agent, Path dir) throws IOException, InterruptedException {
+    void prepare(int agent, Path dir) throws IOException {
       Path data = Files.createDirectories(dir.resolve("data"));
       try {
-        Nemesis.run("mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "zdd-soak", data.toString());
+        HostCommands.run("/bin/mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "zdd-soak", data.toString());
         mounts.add(data);
         agents.add(agent);
       } catch (IOException e) {
@@ -203,11 +203,9 @@ public final class ChaosSoak implements Callable<Integer> {
     public void close() {
       for (Path m : mounts) {
         try {
-          Nemesis.run("umount", "-l", m.toString());
+          HostCommands.run("/bin/umount", "-l", m.toString());
         } catch (IOException e) {
           log.warn("could not unmount {}: {}", m, e.getMessage());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
         }
       }
     }

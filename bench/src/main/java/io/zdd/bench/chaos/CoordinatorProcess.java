@@ -76,11 +76,10 @@ final class CoordinatorProcess implements AutoCloseable {
     }
   }
 
-  /** Sends a signal by name (STOP, CONT) with kill(1); the value is a constant, never user input. */
-  synchronized void signal(String signal) throws IOException, InterruptedException {
+  /** Sends a signal by name (STOP, CONT); the name is a constant, never user input. */
+  synchronized void signal(String signal) throws IOException {
     if (alive()) {
-      Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
-      p.waitFor(10, TimeUnit.SECONDS);
+      HostCommands.signal(signal, process.pid());
       frozen = signal.equals("STOP");
     }
   }

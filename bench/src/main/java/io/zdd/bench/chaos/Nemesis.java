@@ -126,7 +126,7 @@ final class Nemesis {
         int i = random.nextInt(soak.cluster.agents().size());
         AgentMain.Running agent = soak.cluster.agents().get(i);
         long pid = agent.haproxyMasterPid().orElseThrow(() -> new IllegalStateException(agent.agentId() + " supervises no HAProxy"));
-        run("kill", "-USR2", Long.toString(pid));
+        HostCommands.signal("USR2", pid);
         yield Optional.of(agent.agentId() + " master pid " + pid);
       }
       case STOP_ZK_FOLLOWER -> {
@@ -195,8 +195,7 @@ final class Nemesis {
     List<String> out = new ArrayList<>();
     JsonNode tasks = soak.cluster.marathon().listTasks(Set.of("running")).path("tasks");
     for (JsonNode t : tasks) {
-      String appId = t.path("appId").asText();
-      if (appId.equals("/" + app.name()) || appId.startsWith("/" + app.name() + "-")) {
+      if (app.owns(t.path("appId").asText())) {
         out.add(t.path("host").asText() + ":" + t.path("ports").path(0).asInt());
       }
     }
@@ -215,12 +214,4 @@ final class Nemesis {
     }
   }
 
-  /** Runs a fixed command (no shell); its arguments are numbers and constants. */
-  static void run(String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException(String.join(" ", command) + " failed: " + out.strip());
-    }
-  }
 }

@@ -14,6 +14,11 @@ import java.nio.file.Path;
 record SoakApp(String name, String lbGroup, int servicePort, int instances) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** True for the Marathon app ids of this deployment group: {@code /name} and its colours {@code /name-blue|green}. */
+  boolean owns(String appId) {
+    return appId.equals("/" + name) || appId.startsWith("/" + name + "-");
+  }
+
   /** Writes the app definition of {@code version} and returns its path. */
   Path write(Path dir, String version) throws IOException {
     ObjectNode json = (ObjectNode) JSON.readTree(DemoAppDefinition.json(name, servicePort, servicePort + 1, version,

@@ -67,8 +67,7 @@ final class SteadyStateCheck {
   private static Set<Integer> runningPorts(JsonNode tasks, SoakApp app) {
     Set<Integer> ports = new TreeSet<>();
     for (JsonNode t : tasks) {
-      String appId = t.path("appId").asText();
-      if (appId.equals("/" + app.name()) || appId.startsWith("/" + app.name() + "-")) {
+      if (app.owns(t.path("appId").asText())) {
         ports.add(t.path("ports").path(0).asInt());
       }
     }

@@ -65,63 +65,57 @@ class EventLogTest {
     assertThat(second).containsExactly("a");
   }
 
+  /** A watcher whose client can be made slow (not ready), recording what it gets. */
+  private static final class GatedWatcher implements EventLog.Watcher {
+    final AtomicBoolean ready = new AtomicBoolean(false);
+    final AtomicInteger overflows = new AtomicInteger();
+    final List<String> got = new ArrayList<>();
+
+    @Override
+    public boolean accept(DeploymentEvent e) {
+      return got.add(e.message());
+    }
+
+    @Override
+    public boolean ready() {
+      return ready.get();
+    }
+
+    @Override
+    public void overflowed() {
+      overflows.incrementAndGet();
+    }
+  }
+
   @Test
   void aWatcherThatIsNotReady_getsItsEventsInOrderOnceResumed() {
-    AtomicBoolean ready = new AtomicBoolean(false);
-    List<String> got = new ArrayList<>();
-    EventLog.Watch watch = log.watch("d1", new EventLog.Watcher() {
-      @Override
-      public boolean accept(DeploymentEvent e) {
-        return got.add(e.message());
-      }
-
-      @Override
-      public boolean ready() {
-        return ready.get();
-      }
-    });
+    GatedWatcher w = new GatedWatcher();
+    EventLog.Watch watch = log.watch("d1", w);
     log.accept(event("a"));
     log.accept(event("b"));
-    assertThat(got).as("nothing sent while the client cannot take it").isEmpty();
+    assertThat(w.got).as("nothing sent while the client cannot take it").isEmpty();
 
-    ready.set(true);
+    w.ready.set(true);
     watch.resume();
     log.accept(event("c"));
 
-    assertThat(got).containsExactly("a", "b", "c");
+    assertThat(w.got).containsExactly("a", "b", "c");
   }
 
   @Test
   void aWatcherTooFarBehind_isDroppedOnce_andGetsNothingMore() {
     EventLog small = new EventLog(3);
-    AtomicBoolean ready = new AtomicBoolean(false);
-    AtomicInteger overflows = new AtomicInteger();
-    List<String> got = new ArrayList<>();
-    EventLog.Watch watch = small.watch("d1", new EventLog.Watcher() {
-      @Override
-      public boolean accept(DeploymentEvent e) {
-        return got.add(e.message());
-      }
-
-      @Override
-      public boolean ready() {
-        return ready.get();
-      }
-
-      @Override
-      public void overflowed() {
-        overflows.incrementAndGet();
-      }
-    });
+    GatedWatcher w = new GatedWatcher();
+    EventLog.Watch watch = small.watch("d1", w);
     for (String m : List.of("a", "b", "c", "d", "e")) {
       small.accept(event(m));
     }
-    ready.set(true);
+    w.ready.set(true);
     watch.resume();
     watch.resume();
     small.accept(event("f"));
 
-    assertThat(overflows).hasValue(1);
-    assertThat(got).isEmpty();
+    assertThat(w.overflows).hasValue(1);
+    assertThat(w.got).isEmpty();
   }
 }
