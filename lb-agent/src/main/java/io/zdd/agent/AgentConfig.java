@@ -161,6 +161,12 @@ public final class AgentConfig {
           + "<ns> iptables-restore'). Default: the agent's own namespace. Env: ZDD_AGENT_IPTABLES_NETNS.")
   String iptablesNetns;
 
+  @Option(names = "--frontend-netns", defaultValue = "${env:ZDD_AGENT_FRONTEND_NETNS}",
+      description = "Network namespace the group frontends listen in (HAProxy's 'bind ... namespace'); give the "
+          + "namespace of --iptables-netns so that swapped ports reach them. Default: HAProxy's own namespace. "
+          + "Env: ZDD_AGENT_FRONTEND_NETNS.")
+  String frontendNetns;
+
   @Option(names = "--iptables-restore", defaultValue = "${env:ZDD_AGENT_IPTABLES_RESTORE:-/usr/sbin/iptables-restore}",
       description = "iptables-restore binary; use the backend (nft or legacy) the host's other rules use. "
           + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_IPTABLES_RESTORE.")
@@ -365,8 +371,15 @@ public final class AgentConfig {
   }
 
   public Optional<String> iptablesNetns() {
-    return Optional.ofNullable(iptablesNetns).filter(s -> !s.isBlank())
-        .map(ns -> Validation.name("--iptables-netns", ns));
+    return netns("--iptables-netns", iptablesNetns);
+  }
+
+  public Optional<String> frontendNetns() {
+    return netns("--frontend-netns", frontendNetns);
+  }
+
+  private static Optional<String> netns(String flag, String value) {
+    return Optional.ofNullable(value).filter(s -> !s.isBlank()).map(n -> Validation.netns(flag, n));
   }
 
   /** Programs are called by absolute path, never looked up in a PATH. */
@@ -429,6 +442,7 @@ public final class AgentConfig {
     zkRoot();
     zkSessionTimeout();
     iptablesNetns();
+    frontendNetns();
     iptablesRestore();
     iptablesSave();
     sampleInterval();

@@ -192,7 +192,7 @@ public final class AgentMain implements Callable<Integer> {
       HaproxyConfigApplier applier = new HaproxyConfigApplier(haproxy.paths(), runner, haproxy.masterCli(),
           haproxy.runtime(), stateFile, Duration.ofSeconds(10), Duration.ofSeconds(10), haproxy::recentOutput);
       HaproxyBackendController controller = new HaproxyBackendController(haproxy.runtime(), haproxy.masterCli(),
-          applier, new HaproxyConfigRenderer(c.frontendBindAddress(), 3),
+          applier, new HaproxyConfigRenderer(c.frontendBindAddress(), c.frontendNetns(), 3),
           ControllerSettings.defaults().withFrontendPorts(c.frontendPortRange()), clock);
       HaproxyConnectionSampler sampler = new HaproxyConnectionSampler(haproxy.runtime(), haproxy.masterCli());
 

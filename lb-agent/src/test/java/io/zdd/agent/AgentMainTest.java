@@ -18,7 +18,7 @@ class AgentMainTest {
       "--metrics-listen", "--data-dir", "--haproxy-mode", "--haproxy-bin", "--haproxy-run-dir", "--hard-stop-after",
       "--stats-socket", "--master-socket", "--haproxy-base-config", "--haproxy-zdd-config", "--server-state-file",
       "--frontend-bind-address", "--frontend-port-range", "--lb-group", "--zk-connect", "--zk-root",
-      "--zk-session-timeout", "--zk-digest-file", "--zk-tls", "--iptables-netns",
+      "--zk-session-timeout", "--zk-digest-file", "--zk-tls", "--frontend-netns", "--iptables-netns",
       "--iptables-restore", "--iptables-save", "--sample-interval", "--heartbeat", "--max-message-size",
       "--max-concurrent-calls", "--max-groups", "--max-servers-per-backend", "--max-streams", "--shutdown-grace");
 
@@ -81,6 +81,7 @@ class AgentMainTest {
 
     Run ns = run("--iptables-netns", "a b", "--data-dir", "/nonexistent-zdd");
     assertThat(ns.err()).contains("--iptables-netns:");
+    assertThat(run("--frontend-netns", "..", "--data-dir", "/nonexistent-zdd").err()).contains("--frontend-netns:");
 
     Run interval = run("--sample-interval", "10ms", "--data-dir", "/nonexistent-zdd");
     assertThat(interval.err()).contains("--sample-interval: must be at least 50ms, got 10ms");

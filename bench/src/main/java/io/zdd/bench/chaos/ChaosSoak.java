@@ -36,10 +36,17 @@ import picocli.CommandLine.Option;
 public final class ChaosSoak implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ChaosSoak.class);
   private static final int FIRST_SERVICE_PORT = 11000;
+  private static final String SWAP_GROUP = "lbg-swap";
 
-  /** What to run. */
-  public record Settings(Duration duration, long seed, int agents, int lbGroups, int apps, int coordinators,
-      int inFlight, double ratePerApp, Duration minGap, Duration maxGap, Duration session, Path work) {}
+  /**
+   * What to run.
+   *
+   * @param agents, lbGroups, apps the weights LBs, spread over {@code lbGroups} Marathon-LB groups, and their apps
+   * @param swapAgents, swapApps the port-swap LBs (each in its own network namespace) in one more
+   *     Marathon-LB group, and the apps it serves, always deployed by port swap
+   */
+  public record Settings(Duration duration, long seed, int agents, int lbGroups, int apps, int swapAgents, int swapApps,
+      int coordinators, int inFlight, double ratePerApp, Duration minGap, Duration maxGap, Duration session, Path work) {}
 
   /** What came out: the report, and the invariant violations (empty when every invariant held). */
   public record Result(String report, List<String> violations) {}
@@ -55,6 +62,11 @@ public final class ChaosSoak implements Callable<Integer> {
   int lbGroups;
   @Option(names = "--apps", defaultValue = "10", description = "Apps, each its own deployment group (default 10)")
   int apps;
+  @Option(names = "--swap-agents", defaultValue = "2",
+      description = "lb-agents in the port-swap Marathon-LB group, each LB in its own network namespace (default 2; needs root)")
+  int swapAgents;
+  @Option(names = "--swap-apps", defaultValue = "2", description = "Apps in the port-swap group (default 2)")
+  int swapApps;
   @Option(names = "--coordinators", defaultValue = "3", description = "Coordinators, each in its own JVM (default 3)")
   int coordinators;
   @Option(names = "--in-flight", defaultValue = "3", description = "Deployments running at once (default 3)")
@@ -84,8 +96,8 @@ public final class ChaosSoak implements Callable<Integer> {
     long s = seed != null ? seed : new Random().nextLong();
     Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("zdd-chaos-");
     System.out.println("chaos soak: seed " + s + ", work dir " + work);
-    Result r = run(new Settings(duration, s, agents, lbGroups, apps, coordinators, inFlight, rate, minGap, maxGap,
-        session, work));
+    Result r = run(new Settings(duration, s, agents, lbGroups, apps, swapAgents, swapApps, coordinators, inFlight, rate,
+        minGap, maxGap, session, work));
     System.out.println(r.report());
     if (out != null) {
       Files.writeString(out, r.report());
@@ -97,30 +109,37 @@ public final class ChaosSoak implements Callable<Integer> {
   public static Result run(Settings s) throws Exception {
     Random random = new Random(s.seed());
     Journal journal = new Journal();
-    IntFunction<List<String>> groupsOfAgent = i -> List.of("lbg-" + ((i - 1) % s.lbGroups()));
+    IntFunction<List<String>> groupsOfAgent = i -> List.of(i > s.agents() ? SWAP_GROUP : "lbg-" + ((i - 1) % s.lbGroups()));
     List<SoakApp> apps = new ArrayList<>();
-    for (int k = 0; k < s.apps(); k++) {
-      apps.add(new SoakApp("app" + k, "lbg-" + (k % s.lbGroups()), FIRST_SERVICE_PORT + 10 * k, 1 + k % 2));
+    for (int k = 0; k < s.apps() + s.swapApps(); k++) {
+      boolean swap = k >= s.apps();
+      apps.add(new SoakApp(swap ? "swap" + (k - s.apps()) : "app" + k, swap ? SWAP_GROUP : "lbg-" + (k % s.lbGroups()),
+          FIRST_SERVICE_PORT + 10 * k, 1 + k % 2, swap));
     }
+    int allAgents = s.agents() + s.swapAgents();
     StateDirs stateDirs = new StateDirs();
+    LbNamespaces namespaces = new LbNamespaces(new Random(random.nextLong()));
     Instant began = Instant.now();
-    List<String> leftovers = List.of();
+    List<String> leftovers = new ArrayList<>();
     Map<String, String> mismatches = Map.of();
     List<String> skipped = List.of();
     long sent = 0;
     long ok = 0;
     int kills = 0;
     List<LoadGenerator> loads = new ArrayList<>();
-    try (stateDirs) {
-      SoakCluster soak = SoakCluster.start(s.work(), s.agents(), s.coordinators(), s.session(), groupsOfAgent,
-          stateDirs::prepare);
+    try (stateDirs; namespaces) {
+      for (int n = 1; n <= s.swapAgents(); n++) {
+        namespaces.make(n);
+      }
+      SoakCluster soak = SoakCluster.start(s.work(), allAgents, s.coordinators(), s.session(), groupsOfAgent,
+          i -> namespaces.get(i - s.agents()), stateDirs::prepare);
       try (soak) {
         DeploymentLoop loop = new DeploymentLoop(soak, apps, journal, random, s.inFlight(),
             Files.createDirectories(s.work().resolve("apps")));
         loop.deployFirstVersions();
         for (SoakApp app : apps) {
           List<LoadGenerator.Target> targets = new ArrayList<>();
-          for (int i = 1; i <= s.agents(); i++) {
+          for (int i = 1; i <= allAgents; i++) {
             if (groupsOfAgent.apply(i).contains(app.lbGroup())) {
               targets.add(new LoadGenerator.Target(soak.cluster.lbAddresses().get(i - 1), app.servicePort()));
             }
@@ -156,8 +175,9 @@ public final class ChaosSoak implements Callable<Integer> {
       } finally {
         loads.forEach(LoadGenerator::close);
       }
-      leftovers = Leftovers.find(s.work(), soak.cluster.lbAddresses(), apps);
+      leftovers.addAll(Leftovers.find(s.work(), soak.cluster.lbAddresses(), apps));
     }
+    namespaces.remaining().forEach(ns -> leftovers.add("network namespace " + ns));
     mismatches.forEach((k, v) -> journal.violation(Invariant.LB_MATCHES_MARATHON,
         "LB state differs from Marathon after convergence: " + k + " " + v));
     leftovers.forEach(l -> journal.violation(Invariant.NOTHING_LEFT, "left behind: " + l));

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs deployments through the real CLI, a few at once on different apps, each of a kind chosen by
  * the seeded random: blue/green, traffic steps, an instance canary promoted by the operator, and a
- * blue/green the operator aborts part-way. Each is followed until it ends and judged: it must end
+ * blue/green the operator aborts part-way; a port-swap app's are a port swap or an aborted port
+ * swap. Each is followed until it ends and judged: it must end
  * SUCCEEDED, ROLLED_BACK, or FAILED with a reason, within {@link #STUCK_AFTER}.
  */
 final class DeploymentLoop {
@@ -37,11 +38,24 @@ final class DeploymentLoop {
 
   /** What a deployment does. */
   enum Kind {
-    BLUE_GREEN,
-    TRAFFIC_STEPS,
-    INSTANCE_CANARY,
-    ABORTED
+    BLUE_GREEN(false),
+    TRAFFIC_STEPS(false),
+    INSTANCE_CANARY(false),
+    ABORTED(true),
+    PORT_SWAP(false),
+    PORT_SWAP_ABORTED(true);
+
+    /** The operator aborts it part-way. */
+    final boolean aborted;
+
+    Kind(boolean aborted) {
+      this.aborted = aborted;
+    }
   }
+
+  private static final List<Kind> WEIGHTS_KINDS = List.of(Kind.BLUE_GREEN, Kind.TRAFFIC_STEPS, Kind.INSTANCE_CANARY,
+      Kind.ABORTED);
+  private static final List<Kind> SWAP_KINDS = List.of(Kind.PORT_SWAP, Kind.PORT_SWAP_ABORTED);
 
   private final SoakCluster soak;
   private final List<SoakApp> apps;
@@ -67,7 +81,7 @@ final class DeploymentLoop {
   void deployFirstVersions() throws Exception {
     for (SoakApp app : apps) {
       versions.put(app.name(), 1);
-      drive(app, Kind.BLUE_GREEN, 1, Duration.ZERO);
+      drive(app, app.portSwap() ? Kind.PORT_SWAP : Kind.BLUE_GREEN, 1, Duration.ZERO);
     }
     List<Journal.Finished> first = journal.deployments();
     if (first.stream().anyMatch(f -> !f.outcome().equals("SUCCEEDED"))) {
@@ -79,9 +93,14 @@ final class DeploymentLoop {
   void run(Instant until) throws InterruptedException {
     while (Instant.now().isBefore(until)) {
       if (busy.size() < maxInFlight) {
+        // The least-deployed idle apps first (a random one of them), so a short run still
+        // deploys every app, port-swap ones included, more than once.
         List<SoakApp> idle = apps.stream().filter(a -> !busy.contains(a.name())).toList();
-        SoakApp app = idle.get(random.nextInt(idle.size()));
-        Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
+        int fewest = idle.stream().mapToInt(a -> versions.get(a.name())).min().orElseThrow();
+        List<SoakApp> next = idle.stream().filter(a -> versions.get(a.name()) == fewest).toList();
+        SoakApp app = next.get(random.nextInt(next.size()));
+        List<Kind> kinds = app.portSwap() ? SWAP_KINDS : WEIGHTS_KINDS;
+        Kind kind = kinds.get(random.nextInt(kinds.size()));
         int version = versions.merge(app.name(), 1, Integer::sum);
         Duration abortAfter = Duration.ofMillis(1000 + random.nextInt(9000));
         busy.add(app.name());
@@ -109,8 +128,9 @@ final class DeploymentLoop {
     Path file = app.write(definitions, "v" + version);
     // An aborted deployment moves slower, so the abort finds it part-way more often.
     List<String> args = new ArrayList<>(List.of("deploy", file.toString(), "--detach", "--force",
-        "--step-delay", kind == Kind.ABORTED ? "3s" : "1s", "--max-wait", "60s", "--health-timeout", "3m",
+        "--step-delay", kind.aborted ? "3s" : "1s", "--max-wait", "60s", "--health-timeout", "3m",
         "--pending-metric", "zdd_demo_pending_operations"));
+    args.addAll(app.swapFlags());
     switch (kind) {
       case TRAFFIC_STEPS -> args.addAll(List.of("--traffic", "25,50,100", "--step-pause", "2s"));
       case INSTANCE_CANARY -> args.addAll(List.of("--new-instances", "1"));
@@ -119,8 +139,8 @@ final class DeploymentLoop {
     Instant started = Instant.now();
     String id = start(app, args);
     Journal.Window aborting = null;
-    Instant controlAt = started.plus(kind == Kind.ABORTED ? abortAfter : Duration.ofSeconds(3));
-    boolean controlled = kind != Kind.ABORTED && kind != Kind.INSTANCE_CANARY;
+    Instant controlAt = started.plus(kind.aborted ? abortAfter : Duration.ofSeconds(3));
+    boolean controlled = !kind.aborted && kind != Kind.INSTANCE_CANARY;
     JsonNode status = null;
     while (Duration.between(started, Instant.now()).compareTo(STUCK_AFTER) < 0) {
       Optional<JsonNode> s = status(id);
@@ -131,10 +151,10 @@ final class DeploymentLoop {
         }
       }
       if (!controlled && Instant.now().isAfter(controlAt)) {
-        if (kind == Kind.ABORTED && aborting == null) {
+        if (kind.aborted && aborting == null) {
           aborting = journal.aborting(app.name());
         }
-        SoakCluster.CliRun r = soak.cli(kind == Kind.ABORTED ? "abort" : "promote", id);
+        SoakCluster.CliRun r = soak.cli(kind.aborted ? "abort" : "promote", id);
         controlled = r.exit() == 0;
         controlAt = Instant.now().plusSeconds(2);
       }

@@ -6,17 +6,27 @@ import io.zdd.deploy.cluster.DemoAppDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One app of the soak: the demo app as deployment group {@code name}, exposed by Marathon-LB group
- * {@code lbGroup} on {@code servicePort} (its alternate port is the next one).
+ * {@code lbGroup} on {@code servicePort} (its alternate port is the next one). A port-swap app is
+ * always deployed with {@code --swap port}, its colours' own frontends on the two ports after
+ * that: its LBs' public port is an iptables redirect to one of them, which a weights deployment
+ * would not know to move.
  */
-record SoakApp(String name, String lbGroup, int servicePort, int instances) {
+record SoakApp(String name, String lbGroup, int servicePort, int instances, boolean portSwap) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** True for the Marathon app ids of this deployment group: {@code /name} and its colours {@code /name-blue|green}. */
   boolean owns(String appId) {
     return appId.equals("/" + name) || appId.startsWith("/" + name + "-");
+  }
+
+  /** The deploy flags of its swap mode (none for a weights app). */
+  List<String> swapFlags() {
+    return portSwap ? List.of("--swap", "port", "--blue-frontend-port", Integer.toString(servicePort + 2),
+        "--green-frontend-port", Integer.toString(servicePort + 3)) : List.of();
   }
 
   /** Writes the app definition of {@code version} and returns its path. */

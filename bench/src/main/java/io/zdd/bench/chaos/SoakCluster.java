@@ -40,11 +40,12 @@ final class SoakCluster implements AutoCloseable {
 
   /**
    * @param lbGroups the Marathon-LB groups of agent {@code i} (1-based)
+   * @param namespaces the network namespace of agent {@code i}'s LB host, if it has its own
    * @param beforeAgents runs after the coordinators lead and before any agent starts (to prepare
    *     the agents' directories)
    */
   static SoakCluster start(Path work, int agents, int coordinators, Duration session, IntFunction<List<String>> lbGroups,
-      AgentDirs beforeAgents) throws Exception {
+      IntFunction<Optional<LocalCluster.LbNamespace>> namespaces, AgentDirs beforeAgents) throws Exception {
     List<InstanceSpec> specs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       specs.add(new InstanceSpec(Files.createDirectories(work.resolve("zk-" + i)).toFile(), -1, -1, -1, false, i + 1,
@@ -53,7 +54,7 @@ final class SoakCluster implements AutoCloseable {
     TestingCluster zk = new TestingCluster(specs);
     zk.start();
     LocalCluster cluster = new LocalCluster(new LocalCluster.Options(agents, 0, work.resolve("cluster"), session, false,
-        lbGroups), Optional.of(zk.getConnectString()));
+        lbGroups), Optional.of(zk.getConnectString())).withLbNamespaces(namespaces);
     SoakCluster soak = new SoakCluster(zk, cluster, work);
     try {
       cluster.startCore();

@@ -32,9 +32,10 @@ final class SoakReport {
     b.append("## Chaos soak, seed ").append(s.seed()).append("\n\n");
     b.append(String.format(Locale.ROOT, "Faults and deployments for %s (whole run %d s): 3 ZooKeeper servers, %d coordinators "
         + "(each its own JVM), %d lb-agents with real HAProxies in %d Marathon-LB groups, %d apps, up to %d deployments at "
-        + "once, %.0f req/s per app through every LB of its group.%n%n",
+        + "once, %.0f req/s per app through every LB of its group; and %d port-swap lb-agents (each LB in its own network "
+        + "namespace, the load passing its nat redirect) in a Marathon-LB group of %d port-swap apps.%n%n",
         Durations.format(s.duration()), took.toSeconds(), s.coordinators(), s.agents(), s.lbGroups(), s.apps(), s.inFlight(),
-        s.ratePerApp()));
+        s.ratePerApp(), s.swapAgents(), s.swapApps()));
     b.append("| fault | injected |\n|---|---:|\n");
     Map<Fault, Integer> faults = journal.faults();
     for (Fault f : Fault.values()) {

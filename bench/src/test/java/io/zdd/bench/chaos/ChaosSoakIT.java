@@ -10,7 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The short chaos soak: the whole cluster (3 ZooKeeper servers, 3 coordinators in their own JVMs,
- * 5 lb-agents with real HAProxies in 3 Marathon-LB groups, 6 apps), load through every LB,
+ * 5 lb-agents with real HAProxies in 3 Marathon-LB groups, 6 apps, and 2 port-swap lb-agents each
+ * in its own network namespace serving 1 port-swap app), load through every LB,
  * deployments of every kind and one round of every fault, with a fixed seed. Every invariant
  * must hold; the report is kept as {@code target/chaos-soak-short.md}. The 30-minute run is a
  * benchmark ({@code bench/README.md}).
@@ -22,11 +23,12 @@ class ChaosSoakIT {
 
   @Test
   void everyInvariantHoldsThroughOneRoundOfEveryFault() throws Exception {
-    ChaosSoak.Settings s = new ChaosSoak.Settings(Duration.ofSeconds(150), SEED, 5, 3, 6, 3, 2, 10,
+    ChaosSoak.Settings s = new ChaosSoak.Settings(Duration.ofSeconds(150), SEED, 5, 3, 6, 2, 1, 3, 2, 10,
         Duration.ofSeconds(6), Duration.ofSeconds(10), Duration.ofSeconds(6), work);
     ChaosSoak.Result r = ChaosSoak.run(s);
     Files.writeString(Path.of("target", "chaos-soak-short.md"), r.report());
     assertThat(r.violations()).as(r.report()).isEmpty();
-    assertThat(r.report()).as(r.report()).contains("| kill -9 the leader | 1 |").contains("| restart an lb-agent");
+    assertThat(r.report()).as(r.report()).contains("| kill -9 the leader | 1 |").contains("| restart an lb-agent")
+        .containsPattern("\\| PORT_SWAP \\| \\{[^}]*SUCCEEDED=");
   }
 }

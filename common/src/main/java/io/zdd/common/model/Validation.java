@@ -20,6 +20,18 @@ public final class Validation {
     return value;
   }
 
+  /**
+   * A network namespace name: a {@link #name} that is also a plain file name under
+   * /var/run/netns, where {@code ip netns} and HAProxy open it (so never "." or "..").
+   */
+  public static String netns(String field, String value) {
+    name(field, value);
+    if (value.startsWith(".")) {
+      throw new InvalidInputException(field, "must not start with '.', got '" + value + "'");
+    }
+    return value;
+  }
+
   /** Whether {@code value} is a plain {@code host:port} (never a URL, options or spaces). */
   public static boolean isHostPort(String value) {
     return value != null && HOST_PORT.matcher(value).matches();

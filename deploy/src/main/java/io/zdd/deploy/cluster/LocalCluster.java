@@ -66,6 +66,13 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * An LB host in its own network namespace (made by the caller, reachable from here at
+   * {@code address}): its frontends listen there and its port swap edits that namespace's nat
+   * table, so a swapped port redirects connections that arrive at {@code address}.
+   */
+  public record LbNamespace(String name, String address) {}
+
   /** One coordinator slot: its fixed ports survive a restart of the coordinator. */
   public static final class CoordinatorSlot {
     final int grpcPort;
@@ -108,6 +115,7 @@ public final class LocalCluster implements AutoCloseable {
   private Path agentDigestFile;
   private Path coordinatorDigestFile;
   private final Map<String, GrpcSecurity> clients = new HashMap<>();
+  private IntFunction<Optional<LbNamespace>> namespaces = i -> Optional.empty();
 
   public LocalCluster(Options options) {
     this(options, Optional.empty());
@@ -125,6 +133,12 @@ public final class LocalCluster implements AutoCloseable {
   /** What operator certificates may do (before {@link #start}); by default every operator is an admin. */
   public LocalCluster withRoles(OperatorRoles roles) {
     this.roles = roles;
+    return this;
+  }
+
+  /** Network namespaces of LB hosts {@code i} (1-based; before the agents start); by default none. */
+  public LocalCluster withLbNamespaces(IntFunction<Optional<LbNamespace>> namespaces) {
+    this.namespaces = namespaces;
     return this;
   }
 
@@ -199,8 +213,8 @@ public final class LocalCluster implements AutoCloseable {
     lbAddresses.add(lbAddress(i));
   }
 
-  private static String lbAddress(int i) {
-    return "127.0.0." + (i + 1);
+  private String lbAddress(int i) {
+    return namespaces.apply(i).map(LbNamespace::address).orElse("127.0.0." + (i + 1));
   }
 
   /** Agent {@code i}'s directory (1-based): {@code data/} holds its state files, {@code haproxy/} its HAProxy. */
@@ -234,6 +248,7 @@ public final class LocalCluster implements AutoCloseable {
     if (zkTls()) {
       args.add("--zk-tls");
     }
+    namespaces.apply(i).ifPresent(ns -> args.addAll(List.of("--frontend-netns", ns.name(), "--iptables-netns", ns.name())));
     new CommandLine(c).parseArgs(args.toArray(String[]::new));
     AgentMain.Running agent = AgentMain.Running.start(c);
     if (agentMetricsPorts.size() >= i) {

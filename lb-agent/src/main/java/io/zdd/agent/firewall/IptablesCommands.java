@@ -32,7 +32,7 @@ public record IptablesCommands(List<String> prefix, String restoreBinary, String
   public static IptablesCommands of(String restoreBinary, String saveBinary, Optional<String> netns) {
     List<String> prefix = new ArrayList<>();
     netns.ifPresent(ns -> {
-      Validation.name("iptables_netns", ns);
+      Validation.netns("iptables_netns", ns);
       prefix.addAll(List.of(IP, "netns", "exec", ns));
     });
     return new IptablesCommands(prefix, restoreBinary, saveBinary, DEFAULT_TIMEOUT);

@@ -130,8 +130,20 @@ class HaproxyConfigRendererTest {
   }
 
   @Test
+  void frontendsListenInTheGivenNetworkNamespace() {
+    String cfg = new HaproxyConfigRenderer("10.0.0.2", Optional.of("lb-ns"), 3).render(List.of(web()), Epoch.of(1));
+    List<String> binds = cfg.lines().filter(l -> l.startsWith("  bind ")).toList();
+    assertThat(binds).isNotEmpty().allMatch(l -> l.matches("  bind 10\\.0\\.0\\.2:\\d+ namespace lb-ns"), "in lb-ns");
+    assertThat(new HaproxyConfigRenderer("10.0.0.2", 3).render(List.of(web()), Epoch.of(1))).doesNotContain("namespace");
+  }
+
+  @Test
   void refusesUnsafeBindAddressAndPaths() {
     assertThatThrownBy(() -> new HaproxyConfigRenderer("0.0.0.0\n  bind", 3)).isInstanceOf(InvalidInputException.class);
+    for (String ns : List.of("..", "a b", "ns\n  bind *:1", "")) {
+      assertThatThrownBy(() -> new HaproxyConfigRenderer("127.0.0.1", Optional.of(ns), 3)).as(ns)
+          .isInstanceOf(InvalidInputException.class);
+    }
     assertThatThrownBy(() -> BaseConfig.defaults(Path.of("/tmp/a b")).render()).isInstanceOf(InvalidInputException.class);
   }
 }
