@@ -10,12 +10,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,7 +120,7 @@ public final class ChaosSoak implements Callable<Integer> {
     }
     int allAgents = s.agents() + s.swapAgents();
     StateDirs stateDirs = new StateDirs();
-    LbNamespaces namespaces = new LbNamespaces(new Random(random.nextLong()));
+    LbNamespaces namespaces = new LbNamespaces();
     Instant began = Instant.now();
     List<String> leftovers = new ArrayList<>();
     Map<String, String> mismatches = Map.of();
@@ -127,12 +129,22 @@ public final class ChaosSoak implements Callable<Integer> {
     long ok = 0;
     int kills = 0;
     List<LoadGenerator> loads = new ArrayList<>();
+    AtomicReference<SoakCluster> started = new AtomicReference<>();
+    // A run stopped by Ctrl-C or TERM still stops what it started (coordinator JVMs, HAProxies, app
+    // tasks, mounts, namespaces); none of them would die with this JVM.
+    Thread onTerm = new Thread(() -> {
+      Optional.ofNullable(started.get()).ifPresent(SoakCluster::close);
+      stateDirs.close();
+      namespaces.close();
+    }, "chaos-soak-stop");
+    Runtime.getRuntime().addShutdownHook(onTerm);
     try (stateDirs; namespaces) {
       for (int n = 1; n <= s.swapAgents(); n++) {
         namespaces.make(n);
       }
       SoakCluster soak = SoakCluster.start(s.work(), allAgents, s.coordinators(), s.session(), groupsOfAgent,
           i -> namespaces.get(i - s.agents()), stateDirs::prepare);
+      started.set(soak);
       try (soak) {
         DeploymentLoop loop = new DeploymentLoop(soak, apps, journal, random, s.inFlight(),
             Files.createDirectories(s.work().resolve("apps")));
@@ -175,7 +187,14 @@ public final class ChaosSoak implements Callable<Integer> {
       } finally {
         loads.forEach(LoadGenerator::close);
       }
+      started.set(null);
       leftovers.addAll(Leftovers.find(s.work(), soak.cluster.lbAddresses(), apps));
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(onTerm);
+      } catch (IllegalStateException stopping) {
+        // the JVM is stopping: the hook does the stopping
+      }
     }
     namespaces.remaining().forEach(ns -> leftovers.add("network namespace " + ns));
     mismatches.forEach((k, v) -> journal.violation(Invariant.LB_MATCHES_MARATHON,

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +24,9 @@ final class LbNamespaces implements AutoCloseable {
   private final String run;
   private final List<LocalCluster.LbNamespace> made = new ArrayList<>();
 
-  LbNamespaces(Random random) {
-    this.run = String.format(Locale.ROOT, "%04x", random.nextInt(1 << 16));
+  LbNamespaces() {
+    // Named after this process, so two soaks on one host (even with the same seed) never meet.
+    this.run = String.format(Locale.ROOT, "%04x", ProcessHandle.current().pid() & 0xffff);
   }
 
   /**

@@ -66,7 +66,8 @@ final class Nemesis {
     List<Fault> round = new ArrayList<>();
     while (true) {
       long gap = minGap.toMillis() + (long) (random.nextDouble() * (maxGap.toMillis() - minGap.toMillis()));
-      TimeUnit.MILLISECONDS.sleep(gap);
+      // Never past the end: a long gap must not hold up the end of the run.
+      TimeUnit.MILLISECONDS.sleep(Math.max(0, Math.min(gap, Duration.between(Instant.now(), until).toMillis())));
       if (!Instant.now().isBefore(until)) {
         return;
       }

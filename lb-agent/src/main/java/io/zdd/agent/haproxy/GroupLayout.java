@@ -15,14 +15,19 @@ import java.util.Optional;
 /**
  * The HAProxy proxies one group becomes: a frontend on the group port with a backend holding all
  * servers, and in port-swap mode one more frontend/backend pair per colour holding only that
- * colour's servers. Proxy names use a {@code zdd_} prefix and a {@code :colour} suffix; group
- * names cannot contain ':' so no two groups can produce the same proxy name.
+ * colour's servers. A colour frontend falls back to the main backend while its own colour has no
+ * server in service: a client that keeps its connection to the old colour's frontend across the
+ * swap (HTTP keep-alive) sends its next requests there, and once the old colour is drained they
+ * go to the colour now live instead of failing with 503. Proxy names use a {@code zdd_} prefix
+ * and a {@code :colour} suffix; group names cannot contain ':' so no two groups can produce the
+ * same proxy name.
  */
 public record GroupLayout(GroupName group, List<Frontend> frontends, List<Backend> backends) {
   public static final String FRONTEND_PREFIX = "zdd_fe_";
   public static final String BACKEND_PREFIX = "zdd_be_";
 
-  public record Frontend(String name, int port, ProxyMode mode, String backend) {}
+  /** @param fallback the backend that serves while {@code backend} has no server in service */
+  public record Frontend(String name, int port, ProxyMode mode, String backend, Optional<String> fallback) {}
 
   /** Backend options that need a reload to change, and the servers that do not. */
   public record Backend(String name, ProxyMode mode, String balance, Optional<HealthCheck> healthCheck,
@@ -47,12 +52,12 @@ public record GroupLayout(GroupName group, List<Frontend> frontends, List<Backen
     List<Frontend> fes = new ArrayList<>();
     List<Backend> bes = new ArrayList<>();
     String main = BACKEND_PREFIX + g;
-    fes.add(new Frontend(FRONTEND_PREFIX + g, set.frontendPort(), set.mode(), main));
+    fes.add(new Frontend(FRONTEND_PREFIX + g, set.frontendPort(), set.mode(), main, Optional.empty()));
     bes.add(new Backend(main, set.mode(), set.balance(), set.healthCheck(), set.servers()));
     for (ColourFrontend cf : set.colourFrontends()) {
       String suffix = ":" + cf.colour().name().toLowerCase(Locale.ROOT);
       String be = BACKEND_PREFIX + g + suffix;
-      fes.add(new Frontend(FRONTEND_PREFIX + g + suffix, cf.port(), set.mode(), be));
+      fes.add(new Frontend(FRONTEND_PREFIX + g + suffix, cf.port(), set.mode(), be, Optional.of(main)));
       List<BackendServer> coloured = set.servers().stream().filter(s -> s.colour() == cf.colour()).toList();
       bes.add(new Backend(be, set.mode(), set.balance(), set.healthCheck(), coloured));
     }

@@ -98,6 +98,9 @@ public final class HaproxyConfigRenderer {
       // clients racing a request into them fail (measured: 3-67 failures per 20 reloads).
       out.append("  option idle-close-on-response\n");
     }
+    // nbsrv counts the servers in service (up, not draining, weight above 0).
+    fe.fallback().ifPresent(f -> out.append("  use_backend ").append(f).append(" if { nbsrv(").append(fe.backend())
+        .append(") eq 0 }\n"));
     out.append("  default_backend ").append(fe.backend()).append('\n');
   }
 

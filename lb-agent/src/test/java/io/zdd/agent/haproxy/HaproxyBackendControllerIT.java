@@ -10,7 +10,10 @@ import io.zdd.agent.core.ConnectionSampler;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.model.AdminState;
 import io.zdd.common.model.ApplyResult;
+import io.zdd.common.model.BackendServer;
 import io.zdd.common.model.BackendSet;
+import io.zdd.common.model.Colour;
+import io.zdd.common.model.ColourFrontend;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
 import io.zdd.common.model.ObservedServer;
@@ -140,6 +143,47 @@ class HaproxyBackendControllerIT {
     assertThat(h.haproxy.runtime().showServersState("zdd_be_web")).extracting(ServerStateRow::server)
         .containsExactly("a", "b");
     assertThat(Files.readString(dir.resolve("zdd.cfg"))).doesNotContain("server c ");
+  }
+
+  /**
+   * Port swap: a keep-alive client that connected to blue's own frontend before the swap keeps
+   * that connection. Once blue is drained (and then gone), its next requests must be served by
+   * green through the group's main backend, not answered 503 by an empty colour backend.
+   */
+  @Test
+  void aKeepAliveClientOfTheOldColoursFrontendIsServedByTheNewColourAfterTheSwap() throws Exception {
+    int[] colourPorts = {TestBackends.freePort(), TestBackends.freePort()};
+    List<ColourFrontend> frontends = List.of(new ColourFrontend(Colour.BLUE, colourPorts[0]),
+        new ColourFrontend(Colour.GREEN, colourPorts[1]));
+    BackendServer blue = new BackendServer("a", "127.0.0.1", a.port(), 10, AdminState.READY, Colour.BLUE, "task-a");
+    BackendServer green = new BackendServer("b", "127.0.0.1", b.port(), 10, AdminState.READY, Colour.GREEN, "task-b");
+    h.controller.apply(swapSet(1, List.of(blue, green), frontends), Epoch.of(1));
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        h.controller.observe().get(0).servers().stream().allMatch(ObservedServer::isUp));
+    try (HttpProbe client = new HttpProbe(colourPorts[0], true)) {
+      assertThat(client.get()).isEqualTo("a");
+
+      // The swap is done; blue drains, then goes. The client still holds blue's frontend.
+      h.controller.apply(swapSet(2, List.of(blue.withWeight(0).withAdminState(AdminState.DRAIN), green), frontends),
+          Epoch.of(1));
+      assertThat(client.get()).isEqualTo("b");
+      h.controller.apply(swapSet(3, List.of(green), frontends), Epoch.of(1));
+      assertThat(client.get()).isEqualTo("b");
+      assertThat(client.get()).isEqualTo("b");
+    }
+    // Blue's frontend still reaches only blue while blue is in service.
+    h.controller.apply(swapSet(4, List.of(blue, green), frontends), Epoch.of(1));
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        h.controller.observe().get(0).servers().stream().allMatch(ObservedServer::isUp));
+    for (int i = 0; i < 5; i++) {
+      try (HttpProbe fresh = new HttpProbe(colourPorts[0], false)) {
+        assertThat(fresh.get()).isEqualTo("a");
+      }
+    }
+  }
+
+  private BackendSet swapSet(long v, List<BackendServer> servers, List<ColourFrontend> frontends) {
+    return new BackendSet(WEB, v, port, ProxyMode.HTTP, "roundrobin", Optional.of(Harness.FAST_CHECK), servers, frontends);
   }
 
   @Test

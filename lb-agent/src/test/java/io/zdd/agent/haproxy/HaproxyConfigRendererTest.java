@@ -68,11 +68,13 @@ class HaproxyConfigRendererTest {
           bind 127.0.0.1:10001
           mode http
           option idle-close-on-response
+          use_backend zdd_be_web if { nbsrv(zdd_be_web:blue) eq 0 }
           default_backend zdd_be_web:blue
         frontend zdd_fe_web:green
           bind 127.0.0.1:10002
           mode http
           option idle-close-on-response
+          use_backend zdd_be_web if { nbsrv(zdd_be_web:green) eq 0 }
           default_backend zdd_be_web:green
         backend zdd_be_web
           mode http
