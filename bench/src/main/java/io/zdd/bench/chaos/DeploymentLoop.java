@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs deployments through the real CLI, a few at once on different apps, each of a kind chosen by
- * the seeded random: blue/green, traffic steps, an instance canary promoted by the operator, and a
+ * Runs deployments through the real CLI, a few at once on different apps, each app through every
+ * kind in turn from a seeded start: blue/green, traffic steps, an instance canary promoted by the operator, and a
  * blue/green the operator aborts part-way; a port-swap app's are a port swap or an aborted port
  * swap. Each is followed until it ends and judged: it must end
  * SUCCEEDED, ROLLED_BACK, or FAILED with a reason, within {@link #STUCK_AFTER}.
@@ -64,6 +64,7 @@ final class DeploymentLoop {
   private final int maxInFlight;
   private final Path definitions;
   private final Map<String, Integer> versions = new HashMap<>();
+  private final Map<String, Integer> firstKind = new HashMap<>();
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
   private final ExecutorService drivers = Executors.newCachedThreadPool();
 
@@ -99,9 +100,12 @@ final class DeploymentLoop {
         int fewest = idle.stream().mapToInt(a -> versions.get(a.name())).min().orElseThrow();
         List<SoakApp> next = idle.stream().filter(a -> versions.get(a.name()) == fewest).toList();
         SoakApp app = next.get(random.nextInt(next.size()));
+        // Each app goes through its kinds in turn from a seeded start, so even a short run
+        // deploys every kind (a port swap and an aborted one included).
         List<Kind> kinds = app.portSwap() ? SWAP_KINDS : WEIGHTS_KINDS;
-        Kind kind = kinds.get(random.nextInt(kinds.size()));
         int version = versions.merge(app.name(), 1, Integer::sum);
+        int start = firstKind.computeIfAbsent(app.name(), a -> random.nextInt(kinds.size()));
+        Kind kind = kinds.get((start + version) % kinds.size());
         Duration abortAfter = Duration.ofMillis(1000 + random.nextInt(9000));
         busy.add(app.name());
         drivers.execute(() -> {
