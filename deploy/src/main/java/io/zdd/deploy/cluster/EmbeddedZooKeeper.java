@@ -9,6 +9,8 @@ import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
 
 /** A single ZooKeeper server in this JVM (ZooKeeper's own {@link ZooKeeperServerEmbedded}). */
 public final class EmbeddedZooKeeper implements AutoCloseable {
+  /** Connections ZooKeeper accepts from one address: room for a 500-LB local cluster. */
+  public static final int MAX_CONNECTIONS_PER_ADDRESS = 2000;
   private final ZooKeeperServerEmbedded server;
   private final int port;
 
@@ -46,6 +48,9 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     p.setProperty("syncLimit", "5");
     p.setProperty("admin.enableServer", "false");
     p.setProperty("maxSessionTimeout", "60000");
+    // Every component of the local cluster connects from 127.0.0.1, and each agent holds its own
+    // session: ZooKeeper's default of 60 connections per address stopped a 100-LB cluster.
+    p.setProperty("maxClientCnxns", Integer.toString(MAX_CONNECTIONS_PER_ADDRESS));
     p.setProperty("minSessionTimeout", "1000");
     this.server = ZooKeeperServerEmbedded.builder()
         .baseDir(dir)
