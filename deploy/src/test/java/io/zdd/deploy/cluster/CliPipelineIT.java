@@ -167,6 +167,9 @@ class CliPipelineIT {
     assertThat(history).hasSize(1);
     assertThat(history.get(0).get("outcome").asText()).isEqualTo("SUCCEEDED");
     assertThat(history.get(0).get("duration_ms").asLong()).isPositive();
+    Run otherGroup = zdd("history", "nosuch", "--json");
+    assertThat(otherGroup.exit()).as(otherGroup.err()).isZero();
+    assertThat(otherGroup.json()).as("the coordinator answers only the group asked for").isEmpty();
 
     Run bad = zdd("lint", work.resolve("missing.json").toString(), "--json");
     assertThat(bad.exit()).isEqualTo(ExitCodes.BAD_INPUT);
