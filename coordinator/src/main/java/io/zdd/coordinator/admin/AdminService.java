@@ -164,6 +164,9 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
       List<DeploymentRecord> running = new ArrayList<>();
       List<DeploymentRecord> finished = new ArrayList<>();
       for (GroupName g : store.groups()) {
+        if (!req.getGroup().isEmpty() && !g.value().equals(req.getGroup())) {
+          continue;
+        }
         store.load(g).ifPresent(r -> (r.running() ? running : finished).add(r));
         if (req.getIncludeFinished()) {
           store.history(g).forEach(h -> {

@@ -3,18 +3,30 @@ package io.zdd.coordinator.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zdd.coordinator.engine.AppJson;
+import io.zdd.proto.v1.Colour;
 import io.zdd.proto.v1.Deployment;
 import io.zdd.proto.v1.DeploymentEvent;
 import io.zdd.proto.v1.EventKind;
 import io.zdd.proto.v1.LbDrainProgress;
+import io.zdd.proto.v1.PlanResponse;
 import io.zdd.proto.v1.TrafficShare;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Optional;
 
-/** Renders deployment events: a human live view, or one JSON object per line ({@code --json}). */
+/**
+ * Renders deployment events: a human live view, or one JSON object per line ({@code --json}).
+ *
+ * <p>Colours are roles everywhere a person reads them, as in the coordinator's messages: blue is
+ * the live app (the version serving now), green the new one, each with its Marathon app id beside
+ * it. The app's colour label (its id suffix, {@code /web-blue}) alternates between deployments and
+ * is never shown as if it were the role.
+ */
 final class EventPrinter {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -55,16 +67,43 @@ final class EventPrinter {
     }
   }
 
+  /** Live first, then new: {@code blue (/web-green) 90%  green (/web-blue) 10%}. */
   static String traffic(Deployment d) {
     if (d.getTrafficCount() == 0) {
       return "";
     }
     StringBuilder sb = new StringBuilder();
-    for (TrafficShare t : d.getTrafficList()) {
-      sb.append(t.getColour().name().toLowerCase(Locale.ROOT)).append(' ')
-          .append(String.format(Locale.ROOT, "%.0f%%", t.getPercent())).append("  ");
+    for (boolean green : new boolean[] {false, true}) {
+      for (TrafficShare t : d.getTrafficList()) {
+        if (isGreen(d, t.getColour()) == green) {
+          String app = green ? d.getGreenAppId() : d.getBlueAppId();
+          sb.append(role(d, t.getColour()));
+          if (!app.isEmpty()) {
+            sb.append(" (").append(app).append(')');
+          }
+          sb.append(' ').append(String.format(Locale.ROOT, "%.0f%%", t.getPercent())).append("  ");
+        }
+      }
     }
     return sb.toString().trim();
+  }
+
+  /** The role of the app carrying colour label {@code c}: green when it is the new app's label. */
+  static String role(Deployment d, Colour c) {
+    return isGreen(d, c) ? "green" : "blue";
+  }
+
+  private static boolean isGreen(Deployment d, Colour c) {
+    return c == d.getGreenColour();
+  }
+
+  /** Started to finished (or until now while running); empty without a start time. */
+  static Optional<Duration> duration(Deployment d) {
+    if (d.getStartedAtUnixMs() == 0) {
+      return Optional.empty();
+    }
+    long end = d.getFinishedAtUnixMs() == 0 ? System.currentTimeMillis() : d.getFinishedAtUnixMs();
+    return Optional.of(Duration.ofMillis(Math.max(0, end - d.getStartedAtUnixMs())));
   }
 
   static String bar(int done, int total) {
@@ -82,9 +121,15 @@ final class EventPrinter {
     n.put("blue_app_id", d.getBlueAppId());
     n.put("green_app_id", d.getGreenAppId());
     n.put("epoch", d.getEpoch());
+    n.put("started_at", d.getStartedAtUnixMs() == 0 ? null : Instant.ofEpochMilli(d.getStartedAtUnixMs()).toString());
+    n.put("finished_at", d.getFinishedAtUnixMs() == 0 ? null : Instant.ofEpochMilli(d.getFinishedAtUnixMs()).toString());
+    if (d.getFinishedAtUnixMs() != 0) {
+      duration(d).ifPresent(x -> n.put("duration_ms", x.toMillis()));
+    }
     n.put("message", d.getMessage());
+    // Keyed by role (blue = live, green = new), as in the live view; the app ids are above.
     ObjectNode traffic = n.putObject("traffic");
-    d.getTrafficList().forEach(t -> traffic.put(t.getColour().name().toLowerCase(Locale.ROOT), t.getPercent()));
+    d.getTrafficList().forEach(t -> traffic.put(role(d, t.getColour()), t.getPercent()));
     ArrayNode drain = n.putArray("drain");
     d.getDrainList().forEach(p -> drain.addObject()
         .put("lb", p.getAgentId())
@@ -94,6 +139,42 @@ final class EventPrinter {
     n.put("requested_by", d.getOptions().getRequestedBy());
     ArrayNode audit = n.putArray("audit");
     d.getAuditList().forEach(audit::add);
+    return n;
+  }
+
+  static ObjectNode lintJson(String file, AppJson app) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("ok", true);
+    n.put("file", file);
+    n.put("app_id", app.id());
+    n.put("group", app.group());
+    n.put("service_port", app.servicePort());
+    n.put("alt_port", app.altPort());
+    n.put("instances", app.instances());
+    return n;
+  }
+
+  static ObjectNode lintJson(String file, String field, String error) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("ok", false);
+    n.put("file", file);
+    n.put("field", field);
+    n.put("error", error);
+    return n;
+  }
+
+  static ObjectNode planJson(PlanResponse p) {
+    ObjectNode n = JSON.createObjectNode();
+    n.set("deployment", deploymentJson(p.getDeployment()));
+    ArrayNode calls = n.putArray("marathon_calls");
+    p.getMarathonCallsList().forEach(c -> calls.addObject().put("method", c.getMethod()).put("path", c.getPath())
+        .put("purpose", c.getPurpose()));
+    ArrayNode lbs = n.putArray("lb_changes");
+    p.getLbChangesList().forEach(lb -> {
+      ArrayNode changes = lbs.addObject().put("lb", lb.getAgentId()).putArray("changes");
+      lb.getChangesList().forEach(changes::add);
+    });
+    n.put("green_app_json", p.getGreenAppJson());
     return n;
   }
 

@@ -33,19 +33,22 @@ public final class ExitCodes {
   public static final int PERMISSION_DENIED = 9;
   /** The operator answered no when asked to confirm (a terminal, without {@code --force}). */
   public static final int DECLINED = 10;
+  /** {@code status --wait}: the deployment had not ended when {@code --timeout} ran out (it goes on). */
+  public static final int TIMED_OUT = 11;
 
   public static final String HELP = "Exit codes:%n"
       + "  0  success (deployment succeeded, canary holding as asked, or the command did what it said)%n"
       + "  1  unexpected failure%n"
       + "  2  bad command line or input; nothing was changed%n"
-      + "  3  the deployment rolled back%n"
-      + "  4  the deployment failed and needs an operator%n"
+      + "  3  the deployment rolled back (outcome ROLLED_BACK)%n"
+      + "  4  the deployment failed and needs an operator (outcome FAILED)%n"
       + "  5  the group already has a deployment running%n"
       + "  6  no such deployment%n"
       + "  7  no coordinator or leader reachable%n"
       + "  8  the request does not fit the deployment's state%n"
       + "  9  not allowed: no or unknown certificate, or a role that does not cover this; nothing was changed%n"
-      + "  10 declined at the confirmation prompt; nothing was changed";
+      + "  10 declined at the confirmation prompt; nothing was changed%n"
+      + "  11 status --wait: the deployment had not ended within --timeout (it goes on)";
 
   private ExitCodes() {}
 

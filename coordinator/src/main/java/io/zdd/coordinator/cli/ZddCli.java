@@ -2,11 +2,12 @@ package io.zdd.coordinator.cli;
 
 import io.zdd.common.config.Durations;
 import io.zdd.common.error.InvalidInputException;
-import io.zdd.common.error.DeadlineExceededException;
-import io.zdd.common.error.UnavailableException;
 import io.zdd.common.error.ZddException;
 import io.zdd.common.tls.GrpcSecurity;
 import io.zdd.common.tls.TlsOptions;
+import io.zdd.coordinator.admin.AdminMapper;
+import io.zdd.coordinator.engine.AppJson;
+import io.zdd.coordinator.engine.DeploymentEngine;
 import io.zdd.proto.v1.ControlRequest;
 import io.zdd.proto.v1.Deployment;
 import io.zdd.proto.v1.DeploymentEvent;
@@ -28,24 +29,31 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.ToIntFunction;
+import io.grpc.StatusRuntimeException;
+import picocli.AutoComplete;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 /** The {@code zdd} command line: talks only to the coordinators' admin API. */
 @Command(name = "zdd", mixinStandardHelpOptions = true, version = "zdd 0.1.0",
     description = "Zero-downtime blue/green and canary deployments for Marathon behind HAProxy load balancers.",
     footer = {"", ExitCodes.HELP},
-    subcommands = {ZddCli.Deploy.class, ZddCli.PlanCmd.class, ZddCli.Status.class, ZddCli.ListCmd.class,
-        ZddCli.Agents.class, ZddCli.ResetFence.class, ZddCli.Promote.class, ZddCli.Pause.class, ZddCli.Resume.class, ZddCli.Abort.class})
+    subcommands = {ZddCli.Deploy.class, ZddCli.PlanCmd.class, ZddCli.Lint.class, ZddCli.Status.class, ZddCli.ListCmd.class,
+        ZddCli.History.class, ZddCli.Agents.class, ZddCli.ResetFence.class, ZddCli.Promote.class, ZddCli.Pause.class,
+        ZddCli.Resume.class, ZddCli.Abort.class, ZddCli.Completion.class})
 public final class ZddCli implements Callable<Integer> {
   @Option(names = "--coordinator", defaultValue = "${env:ZDD_COORDINATOR:-127.0.0.1:7100}",
       description = "host:port of any coordinator; the CLI follows to the leader by itself [ZDD_COORDINATOR] (default: ${DEFAULT-VALUE})",
@@ -57,8 +65,14 @@ public final class ZddCli implements Callable<Integer> {
 
   @Option(names = "--timeout", defaultValue = "10s", scope = CommandLine.ScopeType.INHERIT,
       converter = Durations.Converter.class,
-      description = "Deadline of each admin call (default: ${DEFAULT-VALUE})")
+      description = "Deadline of each admin call; with 'status --wait' how long to wait, e.g. 250ms, 10s, 5m "
+          + "(default: ${DEFAULT-VALUE})")
   Duration timeout;
+
+  /** Read by {@link #main} before anything logs (see {@link #logLevel}); declared so picocli accepts it anywhere. */
+  @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+      description = "Log to standard error at INFO (twice: DEBUG); without it only warnings are logged")
+  boolean[] verbose;
 
   PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
   PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
@@ -76,7 +90,7 @@ public final class ZddCli implements Callable<Integer> {
     try {
       security = GrpcSecurity.open(tls.resolve(), "the zdd CLI");
     } catch (IOException e) {
-      throw new io.zdd.common.error.InvalidInputException("--tls-cert", e.getMessage());
+      throw new InvalidInputException("--tls-cert", e.getMessage());
     }
     return new AdminConnection(coordinator, timeout, security);
   }
@@ -84,16 +98,10 @@ public final class ZddCli implements Callable<Integer> {
   /** Runs a command body, turning domain errors into a message and the documented exit code. */
   int run(ToIntFunction<AdminConnection> body) {
     try (AdminConnection c = connect()) {
-      try {
-        return body.applyAsInt(c);
-      } catch (UnavailableException | DeadlineExceededException e) {
-        // Say which coordinator could not be reached, not only gRPC's "io exception".
-        err.println("zdd: coordinator " + c.target() + " did not answer: " + e.getMessage()
-            + " (is it running and reachable? --coordinator or ZDD_COORDINATOR)");
-        return ExitCodes.of(e);
-      }
+      return body.applyAsInt(c);
     } catch (ZddException e) {
-      err.println("zdd: " + e.getMessage());
+      // AdminConnection already named the coordinator and the cause when it could not be reached.
+      err.println("zdd: " + oneLine(e.getMessage()));
       return ExitCodes.of(e);
     }
   }
@@ -223,7 +231,24 @@ public final class ZddCli implements Callable<Integer> {
           default -> throw new InvalidInputException("--drain-policy", "must be wait, shutdown or abort, got '" + drainPolicy + "'");
         });
       }
-      return StartDeploymentRequest.newBuilder().setAppJson(json).setOptions(o).build();
+      StartDeploymentRequest req = StartDeploymentRequest.newBuilder().setAppJson(json).setOptions(o).build();
+      check(req);
+      return req;
+    }
+
+    /**
+     * The coordinator's own input checks ({@link DeploymentEngine#checkInput}), run here before
+     * anyone is contacted; an error names the file and the field.
+     */
+    AppJson check(StartDeploymentRequest req) {
+      try {
+        return DeploymentEngine.checkInput(req.getAppJson(), AdminMapper.options(req.getOptions()));
+      } catch (InvalidInputException e) {
+        String where = e.field().startsWith("options.") ? e.field() : appJson + ": " + e.field();
+        throw new InvalidInputException(where, e.reason());
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(appJson.toString(), String.valueOf(e.getMessage()));
+      }
     }
 
     private static int nonNegative(String flag, int v) {
@@ -265,11 +290,18 @@ public final class ZddCli implements Callable<Integer> {
       try {
         req = flags.request();
       } catch (ZddException e) {
-        cli.err.println("zdd: " + e.getMessage());
+        cli.err.println("zdd: " + oneLine(e.getMessage()));
         return ExitCodes.of(e);
       }
       if (flags.dryRun) {
-        return cli.run(c -> PlanCmd.printPlan(cli.out, c.call(x -> x.blocking().plan(req))));
+        return cli.run(c -> {
+          PlanResponse p = c.call(x -> x.blocking().plan(req));
+          if (json) {
+            cli.out.println(EventPrinter.planJson(p));
+            return ExitCodes.OK;
+          }
+          return PlanCmd.printPlan(cli.out, p);
+        });
       }
       return cli.run(c -> {
         if (!flags.force && !cli.confirm("Start deploying " + req.getOptions().getStrategy() + " from "
@@ -312,8 +344,8 @@ public final class ZddCli implements Callable<Integer> {
           break;
         }
       }
-    } catch (io.grpc.StatusRuntimeException e) {
-      throw io.zdd.common.grpc.StatusMapper.toException(e);
+    } catch (StatusRuntimeException e) {
+      throw c.failure(e);
     }
     if (last == null) {
       return ExitCodes.INTERNAL;
@@ -342,7 +374,7 @@ public final class ZddCli implements Callable<Integer> {
       try {
         req = flags.request();
       } catch (ZddException e) {
-        cli.err.println("zdd: " + e.getMessage());
+        cli.err.println("zdd: " + oneLine(e.getMessage()));
         return ExitCodes.of(e);
       }
       return cli.run(c -> printPlan(cli.out, c.call(x -> x.blocking().plan(req))));
@@ -350,8 +382,8 @@ public final class ZddCli implements Callable<Integer> {
 
     static int printPlan(PrintWriter out, PlanResponse p) {
       Deployment d = p.getDeployment();
-      out.printf("group %s: %s -> %s (%s)%n", d.getGroup(), d.getBlueAppId().isEmpty() ? "(first deployment)" : d.getBlueAppId(),
-          d.getGreenAppId(), d.getGreenColour().name().toLowerCase(Locale.ROOT));
+      out.printf("group %s: blue (%s) -> green (%s)%n", d.getGroup(),
+          d.getBlueAppId().isEmpty() ? "none: first deployment" : d.getBlueAppId(), d.getGreenAppId());
       out.println("Marathon calls:");
       int i = 1;
       for (var call : p.getMarathonCallsList()) {
@@ -372,16 +404,24 @@ public final class ZddCli implements Callable<Integer> {
 
   // ---------------------------------------------------------------- reads
 
-  @Command(name = "status", mixinStandardHelpOptions = true, description = "Show one deployment (follow it live with --watch).")
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = {"Show one deployment (follow it live with --watch).",
+          "With --wait: wait until it ends, print it, and exit with its outcome (0 succeeded, 3 rolled back, 4 failed)",
+          "or 11 if it has not ended within --timeout."},
+      footer = {"", ExitCodes.HELP})
   static final class Status implements Callable<Integer> {
     @ParentCommand ZddCli cli;
     @Parameters(paramLabel = "ID", description = "deployment id") String id;
     @Option(names = "--watch", description = "Follow it live until it finishes") boolean watch;
+    @Option(names = "--wait", description = "Wait (at most --timeout) until it ends; the exit code is its outcome") boolean waitEnd;
     @Option(names = {"-j", "--json"}, description = "JSON output") boolean json;
 
     @Override
     public Integer call() {
       return cli.run(c -> {
+        if (waitEnd) {
+          return waitForEnd(c);
+        }
         if (watch) {
           return follow(cli, c, id, new EventPrinter(cli.out, json));
         }
@@ -394,13 +434,64 @@ public final class ZddCli implements Callable<Integer> {
         return ExitCodes.OK;
       });
     }
+
+    /**
+     * Watches until the FINISHED event (a hold for promote is not an end), bounded by --timeout as
+     * a whole. A watch the coordinator ends early (a leader change) is opened again.
+     */
+    private int waitForEnd(AdminConnection c) {
+      Instant until = Instant.now().plus(cli.timeout);
+      Deployment last = c.call(x -> x.blocking().getDeployment(GetDeploymentRequest.newBuilder().setId(id).build()));
+      while (last.getOutcome() == Outcome.OUTCOME_UNSPECIFIED) {
+        Duration left = Duration.between(Instant.now(), until);
+        if (left.isNegative() || left.isZero()) {
+          return timedOut(last);
+        }
+        try {
+          Iterator<DeploymentEvent> it = c.streaming(left).watchDeployment(WatchDeploymentRequest.newBuilder().setId(id).build());
+          while (it.hasNext()) {
+            DeploymentEvent e = it.next();
+            last = e.getDeployment();
+            if (e.getKind() == EventKind.FINISHED) {
+              break;
+            }
+          }
+        } catch (StatusRuntimeException e) {
+          if (e.getStatus().getCode() != io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+            throw c.failure(e);
+          }
+          return timedOut(last);
+        }
+        if (last.getOutcome() == Outcome.OUTCOME_UNSPECIFIED) {
+          last = c.call(x -> x.blocking().getDeployment(GetDeploymentRequest.newBuilder().setId(id).build()));
+        }
+      }
+      show(last);
+      return outcomeCode(last.getOutcome());
+    }
+
+    private int timedOut(Deployment last) {
+      show(last);
+      cli.err.printf("zdd: deployment %s has not ended within %s (phase %s); it goes on%n", id, Durations.format(cli.timeout),
+          last.getPhase());
+      return ExitCodes.TIMED_OUT;
+    }
+
+    private void show(Deployment d) {
+      if (json) {
+        cli.out.println(EventPrinter.deploymentJson(d));
+      } else {
+        printDeployment(cli.out, d);
+      }
+    }
   }
 
   static void printDeployment(PrintWriter out, Deployment d) {
     out.printf("%s  group=%s  phase=%s  outcome=%s%s  epoch=%d%n", d.getId(), d.getGroup(), d.getPhase(),
         d.getOutcome() == Outcome.OUTCOME_UNSPECIFIED ? "running" : d.getOutcome().name(),
         d.getPaused() ? " (held)" : "", d.getEpoch());
-    out.printf("    %s -> %s  %s%n", d.getBlueAppId().isEmpty() ? "-" : d.getBlueAppId(), d.getGreenAppId(), EventPrinter.traffic(d));
+    out.printf("    blue (%s) -> green (%s)  %s%n", d.getBlueAppId().isEmpty() ? "none" : d.getBlueAppId(), d.getGreenAppId(),
+        EventPrinter.traffic(d));
     d.getDrainList().forEach(p -> out.printf("    %-16s %s %d/%d drained, %d connections%n", p.getAgentId(),
         EventPrinter.bar(p.getServersDrained(), p.getServersTotal()), p.getServersDrained(), p.getServersTotal(), p.getConnections()));
     if (!d.getMessage().isEmpty()) {
@@ -432,6 +523,102 @@ public final class ZddCli implements Callable<Integer> {
         });
         return ExitCodes.OK;
       });
+    }
+  }
+
+  @Command(name = "history", mixinStandardHelpOptions = true,
+      description = "Past (and running) deployments of one group, newest first, with outcome and duration.")
+  static final class History implements Callable<Integer> {
+    @ParentCommand ZddCli cli;
+    @Parameters(index = "0", paramLabel = "GROUP", description = "deployment group (HAPROXY_DEPLOYMENT_GROUP)") String group;
+    @Option(names = {"-j", "--json"}, description = "JSON output, one deployment per line") boolean json;
+
+    @Override
+    public Integer call() {
+      return cli.run(c -> {
+        var r = c.call(x -> x.blocking().listDeployments(ListDeploymentsRequest.newBuilder().setIncludeFinished(true)
+            .setGroup(group).build()));
+        if (r.getDeploymentsCount() == 0 && !json) {
+          cli.out.println("no deployments of group " + group);
+        }
+        for (Deployment d : r.getDeploymentsList()) {
+          if (json) {
+            cli.out.println(EventPrinter.deploymentJson(d));
+          } else {
+            cli.out.printf("%-36s  %-20s  %-11s  %8s  blue (%s) -> green (%s)%s%n", d.getId(),
+                d.getStartedAtUnixMs() == 0 ? "-" : Instant.ofEpochMilli(d.getStartedAtUnixMs()).toString(),
+                d.getOutcome() == Outcome.OUTCOME_UNSPECIFIED ? "RUNNING" : d.getOutcome().name(),
+                EventPrinter.duration(d).map(Durations::format).orElse("-"),
+                d.getBlueAppId().isEmpty() ? "none" : d.getBlueAppId(), d.getGreenAppId(),
+                d.getMessage().isEmpty() ? "" : "  " + oneLine(d.getMessage()));
+          }
+        }
+        return ExitCodes.OK;
+      });
+    }
+  }
+
+  @Command(name = "lint", mixinStandardHelpOptions = true,
+      description = {"Check APP.json and its labels (and the deployment flags) with the coordinator's own rules, locally.",
+          "Contacts nobody; 'zdd deploy' and 'zdd plan' run the same check first."},
+      footer = {"", ExitCodes.HELP})
+  static final class Lint implements Callable<Integer> {
+    @ParentCommand ZddCli cli;
+    @Mixin DeployFlags flags;
+    @Option(names = {"-j", "--json"}, description = "JSON output: one object with ok, file, and field and error when not ok")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      AppJson app;
+      try {
+        StartDeploymentRequest req = flags.request();
+        app = flags.check(req);
+      } catch (InvalidInputException e) {
+        if (json) {
+          String file = flags.appJson.toString();
+          String field = e.field().startsWith(file + ": ") ? e.field().substring(file.length() + 2) : e.field();
+          cli.out.println(EventPrinter.lintJson(file, field, e.reason()));
+        }
+        cli.err.println("zdd: " + oneLine(e.getMessage()));
+        return ExitCodes.BAD_INPUT;
+      }
+      if (json) {
+        cli.out.println(EventPrinter.lintJson(flags.appJson.toString(), app));
+      } else {
+        cli.out.printf("%s: ok (app %s, group %s, service port %d, alt port %d, %d instances)%n", flags.appJson, app.id(),
+            app.group(), app.servicePort(), app.altPort(), app.instances());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "completion", mixinStandardHelpOptions = true,
+      description = {"Print a shell completion script: bash or zsh.",
+          "  bash: source <(zdd completion bash)      zsh: source <(zdd completion zsh)"})
+  static final class Completion implements Callable<Integer> {
+    @ParentCommand ZddCli cli;
+    @Spec CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "SHELL", description = "bash or zsh") String shell;
+
+    @Override
+    public Integer call() {
+      String bash = AutoComplete.bash("zdd", spec.root().commandLine());
+      switch (shell) {
+        case "bash" -> cli.out.print(bash);
+        case "zsh" -> {
+          // zsh runs the bash script through its bash-compatibility layer.
+          cli.out.println("autoload -U +X compinit && compinit");
+          cli.out.println("autoload -U +X bashcompinit && bashcompinit");
+          cli.out.print(bash);
+        }
+        default -> {
+          cli.err.println("zdd: SHELL: must be bash or zsh, got '" + shell + "'");
+          return ExitCodes.BAD_INPUT;
+        }
+      }
+      cli.out.flush();
+      return ExitCodes.OK;
     }
   }
 
@@ -564,13 +751,37 @@ public final class ZddCli implements Callable<Integer> {
     cmd.setOut(out);
     cmd.setErr(err);
     cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      err.println("zdd: " + ex.getMessage());
+      err.println("zdd: " + oneLine(ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage()));
       return ExitCodes.of(ex);
     });
     return cmd.execute(args);
   }
 
+  /** Messages are one line each, so a script can read the reason from the last line of standard error. */
+  static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\s*\\n\\s*", " ").strip();
+  }
+
+  /**
+   * The log level for the CLI: WARN, INFO with one --verbose, DEBUG with two. Decided from the raw
+   * arguments because logging must be set up before the first class that logs is loaded.
+   */
+  static String logLevel(String[] args) {
+    long verbose = Arrays.stream(args).takeWhile(a -> !a.equals("--")).filter("--verbose"::equals).count();
+    return verbose == 0 ? "WARN" : verbose == 1 ? "INFO" : "DEBUG";
+  }
+
   public static void main(String[] args) {
+    // The one logback.xml of common reads the level from zdd.log.level; a status listener of our
+    // own keeps logback's status lines (for example "resource logback.xml occurs multiple times")
+    // from being printed to standard output, which carries only the program's output.
+    String level = logLevel(args);
+    if (!level.equals("WARN") || System.getProperty("zdd.log.level") == null) {
+      System.setProperty("zdd.log.level", level);
+    }
+    if (System.getProperty("logback.statusListenerClass") == null) {
+      System.setProperty("logback.statusListenerClass", "ch.qos.logback.core.status.NopStatusListener");
+    }
     System.exit(execute(new PrintWriter(System.out, true, StandardCharsets.UTF_8),
         new PrintWriter(System.err, true, StandardCharsets.UTF_8), args));
   }

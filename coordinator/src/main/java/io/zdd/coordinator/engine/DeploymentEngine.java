@@ -126,9 +126,28 @@ public final class DeploymentEngine {
     return List.copyOf(out);
   }
 
-  private PreparedDeployment preflight(String appJson, DeploymentOptions options) {
+  /**
+   * The checks of an app definition and options that need nothing but the input: the JSON, its
+   * labels, the options together, the group name. {@code zdd lint} and {@code zdd deploy} run
+   * exactly these before contacting a coordinator, so a file the CLI accepts is not refused for
+   * its content later, and the rules live only here.
+   *
+   * @throws InvalidInputException naming the offending field
+   */
+  public static AppJson checkInput(String appJson, DeploymentOptions options) {
     AppJson app = AppJson.parse(appJson);
     options.validate();
+    GroupName.of(app.group());
+    if (options.strategy() == ShiftStrategy.PORT_SWAP
+        && (options.blueFrontendPort() == app.servicePort() || options.greenFrontendPort() == app.servicePort())) {
+      throw new InvalidInputException("options.blue_frontend_port", "colour frontend ports must differ from the service port "
+          + app.servicePort());
+    }
+    return app;
+  }
+
+  private PreparedDeployment preflight(String appJson, DeploymentOptions options) {
+    AppJson app = checkInput(appJson, options);
     options.preKillHook().ifPresent(h -> {
       if (!ports.preKillHook().names().contains(h)) {
         throw new InvalidInputException("options.pre_kill_hook", "no hook named '" + h
@@ -136,11 +155,6 @@ public final class DeploymentEngine {
       }
     });
     GroupName group = GroupName.of(app.group());
-    if (options.strategy() == ShiftStrategy.PORT_SWAP
-        && (options.blueFrontendPort() == app.servicePort() || options.greenFrontendPort() == app.servicePort())) {
-      throw new InvalidInputException("options.blue_frontend_port", "colour frontend ports must differ from the service port "
-          + app.servicePort());
-    }
     ports.store().load(group).filter(DeploymentRecord::running).ifPresent(r -> {
       throw new ConflictException("group " + group + " already has deployment " + r.id() + " in phase " + r.phase());
     });

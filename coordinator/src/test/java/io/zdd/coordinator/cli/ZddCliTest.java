@@ -16,6 +16,11 @@ import io.zdd.proto.v1.CoordinatorAdminGrpc;
 import io.zdd.proto.v1.Deployment;
 import io.zdd.proto.v1.DeploymentEvent;
 import io.zdd.proto.v1.EventKind;
+import io.zdd.proto.v1.GetDeploymentRequest;
+import io.zdd.proto.v1.ListAgentsRequest;
+import io.zdd.proto.v1.ListAgentsResponse;
+import io.zdd.proto.v1.ListDeploymentsRequest;
+import io.zdd.proto.v1.ListDeploymentsResponse;
 import io.zdd.proto.v1.Outcome;
 import io.zdd.proto.v1.Phase;
 import io.zdd.proto.v1.PlanResponse;
@@ -31,6 +36,7 @@ import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +45,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The CLI over real gRPC (Netty on 127.0.0.1) against a scripted admin service: what it sends,
@@ -70,7 +79,7 @@ class ZddCliTest {
   }
 
   /** Answers StartDeployment with d1 and streams a scripted deployment ending in {@code outcome}. */
-  static final class ScriptedAdmin extends CoordinatorAdminGrpc.CoordinatorAdminImplBase {
+  static class ScriptedAdmin extends CoordinatorAdminGrpc.CoordinatorAdminImplBase {
     final Outcome outcome;
     final List<StartDeploymentRequest> starts = new CopyOnWriteArrayList<>();
 
@@ -110,6 +119,12 @@ class ZddCliTest {
       out.onNext(ev(seq++, EventKind.TASKS_KILLED, "killed", draining).toBuilder().addTaskIds("web-blue.t1").build());
       Phase last = outcome == Outcome.ROLLED_BACK ? Phase.DONE : Phase.DONE;
       out.onNext(ev(seq, EventKind.FINISHED, outcome.name(), d(last, outcome, outcome == Outcome.SUCCEEDED ? 100 : 0)));
+      out.onCompleted();
+    }
+
+    @Override
+    public void getDeployment(GetDeploymentRequest req, StreamObserver<Deployment> out) {
+      out.onNext(d(Phase.SHIFT_TRAFFIC, Outcome.OUTCOME_UNSPECIFIED, 50));
       out.onCompleted();
     }
 
@@ -188,8 +203,8 @@ class ZddCliTest {
     return f;
   }
 
-  private static final String APP =
-      "{\"id\":\"/web\",\"labels\":{\"HAPROXY_DEPLOYMENT_GROUP\":\"web\",\"HAPROXY_DEPLOYMENT_ALT_PORT\":\"10001\"}}";
+  private static final String APP = "{\"id\":\"/web\",\"portDefinitions\":[{\"port\":10000}],"
+      + "\"labels\":{\"HAPROXY_DEPLOYMENT_GROUP\":\"web\",\"HAPROXY_DEPLOYMENT_ALT_PORT\":\"10001\"}}";
 
   @Test
   void deployJson_printsOneEventPerLine_andExitsZeroOnSuccess() throws Exception {
@@ -241,7 +256,7 @@ class ZddCliTest {
     Run r = cli("--coordinator", serve(new ScriptedAdmin(Outcome.SUCCEEDED)), "deploy", app(APP).toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.OK);
     assertThat(r.out()).contains("deployment d1 of group web: /web-blue -> /web-green")
-        .contains("SHIFT_TRAFFIC").contains("blue 50%  green 50%")
+        .contains("SHIFT_TRAFFIC").contains("blue (/web-blue) 50%  green (/web-green) 50%")
         .contains("lb-1").contains("[##########----------] 1/2 servers drained, 3 connections left")
         .contains("killed: web-blue.t1");
   }
@@ -276,7 +291,7 @@ class ZddCliTest {
   void plan_listsMarathonCallsAndPerLbChanges() throws Exception {
     Run r = cli("--coordinator", serve(new ScriptedAdmin(Outcome.SUCCEEDED)), "plan", app(APP).toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.OK);
-    assertThat(r.out()).contains("group web: /web-blue -> /web-green (green)")
+    assertThat(r.out()).contains("group web: blue (/web-blue) -> green (/web-green)")
         .contains("1. POST   /v2/apps").contains("2. POST   /v2/tasks/delete?scale=true")
         .contains("3. DELETE /v2/apps/web-blue")
         .contains("LB lb-1:").contains("add server web/web-green.1 weight 0");
@@ -307,11 +322,232 @@ class ZddCliTest {
   }
 
   @Test
-  void unreachableCoordinator_exitsWithUnavailable() {
+  void unreachableCoordinator_oneLineNamingAddressAndCause_exitsWithUnavailable() {
     Run r = cli("--coordinator", "127.0.0.1:1", "--timeout", "2s", "list", "--json");
     assertThat(r.exit()).isEqualTo(ExitCodes.UNAVAILABLE);
-    assertThat(r.err()).contains("coordinator 127.0.0.1:1 did not answer");
+    assertThat(r.err()).isEqualTo("zdd: cannot reach coordinator 127.0.0.1:1: connection refused\n");
     assertThat(r.out()).as("nothing on standard output for a pipeline").isEmpty();
+  }
+
+  @Test
+  void tlsFailures_nameTheCoordinatorAndTheCause() throws Exception {
+    // A coordinator whose certificate comes from another cluster's CA.
+    String coordinator = serve(new ScriptedAdmin(Outcome.SUCCEEDED));
+    try (TestPki other = TestPki.in(dir.resolve("other-pki"))) {
+      List<String> args = new ArrayList<>(io.zdd.common.tls.TlsOptions.flags(other.issue(io.zdd.common.tls.SpiffeId.Role.OPERATOR, "op")));
+      args.addAll(List.of("--coordinator", coordinator, "list"));
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), (BufferedReader) null, args.toArray(String[]::new));
+      assertThat(code).isEqualTo(ExitCodes.UNAVAILABLE);
+      assertThat(err.toString()).startsWith("zdd: cannot reach coordinator " + coordinator + ": TLS: ")
+          .contains("not signed by the CA").hasLineCount(1);
+    }
+
+    // An agent's certificate where a coordinator should be.
+    io.zdd.common.tls.GrpcSecurity agentTls = io.zdd.common.tls.GrpcSecurity.open(
+        Optional.of(pki.issue(io.zdd.common.tls.SpiffeId.Role.AGENT, "a1")), "an agent");
+    closers.add(agentTls);
+    Server s = agentTls.server(new InetSocketAddress("127.0.0.1", 0), "agent", GrpcServerLimits.withThreads(2))
+        .addService(new ScriptedAdmin(Outcome.SUCCEEDED)).build().start();
+    servers.add(s);
+    String agent = "127.0.0.1:" + ((InetSocketAddress) s.getListenSockets().get(0)).getPort();
+    Run r = cli("--coordinator", agent, "list");
+    assertThat(r.exit()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(r.err()).startsWith("zdd: cannot reach coordinator " + agent + ": TLS: wrong identity: ")
+        .contains("is not").hasLineCount(1);
+  }
+
+  @Test
+  void noAnswerInTime_namesTheCoordinatorAndTheDeadline() throws Exception {
+    String silent = serve(new CoordinatorAdminGrpc.CoordinatorAdminImplBase() {
+      @Override
+      public void listAgents(ListAgentsRequest req, StreamObserver<ListAgentsResponse> out) {
+        // never answers
+      }
+    });
+    Run r = cli("--coordinator", silent, "--timeout", "300ms", "agents");
+    assertThat(r.exit()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(r.err()).isEqualTo("zdd: cannot reach coordinator " + silent + ": no answer within 300ms (--timeout)\n");
+  }
+
+  private static final String NO_GROUP = "{\"id\":\"/web\",\"portDefinitions\":[{\"port\":10000}],"
+      + "\"labels\":{\"HAPROXY_DEPLOYMENT_ALT_PORT\":\"10001\"}}";
+
+  @Test
+  void deploy_checksTheAppLocally_beforeContactingAnyone() throws Exception {
+    Path bad = app(NO_GROUP);
+    for (String cmd : List.of("deploy", "plan")) {
+      Run r = cli("--coordinator", "127.0.0.1:1", cmd, bad.toString(), "--force");
+      assertThat(r.exit()).as(cmd + ": " + r.err()).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(r.err()).as(cmd).isEqualTo("zdd: " + bad + ": labels.HAPROXY_DEPLOYMENT_GROUP: is required\n");
+      assertThat(r.out()).isEmpty();
+    }
+  }
+
+  @Test
+  void lint_usesTheCoordinatorsRules_namingFileAndField() throws Exception {
+    Path good = app(APP);
+    Run ok = cli("lint", good.toString());
+    assertThat(ok.exit()).as(ok.err()).isEqualTo(ExitCodes.OK);
+    assertThat(ok.out()).contains(good + ": ok").contains("group web").contains("service port 10000");
+
+    Run okJson = cli("lint", good.toString(), "--json");
+    JsonNode n = new ObjectMapper().readTree(okJson.out());
+    assertThat(n.get("ok").asBoolean()).isTrue();
+    assertThat(n.get("group").asText()).isEqualTo("web");
+
+    Path sameAlt = dir.resolve("same-alt.json");
+    Files.writeString(sameAlt, APP.replace("10001", "10000"));
+    Run alt = cli("lint", sameAlt.toString(), "--json");
+    assertThat(alt.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(new ObjectMapper().readTree(alt.out()).get("field").asText()).isEqualTo("labels.HAPROXY_DEPLOYMENT_ALT_PORT");
+    assertThat(alt.err()).isEqualTo("zdd: " + sameAlt + ": labels.HAPROXY_DEPLOYMENT_ALT_PORT: must differ from the service port 10000\n");
+
+    Run badOption = cli("lint", good.toString(), "--traffic", "50,20");
+    assertThat(badOption.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(badOption.err()).startsWith("zdd: options.");
+
+    Run noGroup = cli("lint", app(NO_GROUP).toString());
+    assertThat(noGroup.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(noGroup.err()).contains("labels.HAPROXY_DEPLOYMENT_GROUP: is required");
+  }
+
+  @Test
+  void durations_readShortFormsAndIso_onEveryDurationFlag() throws Exception {
+    ScriptedAdmin admin = new ScriptedAdmin(Outcome.SUCCEEDED);
+    String coordinator = serve(admin);
+    Run r = cli("--coordinator", coordinator, "--timeout", "PT10S", "deploy", app(APP).toString(), "--json",
+        "--step-delay", "250ms", "--max-wait", "5m", "--health-timeout", "PT2M", "--keep-previous", "1.5s", "--step-pause", "10s");
+    assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+    var sent = admin.starts.get(0).getOptions();
+    assertThat(sent.getStepDelayMs()).isEqualTo(250);
+    assertThat(sent.getMaxWaitMs()).isEqualTo(300_000);
+    assertThat(sent.getHealthTimeoutMs()).isEqualTo(120_000);
+    assertThat(sent.getKeepPreviousMs()).isEqualTo(1500);
+    assertThat(sent.getStepPauseMs()).isEqualTo(10_000);
+
+    // Every Duration option of every command reads the one form, so none is ISO-only.
+    List<String> durationOptions = new ArrayList<>();
+    List<CommandSpec> specs = new ArrayList<>(List.of(new CommandLine(new ZddCli()).getCommandSpec()));
+    for (int i = 0; i < specs.size(); i++) {
+      specs.addAll(specs.get(i).subcommands().values().stream().map(CommandLine::getCommandSpec).toList());
+      for (OptionSpec o : specs.get(i).options()) {
+        if (o.type() == Duration.class) {
+          durationOptions.add(specs.get(i).qualifiedName() + " " + o.longestName());
+          assertThat(o.converters()).as(o.longestName()).anyMatch(c -> c instanceof io.zdd.common.config.Durations.Converter);
+        }
+      }
+    }
+    assertThat(durationOptions).contains("zdd --timeout", "zdd deploy --step-delay", "zdd plan --max-wait");
+  }
+
+  @Test
+  void completion_bashAndZsh_mentionEverySubcommand() {
+    List<String> subcommands = List.copyOf(new CommandLine(new ZddCli()).getSubcommands().keySet());
+    assertThat(subcommands).contains("deploy", "lint", "history", "status", "completion");
+    Run bash = cli("completion", "bash");
+    assertThat(bash.exit()).as(bash.err()).isZero();
+    assertThat(bash.out()).contains("complete -F").contains(subcommands);
+    Run zsh = cli("completion", "zsh");
+    assertThat(zsh.exit()).isZero();
+    assertThat(zsh.out()).contains("bashcompinit").contains(subcommands);
+    assertThat(cli("completion", "fish").exit()).isEqualTo(ExitCodes.BAD_INPUT);
+  }
+
+  /** Two finished deployments of "web"; records the request so the group filter can be checked. */
+  static final class HistoryAdmin extends CoordinatorAdminGrpc.CoordinatorAdminImplBase {
+    final List<ListDeploymentsRequest> requests = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void listDeployments(ListDeploymentsRequest req, StreamObserver<ListDeploymentsResponse> out) {
+      requests.add(req);
+      long t0 = 1_790_000_000_000L;
+      out.onNext(ListDeploymentsResponse.newBuilder()
+          .addDeployments(ScriptedAdmin.d(Phase.DONE, Outcome.ROLLED_BACK, 0).toBuilder().setId("d2")
+              .setStartedAtUnixMs(t0 + 600_000).setFinishedAtUnixMs(t0 + 690_000).setMessage("green unhealthy"))
+          .addDeployments(ScriptedAdmin.d(Phase.DONE, Outcome.SUCCEEDED, 100).toBuilder().setId("d1")
+              .setStartedAtUnixMs(t0).setFinishedAtUnixMs(t0 + 300_000))
+          .build());
+      out.onCompleted();
+    }
+  }
+
+  @Test
+  void history_listsAGroupsDeployments_withOutcomeAndDuration() throws Exception {
+    HistoryAdmin admin = new HistoryAdmin();
+    String coordinator = serve(admin);
+    Run human = cli("--coordinator", coordinator, "history", "web");
+    assertThat(human.exit()).as(human.err()).isZero();
+    assertThat(admin.requests.get(0).getGroup()).isEqualTo("web");
+    assertThat(admin.requests.get(0).getIncludeFinished()).isTrue();
+    String[] lines = human.out().strip().split("\n");
+    assertThat(lines).hasSize(2);
+    assertThat(lines[0]).startsWith("d2").contains("ROLLED_BACK").contains(" 90s ").contains("green unhealthy");
+    assertThat(lines[1]).startsWith("d1").contains("SUCCEEDED").contains(" 5m ");
+
+    Run json = cli("--coordinator", coordinator, "history", "web", "--json");
+    String[] jl = json.out().strip().split("\n");
+    assertThat(jl).hasSize(2);
+    JsonNode first = new ObjectMapper().readTree(jl[0]);
+    assertThat(first.get("outcome").asText()).isEqualTo("ROLLED_BACK");
+    assertThat(first.get("duration_ms").asLong()).isEqualTo(90_000);
+    assertThat(first.get("started_at").asText()).endsWith("Z");
+  }
+
+  @Test
+  void statusWait_exitsWithTheOutcome() throws Exception {
+    for (var c : List.of(List.of(Outcome.SUCCEEDED, ExitCodes.OK), List.of(Outcome.ROLLED_BACK, ExitCodes.ROLLED_BACK),
+        List.of(Outcome.FAILED, ExitCodes.FAILED))) {
+      Run r = cli("--coordinator", serve(new ScriptedAdmin((Outcome) c.get(0))), "status", "d1", "--wait", "--timeout", "10m", "--json");
+      assertThat(r.exit()).as(c + r.err()).isEqualTo(c.get(1));
+      assertThat(new ObjectMapper().readTree(r.out()).get("outcome").asText()).isEqualTo(c.get(0).toString());
+    }
+    assertThat(List.of(ExitCodes.OK, ExitCodes.ROLLED_BACK, ExitCodes.FAILED, ExitCodes.TIMED_OUT)).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void statusWait_timesOutWithItsOwnCode_whileTheDeploymentGoesOn() throws Exception {
+    String coordinator = serve(new ScriptedAdmin(Outcome.SUCCEEDED) {
+      @Override
+      public void watchDeployment(WatchDeploymentRequest req, StreamObserver<DeploymentEvent> out) {
+        out.onNext(DeploymentEvent.newBuilder().setDeploymentId("d1").setSequence(1).setKind(EventKind.WAITING_FOR_PROMOTE)
+            .setDeployment(d(Phase.SHIFT_TRAFFIC, Outcome.OUTCOME_UNSPECIFIED, 10)).build());
+        // held for promote: the stream stays open and nothing ends
+      }
+    });
+    Run r = cli("--coordinator", coordinator, "status", "d1", "--wait", "--timeout", "500ms");
+    assertThat(r.exit()).isEqualTo(ExitCodes.TIMED_OUT);
+    assertThat(r.err()).isEqualTo("zdd: deployment d1 has not ended within 500ms (phase SHIFT_TRAFFIC); it goes on\n");
+  }
+
+  @Test
+  void colours_areRoles_withTheAppIdBeside_evenWhenTheNewAppIsTheBlueLabelledOne() throws Exception {
+    // The new app carries colour label BLUE (its id ends in -blue): it is still green, the new version.
+    Deployment d = Deployment.newBuilder().setId("d3").setGroup("demo").setPhase(Phase.SHIFT_TRAFFIC)
+        .setBlueAppId("/demo-green").setGreenAppId("/demo-blue").setGreenColour(Colour.BLUE)
+        .addTraffic(TrafficShare.newBuilder().setColour(Colour.GREEN).setPercent(90))
+        .addTraffic(TrafficShare.newBuilder().setColour(Colour.BLUE).setPercent(10))
+        .build();
+    assertThat(EventPrinter.traffic(d)).isEqualTo("blue (/demo-green) 90%  green (/demo-blue) 10%");
+    JsonNode traffic = new ObjectMapper().readTree(EventPrinter.deploymentJson(d).toString()).get("traffic");
+    assertThat(traffic.get("green").asDouble()).isEqualTo(10.0);
+    assertThat(traffic.get("blue").asDouble()).isEqualTo(90.0);
+
+    StringWriter live = new StringWriter();
+    new EventPrinter(new PrintWriter(live, true), false).print(DeploymentEvent.newBuilder().setKind(EventKind.TRAFFIC_SHIFTED)
+        .setMessage("step 1/3: green requested 10%, effective 10% on every LB").setDeployment(d).build());
+    assertThat(live.toString()).contains("green (/demo-blue) 10%").contains("green requested 10%")
+        .doesNotContain("blue 10%").doesNotContain("green 90%");
+  }
+
+  @Test
+  void verbose_isAcceptedAnywhere_andSetsTheLogLevel() {
+    assertThat(ZddCli.logLevel(new String[] {"list", "--json"})).isEqualTo("WARN");
+    assertThat(ZddCli.logLevel(new String[] {"--verbose", "list"})).isEqualTo("INFO");
+    assertThat(ZddCli.logLevel(new String[] {"list", "--verbose", "--verbose"})).isEqualTo("DEBUG");
+    assertThat(cli("completion", "bash", "--verbose").exit()).isZero();
+    assertThat(cli("--verbose", "completion", "bash").exit()).isZero();
   }
 
   @Test
