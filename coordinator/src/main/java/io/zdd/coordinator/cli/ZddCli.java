@@ -45,7 +45,8 @@ import picocli.CommandLine;
     description = "Zero-downtime blue/green and canary deployments for Marathon behind HAProxy load balancers.",
     footer = {"", ExitCodes.HELP},
     subcommands = {ZddCli.Deploy.class, ZddCli.PlanCmd.class, ZddCli.Status.class, ZddCli.ListCmd.class,
-        ZddCli.Agents.class, ZddCli.ResetFence.class, ZddCli.Promote.class, ZddCli.Pause.class, ZddCli.Resume.class, ZddCli.Abort.class})
+        ZddCli.Agents.class, ZddCli.ResetFence.class, ZddCli.Promote.class, ZddCli.Pause.class, ZddCli.Resume.class, ZddCli.Abort.class,
+        DashboardCommand.class})
 public final class ZddCli implements Callable<Integer> {
   @Option(names = "--coordinator", defaultValue = "${env:ZDD_COORDINATOR:-127.0.0.1:7100}",
       description = "host:port of any coordinator; the CLI follows to the leader by itself [ZDD_COORDINATOR] (default: ${DEFAULT-VALUE})",
