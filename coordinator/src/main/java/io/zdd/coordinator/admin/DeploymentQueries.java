@@ -5,6 +5,7 @@ import io.zdd.common.model.GroupName;
 import io.zdd.coordinator.engine.Deployment;
 import io.zdd.coordinator.engine.DeploymentEvent;
 import io.zdd.coordinator.engine.DeploymentRecord;
+import io.zdd.coordinator.engine.EventKind;
 import io.zdd.coordinator.service.DeploymentSupervisor;
 import io.zdd.coordinator.service.EventLog;
 import io.zdd.coordinator.zk.ZkDeploymentStore;
@@ -35,8 +36,13 @@ public final class DeploymentQueries {
     this.events = events;
   }
 
+  /**
+   * The record with the figures of its newest engine event. An operator's action is logged as an
+   * event without figures (the audit trail has no traffic or drain to report), so it is skipped:
+   * after a pause the view still shows where traffic stands.
+   */
   public View view(DeploymentRecord r) {
-    return new View(r, events.latest(r.id()));
+    return new View(r, events.latest(r.id(), e -> e.kind() != EventKind.OPERATOR_ACTION));
   }
 
   /** @throws NotFoundException when neither the leader nor ZooKeeper knows the id */
