@@ -9,6 +9,7 @@ zdd_package_command() {
     wrk) echo wrk ;;
     prometheus) echo promtool ;;
     chromium) echo chromium ;;
+    chromium-driver) echo chromedriver ;;
     systemd) echo systemd-analyze ;;
     *) echo "$1" ;;
   esac

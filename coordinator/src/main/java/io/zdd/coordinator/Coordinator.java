@@ -18,6 +18,10 @@ import io.zdd.common.tls.GrpcSecurity;
 import io.zdd.common.tls.SpiffeId;
 import io.zdd.common.tls.TlsConfig;
 import io.zdd.coordinator.admin.AdminService;
+import io.zdd.coordinator.admin.DeploymentQueries;
+import io.zdd.coordinator.admin.OperatorControls;
+import io.zdd.coordinator.dashboard.Dashboard;
+import io.zdd.coordinator.dashboard.DashboardLogins;
 import io.zdd.coordinator.engine.DeploymentEngine;
 import io.zdd.coordinator.engine.EnginePorts;
 import io.zdd.coordinator.engine.SteadyStateReconciler;
@@ -112,7 +116,29 @@ public final class Coordinator implements AutoCloseable {
       OperatorRoles roles,
       Map<String, Path> hooks,
       Map<String, String> zkTls,
-      Limits limits) {}
+      Limits limits,
+      DashboardSettings dashboard) {
+    /** Without dashboard settings: the dashboard on, at the metrics address. */
+    public Config(String advertise, InetSocketAddress grpcListen, Optional<InetSocketAddress> metricsListen,
+        String zkConnect, String zkRoot, Duration zkSessionTimeout, Optional<ZkCredentials> zkCredentials, URI marathon,
+        MarathonAuth marathonAuth, Optional<String> staticAgents, Duration agentCallDeadline, Duration sampleInterval,
+        Duration maxZkDisconnected, int historyLimit, Consumer<String> abort, Optional<TlsConfig> tls,
+        OperatorRoles roles, Map<String, Path> hooks, Map<String, String> zkTls, Limits limits) {
+      this(advertise, grpcListen, metricsListen, zkConnect, zkRoot, zkSessionTimeout, zkCredentials, marathon,
+          marathonAuth, staticAgents, agentCallDeadline, sampleInterval, maxZkDisconnected, historyLimit, abort, tls,
+          roles, hooks, zkTls, limits, DashboardSettings.DEFAULTS);
+    }
+  }
+
+  /**
+   * The web dashboard on the metrics port.
+   *
+   * @param url the base URL operators open it at (login links name it; https makes cookies
+   *     {@code Secure}); empty: {@code http://<metrics host>:<port>/}
+   */
+  public record DashboardSettings(boolean enabled, Optional<URI> url) {
+    public static final DashboardSettings DEFAULTS = new DashboardSettings(true, Optional.empty());
+  }
 
   /** The bounds of what peers may make a coordinator hold (docs/operations.md §2.2). */
   public record Limits(int maxMessageBytes, int maxConcurrentCalls, int maxMarathonReply, int maxSseLine) {
@@ -141,6 +167,7 @@ public final class Coordinator implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final EventLog events = new EventLog();
   private final AtomicReference<DeploymentSupervisor> term = new AtomicReference<>();
+  private final AtomicReference<Dashboard> dashboard = new AtomicReference<>();
   private CuratorFramework curator;
   private AgentFleet fleet;
   private LeadershipManager leadership;
@@ -189,6 +216,10 @@ public final class Coordinator implements AutoCloseable {
     if (config.metricsListen().isPresent()) {
       metrics = lifecycle.start("metrics endpoint", () -> {
         MetricsEndpoint m = new MetricsEndpoint(registry, config.metricsListen().get()).route("/healthz", () -> "ok\n");
+        if (config.dashboard().enabled()) {
+          // Served from the start; answers 503 until the parts it shows have started.
+          m.otherwise(Dashboard.handlers(dashboard));
+        }
         m.start();
         return m;
       }, MetricsEndpoint::close);
@@ -295,8 +326,21 @@ public final class Coordinator implements AutoCloseable {
       };
     }, scheduler, config.maxZkDisconnected(), config.abort());
 
-    AdminService admin = new AdminService(() -> Optional.ofNullable(term.get()), leadership::leaderAddress,
-        store, events, fleet, config.roles(), new AuditTrail(events, clock));
+    AuditTrail audit = new AuditTrail(events, clock);
+    DeploymentQueries queries = new DeploymentQueries(() -> Optional.ofNullable(term.get()), store, events);
+    OperatorControls controls = new OperatorControls(() -> Optional.ofNullable(term.get()), leadership::leaderAddress,
+        config.roles(), audit);
+    DashboardLogins logins = new DashboardLogins(curator, config.zkRoot(), this::dashboardUrl, clock);
+    if (metrics != null && config.dashboard().enabled()) {
+      dashboard.set(lifecycle.start("dashboard", () -> new Dashboard(queries, controls, logins, fleet, marathonPort, audit,
+          leadership::leaderAddress, () -> term.get() != null, config.advertise(),
+          dashboardUrl().map(u -> u.startsWith("https:")).orElse(false), clock), d -> {
+            dashboard.set(null);
+            d.close();
+          }));
+      log.info("dashboard at {}", dashboardUrl().orElse(""));
+    }
+    AdminService admin = new AdminService(leadership::leaderAddress, queries, controls, fleet, audit, logins);
     server = lifecycle.start("admin gRPC server", () -> {
       Server s = security.server(config.grpcListen(), "admin", config.limits().adminServer())
           // Authentication first (listed last), so a refused call never reaches the service.
@@ -349,6 +393,24 @@ public final class Coordinator implements AutoCloseable {
 
   public Optional<Integer> metricsPort() {
     return Optional.ofNullable(metrics).map(MetricsEndpoint::port);
+  }
+
+  /** The dashboard's base URL, when this coordinator serves one. */
+  public Optional<String> dashboardUrl() {
+    if (metrics == null || !config.dashboard().enabled()) {
+      return Optional.empty();
+    }
+    if (config.dashboard().url().isPresent()) {
+      String u = config.dashboard().url().get().toString();
+      return Optional.of(u.endsWith("/") ? u : u + "/");
+    }
+    InetSocketAddress bound = config.metricsListen().orElseThrow();
+    String host = bound.getAddress() != null && bound.getAddress().isAnyLocalAddress()
+        ? config.advertise().substring(0, config.advertise().lastIndexOf(':')) : bound.getHostString();
+    if (host.contains(":") && !host.startsWith("[")) {
+      host = "[" + host + "]";
+    }
+    return Optional.of("http://" + host + ":" + metrics.port() + "/");
   }
 
   public boolean isLeader() {

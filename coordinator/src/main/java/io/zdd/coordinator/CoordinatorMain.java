@@ -57,6 +57,16 @@ public final class CoordinatorMain implements Callable<Integer> {
       description = "Prometheus /metrics listen address host:port, or 'off' [ZDD_COORDINATOR_METRICS_LISTEN] (default: ${DEFAULT-VALUE})")
   String metricsListen;
 
+  @Option(names = "--dashboard", negatable = true, defaultValue = "${env:ZDD_DASHBOARD:-true}", fallbackValue = "true",
+      description = "Serve the web dashboard on the metrics port (reads need no login: keep that port for operators; "
+          + "controls need a 'zdd dashboard' login link) [ZDD_DASHBOARD] (default: ${DEFAULT-VALUE})")
+  boolean dashboard;
+
+  @Option(names = "--dashboard-url", defaultValue = "${env:ZDD_DASHBOARD_URL:-}",
+      description = "Base URL operators open the dashboard at, named in login links; https:// (a TLS proxy in front) "
+          + "makes its cookies Secure [ZDD_DASHBOARD_URL] (default: http://<metrics host>:<port>/)")
+  String dashboardUrl;
+
   @Option(names = "--zk", defaultValue = "${env:ZDD_ZK:-127.0.0.1:2181}",
       description = "ZooKeeper connect string [ZDD_ZK] (default: ${DEFAULT-VALUE})")
   String zk;
@@ -213,7 +223,7 @@ public final class CoordinatorMain implements Callable<Integer> {
         reason -> {
           log.error("stopping: {}", reason);
           Runtime.getRuntime().halt(3);
-        }, tlsConfig, roles, declaredHooks, zkTlsProperties, limits));
+        }, tlsConfig, roles, declaredHooks, zkTlsProperties, limits, dashboardSettings()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       c.close();
       stop.countDown();
@@ -222,6 +232,16 @@ public final class CoordinatorMain implements Callable<Integer> {
     log.info("coordinator {} running", adv);
     stop.await();
     return 0;
+  }
+
+  private Coordinator.DashboardSettings dashboardSettings() {
+    Optional<URI> url = opt(dashboardUrl).map(URI::create);
+    url.ifPresent(u -> {
+      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+        throw new io.zdd.common.error.InvalidInputException("--dashboard-url", "expected an http:// or https:// URL");
+      }
+    });
+    return new Coordinator.DashboardSettings(dashboard, url);
   }
 
   /** Credentials and app definitions travel to Marathon: https unless --insecure-marathon. */

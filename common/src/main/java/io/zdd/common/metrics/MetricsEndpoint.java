@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -46,6 +47,7 @@ public final class MetricsEndpoint implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final InetSocketAddress bindAddress;
   private final Map<String, Supplier<String>> routes = new ConcurrentHashMap<>();
+  private volatile Supplier<ChannelHandler> others;
   private EventLoopGroup group;
   private Channel channel;
 
@@ -58,6 +60,16 @@ public final class MetricsEndpoint implements AutoCloseable {
   /** Adds a GET endpoint answering 200 with the supplier's text. */
   public MetricsEndpoint route(String path, Supplier<String> body) {
     routes.put(path, body);
+    return this;
+  }
+
+  /**
+   * Hands every request this endpoint has no route for to a handler made by {@code handlers}
+   * (one per connection, placed after this endpoint's own), instead of answering 404: the
+   * coordinator's dashboard is served this way on the same port. Call before {@link #start}.
+   */
+  public MetricsEndpoint otherwise(Supplier<ChannelHandler> handlers) {
+    this.others = handlers;
     return this;
   }
 
@@ -77,6 +89,10 @@ public final class MetricsEndpoint implements AutoCloseable {
                 .addLast(new HttpServerCodec())
                 .addLast(new HttpObjectAggregator(64 * 1024))
                 .addLast(new Handler());
+            Supplier<ChannelHandler> more = others;
+            if (more != null) {
+              ch.pipeline().addLast(more.get());
+            }
           }
         });
     channel = b.bind(bindAddress).sync().channel();
@@ -108,6 +124,10 @@ public final class MetricsEndpoint implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       String path = new QueryStringDecoder(req.uri()).path();
       Supplier<String> route = routes.get(path);
+      if (route == null && others != null) {
+        ctx.fireChannelRead(req.retain());
+        return;
+      }
       FullHttpResponse resp;
       if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
         resp = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET\n");

@@ -4,18 +4,15 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.zdd.common.error.NotFoundException;
 import io.zdd.common.error.NotLeaderException;
-import io.zdd.common.error.PermissionDeniedException;
 import io.zdd.common.error.ResourceExhaustedException;
 import io.zdd.common.grpc.StatusMapper;
 import io.zdd.common.grpc.UnaryCall;
 import io.zdd.common.model.AgentId;
 import io.zdd.common.model.Epoch;
-import io.zdd.common.model.GroupName;
 import io.zdd.common.tls.PeerAuthentication;
 import io.zdd.common.tls.SpiffeId;
 import io.zdd.coordinator.engine.AppJson;
 import io.zdd.coordinator.engine.Control;
-import io.zdd.coordinator.engine.Deployment;
 import io.zdd.coordinator.engine.DeploymentEvent;
 import io.zdd.coordinator.engine.DeploymentOptions;
 import io.zdd.coordinator.engine.DeploymentPlan;
@@ -23,13 +20,13 @@ import io.zdd.coordinator.engine.DeploymentRecord;
 import io.zdd.coordinator.engine.EventKind;
 import io.zdd.coordinator.fleet.AgentFleet;
 import io.zdd.coordinator.security.AuditTrail;
-import io.zdd.coordinator.security.OperatorRoles;
 import io.zdd.coordinator.service.DeploymentSupervisor;
 import io.zdd.coordinator.service.EventLog;
-import io.zdd.coordinator.zk.ZkDeploymentStore;
 import io.zdd.proto.v1.AgentInfo;
 import io.zdd.proto.v1.ControlRequest;
 import io.zdd.proto.v1.CoordinatorAdminGrpc;
+import io.zdd.proto.v1.DashboardLoginRequest;
+import io.zdd.proto.v1.DashboardLoginResponse;
 import io.zdd.proto.v1.GetDeploymentRequest;
 import io.zdd.proto.v1.ListAgentsRequest;
 import io.zdd.proto.v1.ListAgentsResponse;
@@ -43,14 +40,12 @@ import io.zdd.proto.v1.ResetAgentFenceResponse;
 import io.zdd.proto.v1.StartDeploymentRequest;
 import io.zdd.proto.v1.WatchDeploymentRequest;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * The admin API's gRPC edge. Only translates: reads come from ZooKeeper (any coordinator
@@ -59,40 +54,38 @@ import java.util.stream.Stream;
  * mapped by {@link StatusMapper}.
  */
 public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImplBase {
-  private final Supplier<Optional<DeploymentSupervisor>> leaderWork;
-  private final Supplier<Optional<String>> leaderAddress;
-  private final ZkDeploymentStore store;
-  private final EventLog events;
-  private final AgentFleet fleet;
-  private final OperatorRoles roles;
-  private final AuditTrail audit;
-
-  public AdminService(Supplier<Optional<DeploymentSupervisor>> leaderWork, Supplier<Optional<String>> leaderAddress,
-      ZkDeploymentStore store, EventLog events, AgentFleet fleet, OperatorRoles roles, AuditTrail audit) {
-    this.leaderWork = leaderWork;
-    this.leaderAddress = leaderAddress;
-    this.store = store;
-    this.events = events;
-    this.fleet = fleet;
-    this.roles = roles;
-    this.audit = audit;
+  /** Issues dashboard login links (the dashboard's side of {@code DashboardLogin}). */
+  public interface LoginLinks {
+    /** A one-time login link for {@code caller}; refuses a caller that is not an operator. */
+    DashboardLoginResponse issue(Optional<SpiffeId> caller);
   }
 
-  /** Refuses, and records the refusal, unless the caller's role covers the group and apps. */
-  private void requireScope(Optional<SpiffeId> caller, String action, String group, List<String> appIds) {
-    Optional<String> refused = roles.refuseChange(caller, group, appIds);
-    if (refused.isPresent()) {
-      audit.refused(caller, action, group, refused.get());
-      throw new PermissionDeniedException(refused.get());
-    }
+  private final Supplier<Optional<String>> leaderAddress;
+  private final DeploymentQueries queries;
+  private final OperatorControls controls;
+  private final EventLog events;
+  private final AgentFleet fleet;
+  private final AuditTrail audit;
+  private final LoginLinks loginLinks;
+
+  public AdminService(Supplier<Optional<String>> leaderAddress, DeploymentQueries queries, OperatorControls controls,
+      AgentFleet fleet, AuditTrail audit, LoginLinks loginLinks) {
+    this.leaderAddress = leaderAddress;
+    this.queries = queries;
+    this.controls = controls;
+    this.events = queries.eventLog();
+    this.fleet = fleet;
+    this.audit = audit;
+    this.loginLinks = loginLinks;
   }
 
   private DeploymentSupervisor leader() {
-    return leaderWork.get().orElseThrow(() -> new NotLeaderException(leaderAddress.get().orElse("")));
+    return controls.leader();
   }
 
   private io.zdd.proto.v1.Deployment view(DeploymentRecord r) {
-    return events.latest(r.id())
+    DeploymentQueries.View v = queries.view(r);
+    return v.latest()
         .map(e -> AdminMapper.toProto(r, e.traffic(), e.drain()))
         .orElseGet(() -> AdminMapper.toProto(r, List.of(), List.of()));
   }
@@ -102,7 +95,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
     UnaryCall.answer(out, () -> {
       Optional<SpiffeId> caller = PeerAuthentication.caller();
       AppJson app = AppJson.parse(req.getAppJson());
-      requireScope(caller, "deploy " + app.id(), app.group(), List.of(app.id()));
+      controls.requireScope(caller, "deploy " + app.id(), app.group(), List.of(app.id()));
       DeploymentOptions options = AdminMapper.options(req.getOptions()).toBuilder()
           .requestedBy(AuditTrail.who(caller)).build();
       DeploymentSupervisor leader = leader();
@@ -140,51 +133,15 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
   }
 
   private DeploymentRecord findRecord(String id) {
-    Optional<DeploymentRecord> live = leaderWork.get().flatMap(s -> s.find(id, "")).map(Deployment::record);
-    if (live.isPresent()) {
-      return live.get();
-    }
-    for (GroupName g : store.groups()) {
-      Optional<DeploymentRecord> r = store.load(g).filter(x -> x.id().equals(id));
-      if (r.isPresent()) {
-        return r.get();
-      }
-      for (DeploymentRecord h : store.history(g)) {
-        if (h.id().equals(id)) {
-          return h;
-        }
-      }
-    }
-    throw new NotFoundException("no deployment with id '" + id + "'");
+    return queries.find(id);
   }
 
   @Override
   public void listDeployments(ListDeploymentsRequest req, StreamObserver<ListDeploymentsResponse> out) {
     UnaryCall.answer(out, () -> {
-      List<DeploymentRecord> running = new ArrayList<>();
-      List<DeploymentRecord> finished = new ArrayList<>();
-      for (GroupName g : store.groups()) {
-        if (!req.getGroup().isEmpty() && !g.value().equals(req.getGroup())) {
-          continue;
-        }
-        store.load(g).ifPresent(r -> (r.running() ? running : finished).add(r));
-        if (req.getIncludeFinished()) {
-          store.history(g).forEach(h -> {
-            if (finished.stream().noneMatch(f -> f.id().equals(h.id()))) {
-              finished.add(h);
-            }
-          });
-        }
-      }
-      Comparator<DeploymentRecord> newestFirst = Comparator.comparing(
-          (DeploymentRecord r) -> r.startedAt() == null ? Instant.EPOCH : r.startedAt()).reversed();
-      running.sort(newestFirst);
-      finished.sort(newestFirst);
       ListDeploymentsResponse.Builder b = ListDeploymentsResponse.newBuilder();
-      running.forEach(r -> b.addDeployments(view(r)));
-      if (req.getIncludeFinished()) {
-        finished.forEach(r -> b.addDeployments(view(r)));
-      }
+      queries.list(req.getIncludeFinished(), Optional.of(req.getGroup()).filter(g -> !g.isEmpty()))
+          .forEach(r -> b.addDeployments(view(r)));
       return b.build();
     });
   }
@@ -226,25 +183,15 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
   }
 
   private void control(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out, Control control) {
-    String action = control.done();
+    UnaryCall.answer(out, () -> view(controls.apply(PeerAuthentication.caller(), req.getId(), req.getGroup(), control)));
+  }
+
+  @Override
+  public void dashboardLogin(DashboardLoginRequest req, StreamObserver<DashboardLoginResponse> out) {
     UnaryCall.answer(out, () -> {
-      if (req.getId().isEmpty() && req.getGroup().isEmpty()) {
-        throw new io.zdd.common.error.InvalidInputException("id", "give a deployment id or a group");
-      }
-      Optional<SpiffeId> caller = PeerAuthentication.caller();
-      DeploymentSupervisor leader = leader();
-      Deployment target = leader.find(req.getId(), req.getGroup()).orElseThrow(() -> new NotFoundException(
-          "no running deployment " + (req.getId().isEmpty() ? "for group " + req.getGroup() : req.getId())
-              + " on the leader"));
-      DeploymentRecord current = target.record();
-      List<String> apps = Stream.of(current.blueAppId(), current.greenAppId())
-          .filter(a -> a != null && !a.isEmpty()).toList();
-      requireScope(caller, action, current.group().value(), apps);
-      // The request and its audit entry are one write.
-      DeploymentRecord after = leader.control(target.id(), "",
-          d -> d.request(control, AuditTrail.who(caller) + " " + action + " the deployment"));
-      audit.done(caller, action + " the deployment", after);
-      return view(after);
+      // On the leader only, so the link opens the dashboard whose buttons reach the deployments.
+      leader();
+      return loginLinks.issue(PeerAuthentication.caller());
     });
   }
 

@@ -53,7 +53,7 @@ import picocli.CommandLine;
     footer = {"", ExitCodes.HELP},
     subcommands = {ZddCli.Deploy.class, ZddCli.PlanCmd.class, ZddCli.Lint.class, ZddCli.Status.class, ZddCli.ListCmd.class,
         ZddCli.History.class, ZddCli.Agents.class, ZddCli.ResetFence.class, ZddCli.Promote.class, ZddCli.Pause.class,
-        ZddCli.Resume.class, ZddCli.Abort.class, ZddCli.Completion.class})
+        ZddCli.Resume.class, ZddCli.Abort.class, DashboardCommand.class, ZddCli.Completion.class})
 public final class ZddCli implements Callable<Integer> {
   @Option(names = "--coordinator", defaultValue = "${env:ZDD_COORDINATOR:-127.0.0.1:7100}",
       description = "host:port of any coordinator; the CLI follows to the leader by itself [ZDD_COORDINATOR] (default: ${DEFAULT-VALUE})",

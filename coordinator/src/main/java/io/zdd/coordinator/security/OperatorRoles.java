@@ -75,7 +75,11 @@ public final class OperatorRoles implements PeerAuthentication.Policy {
       CoordinatorAdminGrpc.getListDeploymentsMethod().getFullMethodName(),
       CoordinatorAdminGrpc.getListAgentsMethod().getFullMethodName(),
       CoordinatorAdminGrpc.getWatchDeploymentMethod().getFullMethodName(),
-      CoordinatorAdminGrpc.getPlanMethod().getFullMethodName());
+      CoordinatorAdminGrpc.getPlanMethod().getFullMethodName(),
+      // Any operator may ask for a dashboard login link: the session it gives acts with the
+      // operator's own grant, so a viewer's session can only read (DashboardLogins refuses
+      // certificates that are not operators').
+      CoordinatorAdminGrpc.getDashboardLoginMethod().getFullMethodName());
 
   private static final Set<String> ADMIN_ONLY = Set.of(
       CoordinatorAdminGrpc.getResetAgentFenceMethod().getFullMethodName());

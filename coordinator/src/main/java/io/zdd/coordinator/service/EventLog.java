@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Keeps every deployment's events (bounded per deployment and in number of deployments) so a
@@ -203,6 +204,17 @@ public final class EventLog implements EventSink {
 
   public synchronized List<DeploymentEvent> events(String deploymentId) {
     return List.copyOf(events.getOrDefault(deploymentId, List.of()));
+  }
+
+  /** The newest event of a deployment that {@code which} accepts, if any. */
+  public synchronized Optional<DeploymentEvent> latest(String deploymentId, Predicate<DeploymentEvent> which) {
+    List<DeploymentEvent> l = events.getOrDefault(deploymentId, List.of());
+    for (int i = l.size() - 1; i >= 0; i--) {
+      if (which.test(l.get(i))) {
+        return Optional.of(l.get(i));
+      }
+    }
+    return Optional.empty();
   }
 
   /** The newest event of a deployment, if any (carries the latest traffic and drain figures). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zdd.deploy.cluster.LocalCluster;
+import io.zdd.coordinator.Coordinator;
 import io.zdd.deploy.report.DemoTimeline;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -84,10 +86,12 @@ public final class DemoMain implements Callable<Integer> {
         prom = PrometheusRunner.start(workDir, result.cluster(), out);
       }
       DemoTimeline t = result.timeline();
+      // The dashboard lives as long as the cluster: linked only when the cluster stays up.
+      Optional<String> dashboard = keepRunning ? dashboardUrl(result.cluster()) : Optional.empty();
       if (json) {
-        out.println(summaryJson(t, result.report()));
+        out.println(summaryJson(t, result.report(), dashboard));
       } else {
-        printSummary(t, result.report());
+        printSummary(t, result.report(), dashboard);
       }
       if (keepRunning) {
         keepRunning(result.cluster());
@@ -107,7 +111,12 @@ public final class DemoMain implements Callable<Integer> {
     }
   }
 
-  private void printSummary(DemoTimeline t, Path report) {
+  /** The leader's dashboard (its controls work there; any coordinator's shows the same). */
+  static Optional<String> dashboardUrl(LocalCluster cluster) {
+    return cluster.leader().flatMap(LocalCluster.CoordinatorSlot::coordinator).flatMap(Coordinator::dashboardUrl);
+  }
+
+  private void printSummary(DemoTimeline t, Path report, Optional<String> dashboard) {
     out.println();
     out.println("== summary");
     out.printf("requests sent:      %d (%.0f/s through %d LBs)%n", t.totals().requests(), t.totals().requestsPerS(), lbs);
@@ -119,9 +128,10 @@ public final class DemoMain implements Callable<Integer> {
           drains.isEmpty() ? "-" : String.join(", ", drains));
     }
     out.printf("report:             %s%n", report);
+    dashboard.ifPresent(d -> out.printf("dashboard:          %s%n", d));
   }
 
-  static String summaryJson(DemoTimeline t, Path report) {
+  static String summaryJson(DemoTimeline t, Path report, Optional<String> dashboard) {
     ObjectMapper m = new ObjectMapper();
     ObjectNode n = m.createObjectNode();
     n.put("requests", t.totals().requests());
@@ -137,6 +147,7 @@ public final class DemoMain implements Callable<Integer> {
       d.drainS().forEach((lb, s) -> drain.put(lb, Math.round(s * 10) / 10.0));
     }
     n.put("report", report.toString());
+    dashboard.ifPresent(d -> n.put("dashboard", d));
     return n.toString();
   }
 
@@ -162,6 +173,10 @@ public final class DemoMain implements Callable<Integer> {
     for (LocalCluster.CoordinatorSlot s : cluster.coordinators()) {
       out.printf("coordinator %s metrics: http://127.0.0.1:%d/metrics%n", s.address(), s.metricsPort());
     }
+    dashboardUrl(cluster).ifPresent(d -> {
+      out.printf("Dashboard (read-only until you sign in): %s%n", d);
+      out.println("  bin/zdd dashboard     # prints a one-time sign-in link (controls as the demo's operator)");
+    });
     CountDownLatch forever = new CountDownLatch(1);
     // The JVM halts as soon as its shutdown hooks return: this one lets call() go on and then
     // waits (bounded) until call() has closed the cluster, or HAProxy and the apps would outlive us.

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zdd.deploy.report.DemoTimeline;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +39,14 @@ class DemoIT {
       assertThat(t.totals().requestsPerS()).as("load rate").isGreaterThanOrEqualTo(1000);
       assertThat(Files.readString(r.report())).contains("<svg");
 
-      JsonNode summary = new ObjectMapper().readTree(DemoMain.summaryJson(t, r.report()));
+      JsonNode summary = new ObjectMapper().readTree(DemoMain.summaryJson(t, r.report(), DemoMain.dashboardUrl(r.cluster())));
+      // The summary links the leader's dashboard, and it answers with the page.
+      String dashboard = summary.path("dashboard").asText();
+      assertThat(dashboard).startsWith("http://127.0.0.1:");
+      HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(dashboard)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("<title>zdd dashboard</title>");
       assertThat(summary.get("requests").asLong()).isEqualTo(t.totals().requests());
       assertThat(summary.get("failed_requests").asLong()).isZero();
       assertThat(summary.get("deployments")).hasSize(3);
