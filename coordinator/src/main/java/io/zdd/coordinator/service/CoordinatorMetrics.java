@@ -18,7 +18,7 @@ import java.util.function.Supplier;
 
 /**
  * The coordinator's Prometheus metrics (docs/architecture.md, "Metrics"), fed by deployment events: what a
- * Prometheus user graphs to watch a deployment — phase, traffic share per colour, connections
+ * Prometheus user graphs to watch a deployment — phase, traffic share per role, connections
  * left on draining servers per LB, drain progress — plus leadership and fleet health.
  */
 public final class CoordinatorMetrics {
@@ -53,8 +53,11 @@ public final class CoordinatorMetrics {
     set("zdd_deployment_phase", "current phase of the group's deployment (engine Phase ordinal)",
         Tags.of("group", group), e.deployment().phase().ordinal());
     for (TrafficShare t : e.traffic()) {
-      set("zdd_deployment_traffic_share", "share of new traffic per colour, percent",
-          Tags.of("group", group, "colour", t.colour().label()), t.percent());
+      // Roles, as everywhere a person reads: green is the new version, blue the live one, whichever
+      // colour label their Marathon app ids carry this time.
+      String role = t.colour() == e.deployment().greenColour() ? "green" : "blue";
+      set("zdd_deployment_traffic_share", "share of new traffic per role (blue = live, green = new), percent",
+          Tags.of("group", group, "role", role), t.percent());
     }
     if (!e.drain().isEmpty() || e.kind() == EventKind.DRAIN_PROGRESS) {
       long total = 0;

@@ -89,7 +89,8 @@ final class TimelineRecorder implements AutoCloseable {
     if (!e.traffic().isEmpty()) {
       Map<String, Double> m = new LinkedHashMap<>();
       for (TrafficShare s : e.traffic()) {
-        m.put(s.colour().label(), s.percent());
+        // By role (green = the new version, blue = the live one), as the CLI and dashboard say it.
+        m.put(s.colour() == e.deployment().greenColour() ? "green" : "blue", s.percent());
       }
       traffic = m;
     }

@@ -63,7 +63,7 @@ public record DemoTimeline(
    * @param t seconds since the start of the run
    * @param requestsOk requests that succeeded during the interval ending at t
    * @param requestsFailed requests that failed during that interval
-   * @param trafficShare percent of new traffic per colour ({@code blue}, {@code green}, ...), summing to about 100
+   * @param trafficShare percent of new traffic per role ({@code blue} = live, {@code green} = new), summing to about 100
    * @param connections LB (agent id) → server name → connections the LB held to it at t
    */
   public record Sample(

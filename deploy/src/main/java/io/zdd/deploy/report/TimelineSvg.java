@@ -12,7 +12,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The report's timeline: one inline SVG with panels stacked on a shared time axis: the phases of
- * each deployment, traffic share per colour (stacked area), connections per server on each LB,
+ * each deployment, traffic share per role (stacked area), connections per server on each LB,
  * and the request rate with errors. Phase changes are drawn as vertical lines through every
  * panel so a drop or a drain lines up with the step that caused it. Plain SVG, no script: it
  * renders the same in a browser, an e-mail or a CI artefact viewer.
@@ -126,9 +126,9 @@ final class TimelineSvg {
     return lines;
   }
 
-  /** Stacked area of each colour's share of new traffic. */
+  /** Stacked area of each role's share of new traffic (blue = live, green = new). */
   private void sharePanel() {
-    title("Traffic share per colour", "% of new requests");
+    title("Traffic share per role (blue = live, green = new)", "% of new requests");
     int top = y;
     frame(top, SHARE_H);
     yAxis(top, SHARE_H, 100, v -> String.format(Locale.ROOT, "%.0f%%", v));
