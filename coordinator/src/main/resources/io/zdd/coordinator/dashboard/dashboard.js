@@ -363,6 +363,10 @@ async function tick(what) {
 
 async function start() {
   document.getElementById('logout').addEventListener('click', signOut);
+  // A login link opened in a tab already showing the dashboard changes only the fragment: no reload.
+  window.addEventListener('hashchange', () => {
+    if (/login=/.test(location.hash)) { tick(signIn); }
+  });
   await tick(signIn);
   const m = /deployment=([A-Za-z0-9-]+)/.exec(location.hash);
   if (m) { state.selected = m[1]; }

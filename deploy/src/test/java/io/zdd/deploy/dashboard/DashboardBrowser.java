@@ -9,9 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
-import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -51,19 +49,42 @@ final class DashboardBrowser implements AutoCloseable {
     driver.get(url);
   }
 
-  List<WebElement> all(String css) {
-    return driver.findElements(By.cssSelector(css));
+  /*
+   * The page redraws its parts every second, so an element found now may be gone a moment later:
+   * every look and click below is one script run in the page, never a kept element.
+   */
+
+  /** How many elements match {@code css} now. */
+  int count(String css) {
+    return ((Number) driver.executeScript("return document.querySelectorAll(arguments[0]).length", css)).intValue();
   }
 
   /** The text of the first element matching {@code css}, or empty when there is none (yet). */
   String text(String css) {
-    List<WebElement> e = all(css);
-    return e.isEmpty() ? "" : e.get(0).getText();
+    Object t = driver.executeScript("const e = document.querySelector(arguments[0]); return e ? e.textContent : ''", css);
+    return t == null ? "" : t.toString();
   }
 
+  /** An attribute of the first element matching {@code css}, or empty. */
   String attribute(String css, String name) {
-    List<WebElement> e = all(css);
-    return e.isEmpty() ? "" : e.get(0).getDomAttribute(name);
+    Object t = driver.executeScript(
+        "const e = document.querySelector(arguments[0]); return e ? (e.getAttribute(arguments[1]) || '') : ''", css, name);
+    return t == null ? "" : t.toString();
+  }
+
+  /** Whether each element matching {@code css} is enabled (a button's {@code disabled} is false). */
+  List<Boolean> enabled(String css) {
+    @SuppressWarnings("unchecked")
+    List<Boolean> r = (List<Boolean>) driver.executeScript(
+        "return Array.from(document.querySelectorAll(arguments[0])).map(e => !e.disabled)", css);
+    return r;
+  }
+
+  /** Clicks the first element matching {@code css} if it is there and enabled; true if it did. */
+  boolean click(String css) {
+    return Boolean.TRUE.equals(driver.executeScript(
+        "const e = document.querySelector(arguments[0]); if (!e || e.disabled) { return false; } e.click(); return true;",
+        css));
   }
 
   /** Console errors the page logged (script errors, refused requests, CSP violations). */
