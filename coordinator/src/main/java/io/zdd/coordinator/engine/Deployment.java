@@ -51,6 +51,7 @@ public final class Deployment {
   private final Drain drain = new Drain(this);
   private final Rollback rollback = new Rollback(this);
   private final Rollout rollout;
+  private final SeenApps seen = new SeenApps();
   /** First failure of the Marathon call being retried; null when the last tick succeeded. */
   private Instant retryingSince;
 
@@ -242,11 +243,42 @@ public final class Deployment {
 
   Optional<AppStatus> findApp(String id) {
     try {
-      return Optional.of(ports.marathon().getApp(id));
+      return Optional.of(getApp(id));
     } catch (NotFoundException e) {
       return Optional.empty();
     }
   }
+
+  /** Reads an app from Marathon (NotFoundException when it does not exist), remembering what it saw. */
+  AppStatus getApp(String id) {
+    try {
+      AppStatus app = ports.marathon().getApp(id);
+      seen.saw(id, Optional.of(app), now());
+      return app;
+    } catch (NotFoundException e) {
+      seen.saw(id, Optional.empty(), now());
+      throw e;
+    }
+  }
+
+  /**
+   * Green and blue as this deployment's ticks read them within the last step delay, without asking
+   * Marathon; empty when either was not read that recently (a new leader, a long hold). Green must
+   * exist; blue may be gone.
+   */
+  Optional<Apps> recentApps() {
+    Instant after = now().minus(rec().options().stepDelay());
+    Optional<Optional<AppStatus>> green = seen.readAfter(rec().greenAppId(), after);
+    Optional<Optional<AppStatus>> blue = rec().blueAppId().isEmpty() ? Optional.of(Optional.empty())
+        : seen.readAfter(rec().blueAppId(), after);
+    if (green.isEmpty() || green.get().isEmpty() || blue.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Apps(green.get().get(), blue.get()));
+  }
+
+  /** Green and (if any) blue, as read from Marathon. */
+  record Apps(AppStatus green, Optional<AppStatus> blue) {}
 
   /** Asks Marathon for {@code instances} of {@code appId} and waits a step for it. */
   Tick scale(String appId, int instances, String why) {
