@@ -262,12 +262,13 @@ public final class Deployment {
   }
 
   /**
-   * Green and blue as this deployment's ticks read them within the last step delay, without asking
-   * Marathon; empty when either was not read that recently (a new leader, a long hold). Green must
-   * exist; blue may be gone.
+   * Green and blue as this deployment's ticks read them within the last two step delays (while it
+   * waits, a deployment ticks at least every step delay, plus the tick's own time: so the reads of
+   * the tick before), without asking Marathon; empty when either was not read that recently (a new
+   * leader, a long hold). Green must exist; blue may be gone.
    */
   Optional<Apps> recentApps() {
-    Instant after = now().minus(rec().options().stepDelay());
+    Instant after = now().minus(rec().options().stepDelay().multipliedBy(2));
     Optional<Optional<AppStatus>> green = seen.readAfter(rec().greenAppId(), after);
     Optional<Optional<AppStatus>> blue = rec().blueAppId().isEmpty() ? Optional.of(Optional.empty())
         : seen.readAfter(rec().blueAppId(), after);

@@ -10,11 +10,11 @@ import java.util.Optional;
  * read back on every LB, then a timed pause or a hold until promote; at 100 % blue drains.
  *
  * <p>Order of a tick that moves to a new step (the first, the one after a pause, a promoted one):
- * the step is decided from the record and the clock alone, so when green and blue were read within
- * the last step delay the new split goes out at once, composed from those reads and saved with its
- * version in one write before the send; Marathon is read again after the send, and the step's
- * bookkeeping (applied at, event) follows. Without such reads (a new leader, a long hold)
- * Marathon is read first, as on any other tick.
+ * the step is decided from the record and the clock alone, so when green and blue were read by the
+ * tick before ({@link Deployment#recentApps}) the new split goes out at once, composed from those
+ * reads and saved with its version in one write before the send; Marathon is read again after the
+ * send, and the step's bookkeeping (applied at, event) follows. Without such reads (a new leader,
+ * a long hold) Marathon is read first, as on any other tick.
  */
 final class WeightStepsShift implements TrafficShift {
   private final Deployment d;
