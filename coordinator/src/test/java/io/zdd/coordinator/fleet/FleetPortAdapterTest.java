@@ -114,6 +114,19 @@ class FleetPortAdapterTest {
   }
 
   @Test
+  void anAgentWhoseRegistrationChanged_getsTheSetAgain() {
+    FleetPortAdapter port = adapter("lb1", "lb2");
+    port.applyEverywhere(set(1, 10), ALL, E1);
+
+    lbs.reRegister("lb2", List.of("web"));
+    port.applyEverywhere(set(1, 10), ALL, E1);
+    port.applyEverywhere(set(1, 10), ALL, E1);
+
+    assertThat(lbs.agent("lb1").applies).containsExactly("web v1 e1");
+    assertThat(lbs.agent("lb2").applies).containsExactly("web v1 e1", "web v1 e1");
+  }
+
+  @Test
   void afterAFailedCall_theAgentGetsTheSetAgain() {
     FleetPortAdapter port = adapter("lb1", "lb2");
     port.applyEverywhere(set(1, 10), ALL, E1);

@@ -1,5 +1,6 @@
 package io.zdd.coordinator.fleet;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -29,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Real gRPC agents in process, each a {@link FakeAgent} that records every ApplyBackends it gets and
@@ -44,6 +46,7 @@ public final class InProcessFleet implements AutoCloseable {
     /** Every ApplyBackends received, as "group vVERSION eEPOCH", in order. */
     public final List<String> applies = new CopyOnWriteArrayList<>();
     /** Calls accepted and not answered while {@link #hang} is set. */
+    @GuardedBy("this")
     private final List<StreamObserver<ApplyBackendsResponse>> hung = new ArrayList<>();
     private final AtomicInteger inFlight;
     private final AtomicInteger maxInFlight;
@@ -53,6 +56,7 @@ public final class InProcessFleet implements AutoCloseable {
     /** When set, answers this long after the call (on another thread) instead of at once. */
     public volatile Duration answerAfter = Duration.ZERO;
     private final ScheduledExecutorService answers;
+    @GuardedBy("this")
     private StreamObserver<ConnectionSample> stream;
 
     FakeAgent(String id, AtomicInteger inFlight, AtomicInteger maxInFlight, ScheduledExecutorService answers) {
@@ -158,7 +162,35 @@ public final class InProcessFleet implements AutoCloseable {
     }
   }
 
+  /** The agents' registrations, changeable as an agent re-registering in ZooKeeper would. */
+  private static final class Registrations implements AgentDirectory {
+    @GuardedBy("this")
+    private final Map<AgentId, AgentEndpoint> agents = new LinkedHashMap<>();
+    private final List<Consumer<Map<AgentId, AgentEndpoint>>> listeners = new CopyOnWriteArrayList<>();
+
+    synchronized void put(AgentEndpoint e) {
+      agents.put(e.id(), e);
+      Map<AgentId, AgentEndpoint> now = Map.copyOf(agents);
+      listeners.forEach(l -> l.accept(now));
+    }
+
+    @Override
+    public synchronized Map<AgentId, AgentEndpoint> agents() {
+      return Map.copyOf(agents);
+    }
+
+    @Override
+    public void addListener(Consumer<Map<AgentId, AgentEndpoint>> listener) {
+      listeners.add(listener);
+      listener.accept(agents());
+    }
+
+    @Override
+    public void close() {}
+  }
+
   private final Map<String, FakeAgent> agents = new LinkedHashMap<>();
+  private final Registrations registrations = new Registrations();
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("test-fleet"));
   /** Apply calls in flight over all agents (a hung call counts until it is answered or cancelled). */
@@ -168,15 +200,15 @@ public final class InProcessFleet implements AutoCloseable {
 
   public InProcessFleet(GrpcInProcessExtension grpc, Duration callDeadline, String... ids) {
     Map<AgentId, ManagedChannel> channels = new LinkedHashMap<>();
-    List<AgentEndpoint> endpoints = new ArrayList<>();
     int port = 20000;
     for (String id : ids) {
       FakeAgent a = new FakeAgent(id, inFlight, maxInFlight, scheduler);
       agents.put(id, a);
       channels.put(AgentId.of(id), grpc.start(a));
-      endpoints.add(new AgentEndpoint(AgentId.of(id), "127.0.0.1:" + port++, "", List.of(LbGroups.WILDCARD), List.of()));
+      registrations.put(new AgentEndpoint(AgentId.of(id), "127.0.0.1:" + port++, "", List.of(LbGroups.WILDCARD),
+          List.of()));
     }
-    fleet = new AgentFleet(new StaticAgentDirectory(endpoints), e -> channels.get(e.id()), callDeadline,
+    fleet = new AgentFleet(registrations, e -> channels.get(e.id()), callDeadline,
         WatchConnectionsRequest.newBuilder().setIntervalMs(1000).build(), scheduler,
         () -> new Backoff(Duration.ofMillis(10), Duration.ofMillis(50), 2.0, 0.0, Math::random), Clock.systemUTC(),
         sample -> { });
@@ -194,6 +226,12 @@ public final class InProcessFleet implements AutoCloseable {
   /** True when every agent's connection stream is open. */
   public boolean allConnected() {
     return fleet.members().size() == agents.size() && fleet.members().stream().allMatch(m -> m.subscription().connected());
+  }
+
+  /** The agent registers again, now saying it holds {@code groups} (same address). */
+  public void reRegister(String id, List<String> groups) {
+    AgentEndpoint e = registrations.agents().get(AgentId.of(id));
+    registrations.put(new AgentEndpoint(e.id(), e.address(), e.haproxyVersion(), e.lbGroups(), groups));
   }
 
   public long streamsOpened(String id) {
