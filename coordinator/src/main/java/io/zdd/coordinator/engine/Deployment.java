@@ -51,12 +51,15 @@ public final class Deployment {
   private final Drain drain = new Drain(this);
   private final Rollback rollback = new Rollback(this);
   private final Rollout rollout;
-  private final SeenApps seen = new SeenApps();
+  /** Marathon as this deployment sees it: {@link #ports}' Marathon is this, so every read is remembered. */
+  private final SeenApps seen;
   /** First failure of the Marathon call being retried; null when the last tick succeeded. */
   private Instant retryingSince;
 
   Deployment(EnginePorts ports, DeploymentRecord record) {
-    this.ports = ports;
+    this.seen = new SeenApps(ports.marathon(), ports.clock());
+    this.ports = new EnginePorts(seen, ports.fleet(), ports.store(), ports.pendingProbe(), ports.preKillHook(),
+        ports.events(), ports.clock(), ports.epoch());
     this.writer = new RecordWriter(ports.store(), record);
     this.lbGroups = LbGroups.ofAppJson(record.greenAppJson());
     this.rollout = new Rollout(this, TrafficShift.of(record.options().strategy(), this));
@@ -249,23 +252,16 @@ public final class Deployment {
     }
   }
 
-  /** Reads an app from Marathon (NotFoundException when it does not exist), remembering what it saw. */
+  /** Reads an app from Marathon (NotFoundException when it does not exist). */
   AppStatus getApp(String id) {
-    try {
-      AppStatus app = ports.marathon().getApp(id);
-      seen.saw(id, Optional.of(app), now());
-      return app;
-    } catch (NotFoundException e) {
-      seen.saw(id, Optional.empty(), now());
-      throw e;
-    }
+    return ports.marathon().getApp(id);
   }
 
   /**
    * Green and blue as this deployment's ticks read them within the last two step delays (while it
    * waits, a deployment ticks at least every step delay, plus the tick's own time: so the reads of
    * the tick before), without asking Marathon; empty when either was not read that recently (a new
-   * leader, a long hold). Green must exist; blue may be gone.
+   * leader, a long hold) or the deployment wrote to Marathon since. Green must exist; blue may be gone.
    */
   Optional<Apps> recentApps() {
     Instant after = now().minus(rec().options().stepDelay().multipliedBy(2));
