@@ -106,7 +106,7 @@ public final class FleetPortAdapter implements LbFleetPort {
     String fingerprint = set.contentDigest();
     List<AgentFleet.Member> members = fleet.serving(set.group().value(), lbGroups);
     acks.retainOnly(set.group(), members.stream().map(m -> m.endpoint().id()).toList());
-    return start("apply", set.group() + " v" + set.version(), members, m -> {
+    return start("apply", "apply " + set.group() + " v" + set.version(), members, m -> {
       AgentId id = m.endpoint().id();
       Optional<ApplyResult> held = acks.held(m, set, fingerprint, epoch);
       if (held.isPresent()) {
