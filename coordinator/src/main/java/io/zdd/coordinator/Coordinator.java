@@ -273,7 +273,7 @@ public final class Coordinator implements AutoCloseable {
         config.marathonAuth(), registry, clock);
     MarathonPortAdapter marathonPort = new MarathonPortAdapter(marathon,
         new TaskAddressResolver(DnsHostAddressResolver.system(agentCalls, clock)));
-    FleetPortAdapter fleetPort = new FleetPortAdapter(fleet, agentCalls);
+    FleetPortAdapter fleetPort = new FleetPortAdapter(fleet, clock, registry);
     HttpPendingOperationsProbe probe = new HttpPendingOperationsProbe(Duration.ofSeconds(2));
     ProcessPreKillHook hook = new ProcessPreKillHook(config.hooks(), Duration.ofMinutes(2));
 

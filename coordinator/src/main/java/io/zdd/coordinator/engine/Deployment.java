@@ -51,11 +51,15 @@ public final class Deployment {
   private final Drain drain = new Drain(this);
   private final Rollback rollback = new Rollback(this);
   private final Rollout rollout;
+  /** Marathon as this deployment sees it: {@link #ports}' Marathon is this, so every read is remembered. */
+  private final SeenApps seen;
   /** First failure of the Marathon call being retried; null when the last tick succeeded. */
   private Instant retryingSince;
 
   Deployment(EnginePorts ports, DeploymentRecord record) {
-    this.ports = ports;
+    this.seen = new SeenApps(ports.marathon(), ports.clock());
+    this.ports = new EnginePorts(seen, ports.fleet(), ports.store(), ports.pendingProbe(), ports.preKillHook(),
+        ports.events(), ports.clock(), ports.epoch());
     this.writer = new RecordWriter(ports.store(), record);
     this.lbGroups = LbGroups.ofAppJson(record.greenAppJson());
     this.rollout = new Rollout(this, TrafficShift.of(record.options().strategy(), this));
@@ -242,11 +246,36 @@ public final class Deployment {
 
   Optional<AppStatus> findApp(String id) {
     try {
-      return Optional.of(ports.marathon().getApp(id));
+      return Optional.of(getApp(id));
     } catch (NotFoundException e) {
       return Optional.empty();
     }
   }
+
+  /** Reads an app from Marathon (NotFoundException when it does not exist). */
+  AppStatus getApp(String id) {
+    return ports.marathon().getApp(id);
+  }
+
+  /**
+   * Green and blue as this deployment's ticks read them within the last two step delays (while it
+   * waits, a deployment ticks at least every step delay, plus the tick's own time: so the reads of
+   * the tick before), without asking Marathon; empty when either was not read that recently (a new
+   * leader, a long hold) or the deployment wrote to Marathon since. Green must exist; blue may be gone.
+   */
+  Optional<Apps> recentApps() {
+    Instant after = now().minus(rec().options().stepDelay().multipliedBy(2));
+    Optional<Optional<AppStatus>> green = seen.readAfter(rec().greenAppId(), after);
+    Optional<Optional<AppStatus>> blue = rec().blueAppId().isEmpty() ? Optional.of(Optional.empty())
+        : seen.readAfter(rec().blueAppId(), after);
+    if (green.isEmpty() || green.get().isEmpty() || blue.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Apps(green.get().get(), blue.get()));
+  }
+
+  /** Green and (if any) blue, as read from Marathon. */
+  record Apps(AppStatus green, Optional<AppStatus> blue) {}
 
   /** Asks Marathon for {@code instances} of {@code appId} and waits a step for it. */
   Tick scale(String appId, int instances, String why) {

@@ -90,11 +90,23 @@ final class FleetConvergence {
    * version first (persist-before-act); then sends it to every agent and checks the read-back.
    */
   Applied apply(Optional<AppStatus> green, Optional<AppStatus> blue) {
-    DeploymentRecord rec = d.rec();
+    return apply(d.rec(), green, blue);
+  }
+
+  /**
+   * As {@link #apply(Optional, Optional)} for the record {@code next} (the current one with a
+   * decision of this tick, such as the next traffic step): saved in one write with the new set's
+   * version, before the set is sent.
+   */
+  Applied apply(DeploymentRecord next, Optional<AppStatus> green, Optional<AppStatus> blue) {
+    DeploymentRecord rec = next;
     BackendSetComposer.Composed c = BackendSetComposer.compose(rec, Math.max(1, rec.backendVersion()), green, blue);
     String fingerprint = c.set().contentDigest();
     if (!fingerprint.equals(rec.backendFingerprint())) {
-      d.save(rec.toBuilder().backendVersion(rec.backendVersion() + 1).backendFingerprint(fingerprint).build());
+      rec = rec.toBuilder().backendVersion(rec.backendVersion() + 1).backendFingerprint(fingerprint).build();
+    }
+    if (!rec.equals(d.rec())) {
+      d.save(rec);
     }
     BackendSet set = c.set().withVersion(d.rec().backendVersion());
     traffic = c.traffic();

@@ -27,7 +27,7 @@ final class InstanceRatioShift implements TrafficShift {
   @Override
   public Tick shift() {
     DeploymentRecord rec = d.rec();
-    AppStatus green = d.ports().marathon().getApp(rec.greenAppId());
+    AppStatus green = d.getApp(rec.greenAppId());
     Optional<AppStatus> blueApp = d.blueApp();
     if (blueApp.isEmpty()) {
       return d.rollout().finalizeSwitch(List.of());

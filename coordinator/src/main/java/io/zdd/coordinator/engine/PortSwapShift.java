@@ -18,7 +18,7 @@ final class PortSwapShift implements TrafficShift {
   @Override
   public Tick shift() {
     DeploymentRecord rec = d.rec();
-    AppStatus green = d.ports().marathon().getApp(rec.greenAppId());
+    AppStatus green = d.getApp(rec.greenAppId());
     Optional<AppStatus> blue = d.blueApp();
     FleetConvergence.Applied applied = d.fleet().apply(Optional.of(green), blue);
     if (!applied.converged()) {

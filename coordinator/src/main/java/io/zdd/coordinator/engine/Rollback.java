@@ -72,7 +72,7 @@ final class Rollback {
       d.save(moveTo(RollbackStep.ROUTE_TO_BLUE).build());
       return Tick.proceed();
     }
-    AppStatus blue = d.ports().marathon().getApp(rec.blueAppId());
+    AppStatus blue = d.getApp(rec.blueAppId());
     if (blue.instances() < rec.blueTargetInstances()) {
       return d.scale(rec.blueAppId(), rec.blueTargetInstances(), "blue scaling back");
     }

@@ -77,7 +77,7 @@ final class Rollout {
 
   private Tick scaleGreen() {
     DeploymentRecord rec = d.rec();
-    AppStatus green = d.ports().marathon().getApp(rec.greenAppId());
+    AppStatus green = d.getApp(rec.greenAppId());
     Optional<AppStatus> blue = d.blueApp();
     if (rec.plannedGreenInstances() > green.instances()) {
       return d.scale(rec.greenAppId(), rec.plannedGreenInstances(), "green scaling");

@@ -8,6 +8,13 @@ import java.util.Optional;
 /**
  * Weight steps ({@code --traffic 10,50,100}): each step's split ({@link WeightSplit}) applied and
  * read back on every LB, then a timed pause or a hold until promote; at 100 % blue drains.
+ *
+ * <p>Order of a tick that moves to a new step (the first, the one after a pause, a promoted one):
+ * the step is decided from the record and the clock alone, so when green and blue were read by the
+ * tick before ({@link Deployment#recentApps}) the new split goes out at once, composed from those
+ * reads and saved with its version in one write before the send; Marathon is read again after the
+ * send, and the step's bookkeeping (applied at, event) follows. Without such reads (a new leader,
+ * a long hold) Marathon is read first, as on any other tick.
  */
 final class WeightStepsShift implements TrafficShift {
   private final Deployment d;
@@ -18,11 +25,12 @@ final class WeightStepsShift implements TrafficShift {
 
   @Override
   public Tick shift() {
-    if (d.rec().traffic().step() < 0) {
-      d.save(d.rec().toBuilder().traffic(d.rec().traffic().atStep(0)).build());
+    Optional<Tick> early = sendDecidedStep();
+    if (early.isPresent()) {
+      return early.get();
     }
     DeploymentRecord rec = d.rec();
-    AppStatus green = d.ports().marathon().getApp(rec.greenAppId());
+    AppStatus green = d.getApp(rec.greenAppId());
     Optional<AppStatus> blue = d.blueApp();
     if (blue.isEmpty()) {
       return d.rollout().finalizeSwitch(List.of());
@@ -54,5 +62,49 @@ final class WeightStepsShift implements TrafficShift {
       d.emit(EventKind.WAITING_FOR_PROMOTE, "holding green at " + percent + "%; promote to continue, abort to roll back");
     }
     return Tick.held("waiting for promote at " + percent + "%");
+  }
+
+  /**
+   * Moves to the step the record and the clock call for (the first; the next once the pause is
+   * over) and, while that step is not applied yet and green and blue were read recently, sends its
+   * split before anything else (see the class comment). Returns a tick only when the fleet did not
+   * take it; the caller then goes on with fresh reads.
+   */
+  private Optional<Tick> sendDecidedStep() {
+    DeploymentRecord rec = d.rec();
+    TrafficState step = decided(rec);
+    if (step.stepStartedAt() != null) {
+      return Optional.empty();
+    }
+    boolean moved = !step.equals(rec.traffic());
+    DeploymentRecord next = moved ? rec.toBuilder().traffic(step).build() : rec;
+    Optional<Deployment.Apps> apps = d.recentApps().filter(a -> a.blue().isPresent());
+    if (apps.isEmpty()) {
+      if (moved) {
+        d.save(next);
+      }
+      return Optional.empty();
+    }
+    FleetConvergence.Applied applied = d.fleet().apply(next, Optional.of(apps.get().green()), apps.get().blue());
+    if (!applied.converged()) {
+      return Optional.of(d.fleet().waitConverged("traffic step " + step.greenPercent(rec.options().trafficSteps()) + "%",
+          applied));
+    }
+    return Optional.empty();
+  }
+
+  /** The step to be at now, from the record and the clock alone: no Marathon data is needed for it. */
+  private TrafficState decided(DeploymentRecord rec) {
+    TrafficState t = rec.traffic();
+    if (t.step() < 0) {
+      return t.atStep(0);
+    }
+    Duration pause = rec.options().stepPause();
+    boolean more = t.step() + 1 < rec.options().trafficSteps().size() && t.greenPercent(rec.options().trafficSteps()) < 100;
+    if (more && t.stepStartedAt() != null && !pause.isZero() && !t.awaitingPromote()
+        && !d.now().isBefore(t.stepStartedAt().plus(pause))) {
+      return t.atStep(t.step() + 1);
+    }
+    return t;
   }
 }

@@ -90,6 +90,11 @@ public final class AgentFleet implements AutoCloseable {
     }
   }
 
+  /** The deadline of every unary call to an agent (each call's own, from its start). */
+  public Duration callDeadline() {
+    return callDeadline;
+  }
+
   public synchronized List<Member> members() {
     return List.copyOf(members.values());
   }
