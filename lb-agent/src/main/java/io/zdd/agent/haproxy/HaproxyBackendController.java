@@ -178,11 +178,6 @@ public final class HaproxyBackendController implements BackendController, AutoCl
     return new Applied(set, epoch, GroupLayout.of(set), renderer.renderGroup(set, epoch));
   }
 
-  /** Waits (at most {@code wait}) until {@code zdd.cfg} has every change applied so far; true when it has. */
-  public boolean flushConfig(Duration wait) {
-    return writer.flush(wait);
-  }
-
   /** Writes the pending background write, if any (bounded), and stops the writer: on agent shutdown. */
   @Override
   public void close() {
