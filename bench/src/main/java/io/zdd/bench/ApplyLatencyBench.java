@@ -27,14 +27,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 /**
- * ApplyBackends latency, weight-only changes against changes that need an HAProxy reload, measured
- * side by side in one run against one real lb-agent (in this JVM, with its own supervised
- * HAProxy) over real gRPC on 127.0.0.1. Latency is the client-side round trip of the blocking
- * call, System.nanoTime before and after.
+ * ApplyBackends latency, measured side by side in one run over real gRPC on 127.0.0.1 against two
+ * real lb-agents in this JVM, each with its own supervised HAProxy: weight-only changes on the
+ * default agent (answered from the runtime API, zdd.cfg written in the background), the same on
+ * an agent with {@code --config-sync always} (zdd.cfg written and checked with {@code haproxy -c}
+ * first), and changes that need an HAProxy reload. Latency is the client-side round trip of the
+ * blocking call, System.nanoTime before and after. Then, unless turned off, the big-backend
+ * scenario ({@link BigBackendScenario}) on both agents.
  */
 @Command(name = "apply-latency-bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Measures ApplyBackends round-trip latency for weight-only changes vs changes that need a "
-        + "reload, interleaved in one run, optionally under background HTTP load. Run as root.")
+    description = "Measures ApplyBackends round-trip latency for weight-only changes (fast path and "
+        + "--config-sync always) vs changes that need a reload, interleaved in one run, optionally under background "
+        + "HTTP load; then big backends (--servers, --groups). Run as root.")
 public final class ApplyLatencyBench implements Callable<Integer> {
   private static final long CALL_DEADLINE_SECONDS = 30;
 
@@ -67,6 +71,20 @@ public final class ApplyLatencyBench implements Callable<Integer> {
   @Option(names = "--haproxy-bin", defaultValue = "/usr/sbin/haproxy", description = "Default: ${DEFAULT-VALUE}.")
   Path haproxyBin;
 
+  @Option(names = "--servers", defaultValue = "1000",
+      description = "Big-backend scenario, after the latency rounds: a group grown from 3 to this many servers and "
+          + "re-weighted whole, on each agent; 0 skips it. Default: ${DEFAULT-VALUE}.")
+  int servers;
+
+  @Option(names = "--groups", defaultValue = "200",
+      description = "Then each agent is filled up to this many groups (each new group reloads; not timed) and one "
+          + "small group among them is re-weighted; 0 skips it. Default: ${DEFAULT-VALUE}.")
+  int groups;
+
+  @Option(names = "--big-repeats", defaultValue = "10",
+      description = "Re-weights timed per big-backend measurement. Default: ${DEFAULT-VALUE}.")
+  int bigRepeats;
+
   public static void main(String[] args) {
     // The agent logs every apply at INFO; quiet by default so the table stays readable.
     if (System.getProperty("zdd.log.level") == null) {
@@ -77,28 +95,41 @@ public final class ApplyLatencyBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (iterations < 1 || warmup < 0 || backends < 1 || loadRps < 0) {
+    if (iterations < 1 || warmup < 0 || backends < 1 || loadRps < 0 || servers < 0 || groups < 0 || bigRepeats < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this),
-          "--iterations and --backends must be at least 1, --warmup and --load-rps at least 0");
+          "--iterations, --backends and --big-repeats must be at least 1, --warmup, --load-rps, --servers and "
+              + "--groups at least 0");
     }
     String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     String loadAvgStart = LoadAverageSampler.line();
     try (LocalBackends apps = new LocalBackends();
-        BenchAgent agent = BenchAgent.start(haproxyBin);
+        BenchAgent agent = BenchAgent.start(haproxyBin, "structure");
+        BenchAgent always = BenchAgent.start(haproxyBin, "always");
         LoadAverageSampler loadAvg = new LoadAverageSampler()) {
       List<Integer> ports = new ArrayList<>();
       for (int i = 0; i < backends; i++) {
         ports.add(apps.start("app" + (i + 1)));
       }
       int frontendPort = freePort();
+      int alwaysPort = freePort();
+      // One plan per agent: each agent's group has its own frontend, versions and weights.
       ChangePlan plan = new ChangePlan(frontendPort, ports);
+      ChangePlan alwaysPlan = new ChangePlan(alwaysPort, ports);
       LbAgentGrpc.LbAgentBlockingStub stub = agent.stub();
+      LbAgentGrpc.LbAgentBlockingStub alwaysStub = always.stub();
       call(stub, plan.initial());
+      call(alwaysStub, alwaysPlan.initial());
       awaitServing(stub, frontendPort);
-      System.err.printf(Locale.ROOT, "bench: agent up (HAProxy master pid %d), frontend 127.0.0.1:%d, %d backends%n",
-          agent.haproxyMasterPid(), frontendPort, backends);
+      awaitServing(alwaysStub, alwaysPort);
+      System.err.printf(Locale.ROOT, "bench: agents up (HAProxy masters %d structure, %d always), frontends "
+          + "127.0.0.1:%d and :%d, %d backends%n", agent.haproxyMasterPid(), always.haproxyMasterPid(), frontendPort,
+          alwaysPort, backends);
 
-      BackgroundLoad load = loadRps > 0 ? new BackgroundLoad(frontendPort, loadRps) : null;
+      List<BackgroundLoad> loads = new ArrayList<>();
+      if (loadRps > 0) {
+        loads.add(new BackgroundLoad(frontendPort, loadRps));
+        loads.add(new BackgroundLoad(alwaysPort, loadRps));
+      }
       Map<ChangePlan.Kind, Samples> samples = new EnumMap<>(ChangePlan.Kind.class);
       for (ChangePlan.Kind k : ChangePlan.Kind.values()) {
         samples.put(k, new Samples());
@@ -108,48 +139,58 @@ public final class ApplyLatencyBench implements Callable<Integer> {
       long t0;
       long elapsed;
       try {
-        if (load != null) {
-          load.start();
-        }
+        loads.forEach(BackgroundLoad::start);
         loadAvg.start();
         for (int i = 0; i < warmup; i++) {
-          for (ChangePlan.Kind k : pairOrder(i)) {
-            call(stub, plan.next(k));
+          for (ChangePlan.Kind k : roundOrder(i)) {
+            boolean a = k == ChangePlan.Kind.WEIGHT_ONLY_ALWAYS;
+            call(a ? alwaysStub : stub, (a ? alwaysPlan : plan).next(k));
           }
         }
-        System.err.printf(Locale.ROOT, "bench: %d warm-up pairs done, measuring %d pairs%n", warmup, iterations);
+        System.err.printf(Locale.ROOT, "bench: %d warm-up rounds done, measuring %d rounds%n", warmup, iterations);
         t0 = System.nanoTime();
         for (int i = 0; i < iterations; i++) {
-          for (ChangePlan.Kind k : pairOrder(i)) {
-            ApplyBackendsRequest req = plan.next(k);
+          for (ChangePlan.Kind k : roundOrder(i)) {
+            boolean a = k == ChangePlan.Kind.WEIGHT_ONLY_ALWAYS;
+            ApplyBackendsRequest req = (a ? alwaysPlan : plan).next(k);
             long start = System.nanoTime();
-            ApplyBackendsResponse resp = call(stub, req);
+            ApplyBackendsResponse resp = call(a ? alwaysStub : stub, req);
             samples.get(k).add(System.nanoTime() - start, resp);
           }
           if (configCheckReference) {
             checkNanos.add(check.timeOnceNanos());
           }
           if ((i + 1) % 50 == 0) {
-            System.err.printf(Locale.ROOT, "bench: %d/%d pairs%n", i + 1, iterations);
+            System.err.printf(Locale.ROOT, "bench: %d/%d rounds%n", i + 1, iterations);
           }
         }
         elapsed = System.nanoTime() - t0;
       } finally {
-        if (load != null) {
-          load.close();
-        }
+        loads.forEach(BackgroundLoad::close);
       }
       AgentState state = stub.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
           .getState(GetStateRequest.getDefaultInstance());
+      String big = "";
+      if (servers > 0 || groups > 0) {
+        BigBackendScenario scenario = new BigBackendScenario(ports, servers, groups, bigRepeats);
+        System.err.printf(Locale.ROOT, "bench: big backends (%d servers, %d groups) on each agent%n", servers, groups);
+        List<BigBackendScenario.Result> results = List.of(
+            scenario.run("`--config-sync structure` (fast path)", stub),
+            scenario.run("`--config-sync always`", alwaysStub));
+        big = scenario.markdown(results);
+      }
       Samples w = samples.get(ChangePlan.Kind.WEIGHT_ONLY);
+      Samples wa = samples.get(ChangePlan.Kind.WEIGHT_ONLY_ALWAYS);
       Samples r = samples.get(ChangePlan.Kind.RELOAD);
       BenchReport report = new BenchReport(
           LatencySummary.ofNanos(w.nanos), w.reloaded, w.commandsMean(),
           LatencySummary.ofNanos(r.nanos), r.reloaded, r.commandsMean(),
+          LatencySummary.ofNanos(wa.nanos), wa.reloaded, wa.commandsMean(),
           configCheckReference ? Optional.of(LatencySummary.ofNanos(checkNanos)) : Optional.empty(),
           warmup, backends, loadAvg.summary(), loadAvgStart, LoadAverageSampler.line(),
-          Runtime.getRuntime().availableProcessors(), describe(load, state), load == null ? List.of()
-              : load.firstFailures(), state.getHaproxyVersion(), startedAt, elapsed / 1e9);
+          Runtime.getRuntime().availableProcessors(), describe(loads, state), loads.stream()
+              .flatMap(l -> l.firstFailures().stream()).toList(), state.getHaproxyVersion(), startedAt, elapsed / 1e9,
+          big);
       String md = report.markdown();
       System.out.println(md);
       if (out != null) {
@@ -163,10 +204,17 @@ public final class ApplyLatencyBench implements Callable<Integer> {
     }
   }
 
-  /** Pair i sends W then R when even, R then W when odd. */
-  static List<ChangePlan.Kind> pairOrder(int i) {
-    return i % 2 == 0 ? List.of(ChangePlan.Kind.WEIGHT_ONLY, ChangePlan.Kind.RELOAD)
-        : List.of(ChangePlan.Kind.RELOAD, ChangePlan.Kind.WEIGHT_ONLY);
+  private static final List<List<ChangePlan.Kind>> ORDERS = List.of(
+      List.of(ChangePlan.Kind.WEIGHT_ONLY, ChangePlan.Kind.WEIGHT_ONLY_ALWAYS, ChangePlan.Kind.RELOAD),
+      List.of(ChangePlan.Kind.WEIGHT_ONLY_ALWAYS, ChangePlan.Kind.RELOAD, ChangePlan.Kind.WEIGHT_ONLY),
+      List.of(ChangePlan.Kind.RELOAD, ChangePlan.Kind.WEIGHT_ONLY, ChangePlan.Kind.WEIGHT_ONLY_ALWAYS),
+      List.of(ChangePlan.Kind.WEIGHT_ONLY, ChangePlan.Kind.RELOAD, ChangePlan.Kind.WEIGHT_ONLY_ALWAYS),
+      List.of(ChangePlan.Kind.RELOAD, ChangePlan.Kind.WEIGHT_ONLY_ALWAYS, ChangePlan.Kind.WEIGHT_ONLY),
+      List.of(ChangePlan.Kind.WEIGHT_ONLY_ALWAYS, ChangePlan.Kind.WEIGHT_ONLY, ChangePlan.Kind.RELOAD));
+
+  /** Round i's order: the six orders of the three kinds in turn. */
+  static List<ChangePlan.Kind> roundOrder(int i) {
+    return ORDERS.get(i % ORDERS.size());
   }
 
   private static ApplyBackendsResponse call(LbAgentGrpc.LbAgentBlockingStub stub, ApplyBackendsRequest req) {
@@ -201,16 +249,20 @@ public final class ApplyLatencyBench implements Callable<Integer> {
     throw new IllegalStateException("the group did not come up within 20 s; server statuses " + last);
   }
 
-  private static String describe(BackgroundLoad load, AgentState state) {
+  private static String describe(List<BackgroundLoad> loads, AgentState state) {
     long old = state.getWorkersList().stream().filter(wk -> !wk.getCurrent()).count();
-    String workers = "; HAProxy workers at the end: 1 current, " + old + " old still draining";
-    if (load == null) {
+    String workers = "; fast-path agent's HAProxy workers at the end: 1 current, " + old + " old still draining";
+    if (loads.isEmpty()) {
       return "none" + workers;
     }
-    LatencySummary l = load.latency();
-    return String.format(Locale.ROOT, "%d req/s target, new connection each: %d OK, **%d failed**; "
-        + "request latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%s",
-        load.requestsPerSecond(), load.ok(), load.failed(), l.p50Ms(), l.p99Ms(), l.maxMs(), workers);
+    List<String> each = new ArrayList<>();
+    for (BackgroundLoad load : loads) {
+      LatencySummary l = load.latency();
+      each.add(String.format(Locale.ROOT, "%d req/s, new connection each: %d OK, **%d failed**; "
+          + "request latency p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+          load.requestsPerSecond(), load.ok(), load.failed(), l.p50Ms(), l.p99Ms(), l.maxMs()));
+    }
+    return "fast-path agent: " + each.get(0) + "; `always` agent: " + each.get(1) + workers;
   }
 
   private static int freePort() throws IOException {

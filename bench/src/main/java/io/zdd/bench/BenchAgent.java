@@ -23,7 +23,8 @@ import picocli.CommandLine;
 /**
  * One real lb-agent, started in this JVM exactly as its main does ({@link AgentMain.Running}):
  * supervised HAProxy in a temporary directory, gRPC, metrics and frontends on 127.0.0.1, no
- * ZooKeeper, mutual TLS as in production (the bench calls it as a coordinator). Closing it stops
+ * ZooKeeper, mutual TLS as in production (the bench calls it as a coordinator), the
+ * {@code --config-sync} given. Closing it stops
  * the agent (and so HAProxy) and deletes the directory.
  */
 final class BenchAgent implements AutoCloseable {
@@ -40,6 +41,11 @@ final class BenchAgent implements AutoCloseable {
   }
 
   static BenchAgent start(Path haproxyBin) throws Exception {
+    return start(haproxyBin, "structure");
+  }
+
+  /** @param configSync the agent's --config-sync: structure (the default) or always */
+  static BenchAgent start(Path haproxyBin, String configSync) throws Exception {
     Path dir = Files.createTempDirectory("zdd-bench-");
     AgentConfig config = new AgentConfig();
     ClusterCertificates certs = ClusterCertificates.openOrCreate(dir.resolve("pki"), "zdd", Duration.ofDays(1),
@@ -61,7 +67,8 @@ final class BenchAgent implements AutoCloseable {
         "--frontend-bind-address", "127.0.0.1",
         "--frontend-port-range", "1024-65535", // the test's free ports
         "--zk-connect", "",
-        "--shutdown-grace", "2s");
+        "--shutdown-grace", "2s",
+        "--config-sync", configSync);
     try {
       AgentMain.Running running = AgentMain.Running.start(config);
       return new BenchAgent(dir, running,

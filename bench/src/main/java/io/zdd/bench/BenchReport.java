@@ -9,10 +9,11 @@ import java.util.Optional;
 record BenchReport(
     LatencySummary weightOnly, long weightOnlyReloaded, double weightOnlyCommandsMean,
     LatencySummary reload, long reloadReloaded, double reloadCommandsMean,
+    LatencySummary weightAlways, long weightAlwaysReloaded, double weightAlwaysCommandsMean,
     Optional<LatencySummary> configCheck,
     int warmup, int servers, String loadDuring, String loadAvgStart, String loadAvgEnd, int cores,
     String background, List<String> backgroundFailures, String haproxyVersion, String startedAt,
-    double elapsedSeconds) {
+    double elapsedSeconds, String bigBackends) {
 
   String markdown() {
     List<String> out = new ArrayList<>();
@@ -21,6 +22,7 @@ record BenchReport(
     out.add("| change | n | reloaded=true | runtime cmds/call (mean) | p50 ms | p90 ms | p99 ms | max ms | mean ms |");
     out.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     out.add(row(ChangePlan.Kind.WEIGHT_ONLY.label, weightOnly, weightOnlyReloaded, weightOnlyCommandsMean));
+    out.add(row(ChangePlan.Kind.WEIGHT_ONLY_ALWAYS.label, weightAlways, weightAlwaysReloaded, weightAlwaysCommandsMean));
     out.add(row(ChangePlan.Kind.RELOAD.label, reload, reloadReloaded, reloadCommandsMean));
     configCheck.ifPresent(c -> out.add(String.format(Locale.ROOT,
         "| reference: `haproxy -c` alone on the same files (not an ApplyBackends call) | %d | - | - "
@@ -29,12 +31,20 @@ record BenchReport(
     out.add(String.format(Locale.ROOT, "Ratio reload / weight-only: p50 **%sx**, p99 **%sx**.",
         ratio(reload.p50Ms(), weightOnly.p50Ms()), ratio(reload.p99Ms(), weightOnly.p99Ms())));
     out.add("");
+    out.add(String.format(Locale.ROOT, "Ratio weight-only `always` / weight-only fast path: p50 **%sx**, p90 **%sx**, "
+        + "p99 **%sx**, max **%sx**.", ratio(weightAlways.p50Ms(), weightOnly.p50Ms()),
+        ratio(weightAlways.p90Ms(), weightOnly.p90Ms()), ratio(weightAlways.p99Ms(), weightOnly.p99Ms()),
+        ratio(weightAlways.maxMs(), weightOnly.maxMs())));
+    out.add("");
     out.add("| condition | value |");
     out.add("|---|---|");
     out.add("| started (UTC) | " + startedAt + " |");
     out.add(String.format(Locale.ROOT, "| wall time of the measured phase | %.1f s |", elapsedSeconds));
     out.add("| warm-up calls per kind (not counted) | " + warmup + " |");
-    out.add("| order | interleaved pairs W,R / R,W alternating, so each kind follows either kind equally often |");
+    out.add("| order | interleaved rounds of the three kinds, cycling through all 6 orders, so each kind follows "
+        + "each other kind equally often |");
+    out.add("| agents | two, each with its own supervised HAProxy, frontend and backends' group: `--config-sync "
+        + "structure` (default: weight-only and reload rows) and `--config-sync always` |");
     out.add("| backends | " + servers + " local HTTP servers, one group, HTTP mode, roundrobin, health check every 1 s |");
     out.add("| HAProxy | " + haproxyVersion + " (supervised by the agent, master-worker) |");
     out.add("| CPU cores seen by the JVM | " + cores + " |");
@@ -46,6 +56,9 @@ record BenchReport(
       out.add("| first background failures | " + String.join("; ", backgroundFailures).replace("|", "/") + " |");
     }
     out.add("");
+    if (!bigBackends.isEmpty()) {
+      out.add(bigBackends);
+    }
     return String.join("\n", out);
   }
 

@@ -21,7 +21,8 @@ final class ChangePlan {
   private static final List<String> CHECK_PATHS = List.of("/", "/healthz");
 
   enum Kind {
-    WEIGHT_ONLY("weight-only (runtime API)"),
+    WEIGHT_ONLY("weight-only (runtime API; file in the background)"),
+    WEIGHT_ONLY_ALWAYS("weight-only, `--config-sync always` (file + `haproxy -c` first)"),
     RELOAD("needs reload (health-check path flip)");
 
     final String label;
@@ -48,7 +49,7 @@ final class ChangePlan {
   }
 
   ApplyBackendsRequest next(Kind kind) {
-    if (kind == Kind.WEIGHT_ONLY) {
+    if (kind != Kind.RELOAD) {
       weightRound++;
     } else {
       checkPath = 1 - checkPath;

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.zdd.proto.v1.ApplyBackendsRequest;
 import io.zdd.proto.v1.BackendSet;
 import io.zdd.proto.v1.Server;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ChangePlanTest {
@@ -52,8 +54,13 @@ class ChangePlanTest {
   }
 
   @Test
-  void pairsAlternateTheirOrder() {
-    assertThat(ApplyLatencyBench.pairOrder(0)).containsExactly(ChangePlan.Kind.WEIGHT_ONLY, ChangePlan.Kind.RELOAD);
-    assertThat(ApplyLatencyBench.pairOrder(1)).containsExactly(ChangePlan.Kind.RELOAD, ChangePlan.Kind.WEIGHT_ONLY);
+  void roundsCycleThroughEveryOrderOfTheThreeKinds() {
+    Set<List<ChangePlan.Kind>> orders = new HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      assertThat(ApplyLatencyBench.roundOrder(i)).containsExactlyInAnyOrder(ChangePlan.Kind.values());
+      orders.add(ApplyLatencyBench.roundOrder(i));
+    }
+    assertThat(orders).hasSize(6);
+    assertThat(ApplyLatencyBench.roundOrder(6)).isEqualTo(ApplyLatencyBench.roundOrder(0));
   }
 }

@@ -1,6 +1,7 @@
 package io.zdd.agent;
 
 import io.zdd.agent.grpc.LbAgentService;
+import io.zdd.agent.haproxy.ConfigSync;
 import io.zdd.common.config.ByteSizes;
 import io.zdd.common.config.CredentialsFile;
 import io.zdd.common.config.Durations;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -222,6 +224,34 @@ public final class AgentConfig {
       description = "How long in-flight calls may finish on shutdown before they are cut. "
           + "Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_SHUTDOWN_GRACE.")
   Duration shutdownGrace;
+
+  // ---- when zdd.cfg is written (--config-sync) ----
+  @Option(names = "--config-sync", defaultValue = "${env:ZDD_AGENT_CONFIG_SYNC:-structure}",
+      converter = ConfigSyncConverter.class,
+      description = "When a change writes zdd.cfg. structure: before the change (with 'haproxy -c', and the reload) "
+          + "only when a group's frontends or backend options change; a change of servers only (weights, admin "
+          + "states, addresses, servers added or removed) is answered from HAProxy's runtime API and written to "
+          + "the file in the background, coalesced, before any reload of the agent's own. always: write and "
+          + "'haproxy -c' before every change (slower; for comparison). Default: ${DEFAULT-VALUE}. "
+          + "Env: ZDD_AGENT_CONFIG_SYNC.")
+  ConfigSync configSync;
+
+  public ConfigSync configSync() {
+    return configSync;
+  }
+
+  /** always | structure, refused at parse time like any other bad value. */
+  static final class ConfigSyncConverter implements CommandLine.ITypeConverter<ConfigSync> {
+    @Override
+    public ConfigSync convert(String value) {
+      try {
+        return ConfigSync.parse("--config-sync", value);
+      } catch (InvalidInputException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+  // ---- end of --config-sync ----
 
   // ---- typed, validated views ----------------------------------------------------------------
 

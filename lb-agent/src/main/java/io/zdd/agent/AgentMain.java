@@ -191,9 +191,13 @@ public final class AgentMain implements Callable<Integer> {
       ProcessCommandRunner runner = new ProcessCommandRunner();
       HaproxyConfigApplier applier = new HaproxyConfigApplier(haproxy.paths(), runner, haproxy.masterCli(),
           haproxy.runtime(), stateFile, Duration.ofSeconds(10), Duration.ofSeconds(10), haproxy::recentOutput);
-      HaproxyBackendController controller = new HaproxyBackendController(haproxy.runtime(), haproxy.masterCli(),
-          applier, new HaproxyConfigRenderer(c.frontendBindAddress(), c.frontendNetns(), 3),
-          ControllerSettings.defaults().withFrontendPorts(c.frontendPortRange()), clock);
+      // Stopped after the gRPC server (started later, so stopped earlier): the last change's
+      // background write of zdd.cfg is flushed once no call can make another.
+      HaproxyBackendController controller = life.start("haproxy backend controller", () ->
+          new HaproxyBackendController(haproxy.runtime(), haproxy.masterCli(),
+              applier, new HaproxyConfigRenderer(c.frontendBindAddress(), c.frontendNetns(), 3),
+              ControllerSettings.defaults().withFrontendPorts(c.frontendPortRange()).withConfigSync(c.configSync()),
+              clock), HaproxyBackendController::close);
       HaproxyConnectionSampler sampler = new HaproxyConnectionSampler(haproxy.runtime(), haproxy.masterCli());
 
       EpochCeiling ceiling = curator.<EpochCeiling>map(cf -> new ZkEpochCeiling(cf, c.zkRoot() + "/epoch",

@@ -246,7 +246,7 @@ class AgentMainIT {
     SwapPortResponse swapped;
     try {
       assertThat(agent.components()).containsExactly("zookeeper client", "executors", "haproxy (supervise)",
-          "port swapper", "metrics endpoint", "tls", "grpc server", "watch streams", "reload watcher",
+          "haproxy backend controller", "port swapper", "metrics endpoint", "tls", "grpc server", "watch streams", "reload watcher",
           "zookeeper registration", "registration refresh", "health");
       masterPid = agent.haproxyMasterPid().orElseThrow();
       // Run as root (as here), the agent's HAProxy workers drop to the haproxy account.

@@ -20,7 +20,8 @@ class AgentMainTest {
       "--frontend-bind-address", "--frontend-port-range", "--lb-group", "--zk-connect", "--zk-root",
       "--zk-session-timeout", "--zk-digest-file", "--zk-tls", "--frontend-netns", "--iptables-netns",
       "--iptables-restore", "--iptables-save", "--sample-interval", "--heartbeat", "--max-message-size",
-      "--max-concurrent-calls", "--max-groups", "--max-servers-per-backend", "--max-streams", "--shutdown-grace");
+      "--max-concurrent-calls", "--max-groups", "--max-servers-per-backend", "--max-streams", "--shutdown-grace",
+      "--config-sync");
 
   private record Run(int exit, String out, String err) {}
 
@@ -82,6 +83,10 @@ class AgentMainTest {
     Run ns = run("--iptables-netns", "a b", "--data-dir", "/nonexistent-zdd");
     assertThat(ns.err()).contains("--iptables-netns:");
     assertThat(run("--frontend-netns", "..", "--data-dir", "/nonexistent-zdd").err()).contains("--frontend-netns:");
+
+    Run sync = run("--config-sync", "sometimes", "--data-dir", "/nonexistent-zdd");
+    assertThat(sync.exit()).isEqualTo(2);
+    assertThat(sync.err()).contains("--config-sync").contains("must be 'always' or 'structure', got 'sometimes'");
 
     Run interval = run("--sample-interval", "10ms", "--data-dir", "/nonexistent-zdd");
     assertThat(interval.err()).contains("--sample-interval: must be at least 50ms, got 10ms");

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@code haproxy -c} on base + temp, atomic rename with a last-good copy, and optionally a reload
  * through the master CLI confirmed by a new worker in {@code show proc}. Any failure restores the
  * last-good file (and reloads back to it when a bad config already went live). Not thread-safe on
- * its own: its one user, {@link HaproxyBackendController}, calls {@link #apply} only under its file
- * lock, so config writes and reloads never interleave (and {@link #current} is read there too).
+ * its own: its one user, {@link HaproxyBackendController}, calls {@link #apply} and {@link #write}
+ * only under its file lock, so config writes and reloads never interleave (and {@link #current} is
+ * read there too).
  */
 public final class HaproxyConfigApplier {
   private static final Logger log = LoggerFactory.getLogger(HaproxyConfigApplier.class);
@@ -106,6 +107,24 @@ public final class HaproxyConfigApplier {
       if (reload) {
         reloadOrRestore(lkg);
       }
+    } catch (IOException e) {
+      throw new UnavailableException("cannot write " + paths.zddConfig() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Installs {@code config} without {@code haproxy -c} and without reloading: temp file, fsync,
+   * atomic rename. Only for a file whose every proxy and option the running HAProxy already
+   * validated and serves, with new server lines rendered from validated values (the background
+   * write after server-only changes); the last-good copy is left alone.
+   */
+  public void write(String config) {
+    try {
+      Path live = paths.zddConfig();
+      Path tmp = live.resolveSibling(live.getFileName() + ".bg-tmp");
+      writeSynced(tmp, config);
+      Files.move(tmp, live, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      syncDir(live.getParent());
     } catch (IOException e) {
       throw new UnavailableException("cannot write " + paths.zddConfig() + ": " + e.getMessage(), e);
     }

@@ -3,8 +3,10 @@ package io.zdd.agent.haproxy;
 import io.zdd.common.model.AdminState;
 import io.zdd.common.model.BackendServer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The runtime steps that make one backend's servers match the desired list, computed from what
@@ -47,9 +49,11 @@ public record ServerPlan(String backend, List<BackendServer> add, List<Change> c
         change.add(new Change(s, addr, weight, o.adminState(), to));
       }
     }
+    // A set, not a scan of the list per row: a backend may hold 1,000 servers.
+    Set<String> wanted = new HashSet<>();
+    desired.forEach(s -> wanted.add(s.name()));
     for (ServerStateRow o : observed.values()) {
-      boolean wanted = desired.stream().anyMatch(s -> s.name().equals(o.server()));
-      if (!wanted && o.adminState() != AdminState.MAINT) {
+      if (!wanted.contains(o.server()) && o.adminState() != AdminState.MAINT) {
         retire.add(o.server());
       }
     }

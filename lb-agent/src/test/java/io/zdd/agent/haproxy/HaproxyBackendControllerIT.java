@@ -142,7 +142,8 @@ class HaproxyBackendControllerIT {
         !h.controller.purgeRetiredServers(h.sampler::idleEverywhere).isEmpty());
     assertThat(h.haproxy.runtime().showServersState("zdd_be_web")).extracting(ServerStateRow::server)
         .containsExactly("a", "b");
-    assertThat(Files.readString(dir.resolve("zdd.cfg"))).doesNotContain("server c ");
+    // A server-only change: the file follows in the background.
+    await().atMost(Duration.ofSeconds(10)).until(() -> !Files.readString(dir.resolve("zdd.cfg")).contains("server c "));
   }
 
   /**
@@ -218,7 +219,10 @@ class HaproxyBackendControllerIT {
     ObservedServer promoted = h.controller.observe().get(0).server("d").orElseThrow();
     assertThat(promoted.weight()).isEqualTo(3);
     assertThat(promoted.checkStatus()).endsWith("OK");
-    // A plain reload (no re-assertion running) reproduces the runtime changes from the file.
+    // A plain reload (no re-assertion running) reproduces the runtime changes from the file, once
+    // the background write of this server-only change is in place.
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("zdd.cfg"))
+        .contains("server d 127.0.0.1:" + d.port() + " weight 3 "));
     assertThat(h.haproxy.masterCli().reloadAndWait(Duration.ofSeconds(10)).succeeded()).isTrue();
     await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
       var state = h.haproxy.runtime().showServersState("zdd_be_web");
@@ -319,6 +323,7 @@ class HaproxyBackendControllerIT {
     assertThat(fresh.apply(zeta2, Epoch.of(2)).reloaded()).isTrue();
     assertThat(Files.readString(dir.resolve("zdd.cfg"))).contains("frontend zdd_fe_web\n");
     assertThat(split(3)).isNotEmpty();
+    fresh.close();
   }
 
   @Test

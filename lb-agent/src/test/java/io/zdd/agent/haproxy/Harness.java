@@ -1,5 +1,6 @@
 package io.zdd.agent.haproxy;
 
+import io.zdd.agent.exec.CommandRunner;
 import io.zdd.agent.exec.ProcessCommandRunner;
 import io.zdd.common.concurrent.NamedThreadFactory;
 import io.zdd.common.model.AdminState;
@@ -40,9 +41,15 @@ final class Harness implements AutoCloseable {
    */
   Harness(Path dir, ControllerSettings settings, Duration hardStopAfter,
       Function<HaproxyProcess, HaproxyRuntimeClient> controllerRuntime) {
+    this(dir, settings, hardStopAfter, controllerRuntime, new ProcessCommandRunner());
+  }
+
+  /** @param runner runs the applier's {@code haproxy -c} (a test may count or hold those runs) */
+  Harness(Path dir, ControllerSettings settings, Duration hardStopAfter,
+      Function<HaproxyProcess, HaproxyRuntimeClient> controllerRuntime, CommandRunner runner) {
     base = BaseConfig.defaults(dir).withHardStopAfter(hardStopAfter);
     haproxy = HaproxyProcess.start(HaproxyPaths.DEFAULT_BINARY, dir, base, Duration.ofSeconds(10));
-    applier = new HaproxyConfigApplier(haproxy.paths(), new ProcessCommandRunner(), haproxy.masterCli(),
+    applier = new HaproxyConfigApplier(haproxy.paths(), runner, haproxy.masterCli(),
         haproxy.runtime(), Optional.of(base.serverStateFile()), Duration.ofSeconds(10), Duration.ofSeconds(10),
         haproxy::recentOutput);
     controller = new HaproxyBackendController(controllerRuntime.apply(haproxy), haproxy.masterCli(), applier,
@@ -69,6 +76,7 @@ final class Harness implements AutoCloseable {
   public void close() {
     watcher.close();
     executor.shutdownNow();
+    controller.close();
     haproxy.close();
   }
 }
