@@ -20,10 +20,10 @@ import picocli.CommandLine;
  * N real lb-agents in this JVM, each started as its main does ({@link AgentMain.Running}, flags
  * parsed by picocli), over mutual TLS with certificates of the bench's cluster CA, no ZooKeeper.
  * Agents 1..K supervise a real HAProxy each; the others attach ({@code --haproxy-mode attach}) to
- * a {@link RuntimeApiStandIn} (a stand-in for HAProxy's runtime API, not HAProxy), all served by
- * one {@link UnixSocketLoop}. Every agent's frontends bind their own loopback address (127.1.x.y),
- * so real HAProxies never share a port; the stand-ins' agents still run the real {@code haproxy -c}
- * on the files they write, which parses but does not bind.
+ * a {@link RuntimeApiStandIn} (a stand-in for HAProxy's runtime API, not HAProxy), served by
+ * {@link #STAND_IN_THREADS} {@link UnixSocketLoop}s taking the stand-ins in turn. Every agent's frontends
+ * bind their own loopback address (127.1.x.y), so real HAProxies never share a port; the stand-ins'
+ * agents still run the real {@code haproxy -c} on the files they write, which parses but does not bind.
  */
 final class FleetAgents implements AutoCloseable {
   /** One started agent, as the coordinator side needs to reach it. */
@@ -40,10 +40,16 @@ final class FleetAgents implements AutoCloseable {
 
   private final List<AgentMain.Running> agents = new ArrayList<>();
   private final List<Started> started = new ArrayList<>();
-  private final UnixSocketLoop loop;
+  /**
+   * One per core of the VM: with one alone, 100 agents' polling on a loaded machine met the agents'
+   * 2 s command timeouts (first sets refused with "did not answer 'reload' in time").
+   */
+  static final int STAND_IN_THREADS = 2;
 
-  private FleetAgents(UnixSocketLoop loop) {
-    this.loop = loop;
+  private final List<UnixSocketLoop> loops;
+
+  private FleetAgents(List<UnixSocketLoop> loops) {
+    this.loops = loops;
   }
 
   /**
@@ -51,7 +57,11 @@ final class FleetAgents implements AutoCloseable {
    * using the CA in {@code pki} (created by the caller).
    */
   static FleetAgents start(Path dir, Path pki, int count, int real, Path haproxyBin) throws Exception {
-    FleetAgents fleet = new FleetAgents(new UnixSocketLoop("runtime-api-stand-ins"));
+    List<UnixSocketLoop> loops = new ArrayList<>();
+    for (int i = 0; i < STAND_IN_THREADS; i++) {
+      loops.add(new UnixSocketLoop(UnixSocketLoop.THREAD_NAME));
+    }
+    FleetAgents fleet = new FleetAgents(loops);
     try {
       ClusterCertificates certs = ClusterCertificates.openOrCreate(pki, FleetBench.TRUST_DOMAIN, Duration.ofDays(1),
           Clock.systemUTC());
@@ -95,7 +105,7 @@ final class FleetAgents implements AutoCloseable {
       base.ensureServerStateFile();
       Files.writeString(zddCfg, HaproxyConfigRenderer.HEADER);
       Path master = dir.resolve("master.sock");
-      new RuntimeApiStandIn(zddCfg).listen(loop, base.statsSocket(), master);
+      new RuntimeApiStandIn(zddCfg).listen(loops.get(i % loops.size()), base.statsSocket(), master);
       args.addAll(List.of("--haproxy-mode", "attach", "--stats-socket", base.statsSocket().toString(),
           "--master-socket", master.toString(), "--haproxy-base-config", baseCfg.toString(),
           "--haproxy-zdd-config", zddCfg.toString(), "--server-state-file", base.serverStateFile().toString()));
@@ -126,6 +136,6 @@ final class FleetAgents implements AutoCloseable {
     // otherwise take minutes.
     agents.parallelStream().forEach(AgentMain.Running::close);
     agents.clear();
-    loop.close();
+    loops.forEach(UnixSocketLoop::close);
   }
 }

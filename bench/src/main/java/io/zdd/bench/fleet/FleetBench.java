@@ -47,7 +47,7 @@ public final class FleetBench implements Callable<Integer> {
       + "Default: ${DEFAULT-VALUE}.")
   int warmup;
 
-  @Option(names = "--real-haproxy", defaultValue = "10",
+  @Option(names = "--real-haproxy", defaultValue = "20",
       description = "Agents with a real HAProxy each (the rest use the runtime-API stand-in). Default: "
           + "${DEFAULT-VALUE}; see docs/benchmarks.md for what this machine holds.")
   int realHaproxy;
@@ -59,6 +59,11 @@ public final class FleetBench implements Callable<Integer> {
   @Option(names = "--agent-deadline", defaultValue = "5000",
       description = "Deadline of each call to an agent, ms (the coordinator's --agent-deadline). Default: ${DEFAULT-VALUE}.")
   long callDeadlineMs;
+
+  @Option(names = "--setup-deadline", defaultValue = "120000",
+      description = "Deadline of each agent's call for the first set, ms: it creates the group, so every agent runs "
+          + "'haproxy -c' and reloads at once (not a measured step). Default: ${DEFAULT-VALUE}.")
+  long setupDeadlineMs;
 
   @Option(names = "--sample-interval", defaultValue = "250",
       description = "WatchConnections interval asked of the agents, ms (the coordinator's --sample-interval). "
@@ -113,7 +118,7 @@ public final class FleetBench implements Callable<Integer> {
           continue;
         }
         FleetRun.Settings s = new FleetRun.Settings(n, realHaproxy, steps, warmup, Duration.ofSeconds(idleSeconds),
-            Duration.ofMillis(callDeadlineMs), Duration.ofMillis(sampleIntervalMs), haproxyBin,
+            Duration.ofMillis(callDeadlineMs), Duration.ofMillis(setupDeadlineMs), Duration.ofMillis(sampleIntervalMs), haproxyBin,
             List.copyOf(agentsJvmOptions));
         try {
           results.add(FleetRun.run(s, dir));
@@ -145,7 +150,8 @@ public final class FleetBench implements Callable<Integer> {
     StringBuilder b = new StringBuilder("bin/zdd bench fleet --agents ");
     b.append(String.join(",", agents.stream().map(String::valueOf).toList()))
         .append(" --steps ").append(steps).append(" --warmup ").append(warmup)
-        .append(" --real-haproxy ").append(realHaproxy).append(" --idle ").append(idleSeconds);
+        .append(" --real-haproxy ").append(realHaproxy).append(" --idle ").append(idleSeconds)
+        .append(" --agent-deadline ").append(callDeadlineMs);
     agentsJvmOptions.forEach(o -> b.append(" --agents-jvm-option=").append(o));
     return b.toString();
   }

@@ -34,13 +34,15 @@ record FleetReport(List<FleetRun.Result> results, List<String> notRun, String st
     out.add("");
     out.add("CPU in % of one core over the window (utime+stime from /proc); memory is RSS at the end of the window. "
         + "**per agent (average)** is the agents' JVM divided by N: all N agents share one JVM, so this is an "
-        + "average share, not a process of its own. `haproxy -c` is the agents' config checks (short-lived "
+        + "average share, not a process of its own. The runtime-API stand-ins answer on one thread of the agents' "
+        + "JVM (work a real HAProxy does in its own process): its CPU is shown apart and left out of the per-agent "
+        + "figure (their memory is not separable and stays in). `haproxy -c` is the agents' config checks (short-lived "
         + "children of the agents' JVM); real HAProxy is the masters and workers of the K real agents, summed.");
     out.add("");
-    out.add("| agents | window | coordinator side CPU % | agents' JVM CPU % | per agent (average) CPU % "
-        + "| `haproxy -c` CPU % | real HAProxy CPU % | coordinator side RSS MiB | agents' JVM RSS MiB "
-        + "| per agent (average) RSS MiB | real HAProxy RSS MiB | agents' JVM threads |");
-    out.add("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    out.add("| agents | window | coordinator side CPU % | agents' JVM CPU % | of which stand-ins % "
+        + "| per agent (average, without stand-ins) CPU % | `haproxy -c` CPU % | real HAProxy CPU % "
+        + "| coordinator side RSS MiB | agents' JVM RSS MiB | per agent (average) RSS MiB | real HAProxy RSS MiB | agents' JVM threads |");
+    out.add("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (FleetRun.Result r : results) {
       out.add(usageRow(r, "idle " + Math.round(r.idle().seconds()) + " s", r.idle()));
       out.add(usageRow(r, r.steps().count() + " steps, " + Math.round(r.busy().seconds()) + " s", r.busy()));
@@ -68,8 +70,11 @@ record FleetReport(List<FleetRun.Result> results, List<String> notRun, String st
     if (!results.isEmpty()) {
       FleetRun.Settings s = results.get(0).settings();
       out.add(String.format(Locale.ROOT, "| warm-up steps (not counted) | %d per fleet size |", s.warmup()));
-      out.add("| agent call deadline / sample interval | " + s.callDeadline().toMillis() + " ms / "
-          + s.sampleInterval().toMillis() + " ms (the coordinator's defaults) |");
+      out.add("| agent call deadline of a step / sample interval | " + s.callDeadline().toMillis() + " ms / "
+          + s.sampleInterval().toMillis() + " ms (the coordinator's defaults: 5000 ms / 250 ms) |");
+      out.add("| first set | creates the group on every agent (`haproxy -c` and a reload each, all at once), through "
+          + "a fleet layer of its own with a " + s.setupDeadline().toMillis() + " ms call deadline; retried for "
+          + "agents that did not confirm it; not a measured step |");
       out.add("| agents' JVM options | " + (s.agentsJvmOptions().isEmpty() ? "(none)"
           : String.join(" ", s.agentsJvmOptions())) + " |");
     }
@@ -92,8 +97,9 @@ record FleetReport(List<FleetRun.Result> results, List<String> notRun, String st
     int n = r.settings().agents();
     UsageSnapshot end = w.end();
     return String.format(Locale.ROOT,
-        "| %d | %s | %.1f | %.1f | %.2f | %.1f | %s | %.0f | %.0f | %.1f | %s | %d |",
-        n, label, w.percent(w.coordinatorCpu()), w.percent(w.agentsCpu()), w.percent(w.agentsCpu()) / n,
+        "| %d | %s | %.1f | %.1f | %.1f | %.2f | %.1f | %s | %.0f | %.0f | %.1f | %s | %d |",
+        n, label, w.percent(w.coordinatorCpu()), w.percent(w.agentsCpu()), w.percent(w.standInCpu()),
+        w.percent(w.agentsCpu() - w.standInCpu()) / n,
         w.percent(w.checkCpu()),
         r.real() == 0 ? "-" : String.format(Locale.ROOT, "%.1f (%d processes)", w.percent(w.haproxyCpu()),
             end.haproxyProcesses()),

@@ -1,6 +1,7 @@
 package io.zdd.bench.fleet;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,32 @@ record ProcessUsage(double cpuSeconds, double childCpuSeconds, long rssKib, long
     } catch (IOException | RuntimeException e) {
       return Optional.empty(); // gone meanwhile
     }
+  }
+
+  /**
+   * CPU seconds (utime + stime) of the threads of {@code pid} named {@code threadName} (Linux keeps
+   * the first 15 characters of a thread's name), 0 when there are none.
+   */
+  static double threadCpuSeconds(long pid, String threadName) {
+    String comm = threadName.length() > 15 ? threadName.substring(0, 15) : threadName;
+    double sum = 0;
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path t : tasks) {
+        try {
+          if (!Files.readString(t.resolve("comm"), StandardCharsets.US_ASCII).strip().equals(comm)) {
+            continue;
+          }
+          String stat = Files.readString(t.resolve("stat"), StandardCharsets.US_ASCII);
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return sum;
   }
 
   /** The command line of a process, arguments separated by spaces; empty when it is gone. */

@@ -8,8 +8,8 @@ import java.util.List;
  * short-lived {@code haproxy -c} checks are not among them: once waited for, they count in the
  * agents' JVM's children time).
  */
-record UsageSnapshot(long nanos, ProcessUsage coordinator, ProcessUsage agents, double haproxyCpuSeconds,
-    long haproxyRssKib, int haproxyProcesses) {
+record UsageSnapshot(long nanos, ProcessUsage coordinator, ProcessUsage agents, double standInCpuSeconds,
+    double haproxyCpuSeconds, long haproxyRssKib, int haproxyProcesses) {
 
   static UsageSnapshot take(long agentsPid, String haproxyBin) {
     ProcessUsage self = ProcessUsage.of(ProcessHandle.current().pid()).orElseThrow();
@@ -32,7 +32,8 @@ record UsageSnapshot(long nanos, ProcessUsage coordinator, ProcessUsage agents, 
         count++;
       }
     }
-    return new UsageSnapshot(System.nanoTime(), self, agents, cpu, rss, count);
+    double standIns = ProcessUsage.threadCpuSeconds(agentsPid, UnixSocketLoop.THREAD_NAME);
+    return new UsageSnapshot(System.nanoTime(), self, agents, standIns, cpu, rss, count);
   }
 
   /** What was used between {@code start} and this snapshot. */
@@ -40,6 +41,7 @@ record UsageSnapshot(long nanos, ProcessUsage coordinator, ProcessUsage agents, 
     return new Window((nanos - start.nanos) / 1e9,
         coordinator.cpuSeconds() - start.coordinator.cpuSeconds(),
         agents.cpuSeconds() - start.agents.cpuSeconds(),
+        standInCpuSeconds - start.standInCpuSeconds,
         agents.childCpuSeconds() - start.agents.childCpuSeconds(),
         haproxyCpuSeconds - start.haproxyCpuSeconds, this);
   }
@@ -47,9 +49,12 @@ record UsageSnapshot(long nanos, ProcessUsage coordinator, ProcessUsage agents, 
   /**
    * CPU seconds used over {@code seconds} of wall time, by part, and the snapshot at its end.
    *
+   * @param agentsCpu the agents' JVM, the stand-ins' thread included
+   * @param standInCpu the stand-ins' thread in the agents' JVM (what a real HAProxy would spend itself)
    * @param checkCpu the agents' JVM's exited children: the {@code haproxy -c} config checks
    */
-  record Window(double seconds, double coordinatorCpu, double agentsCpu, double checkCpu, double haproxyCpu,
+  record Window(double seconds, double coordinatorCpu, double agentsCpu, double standInCpu, double checkCpu,
+      double haproxyCpu,
       UsageSnapshot end) {
     /** CPU seconds as percent of one core over the window. */
     double percent(double cpuSeconds) {

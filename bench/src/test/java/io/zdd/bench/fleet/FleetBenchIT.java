@@ -32,7 +32,8 @@ class FleetBenchIT {
     assertThat(row.find()).as(md).isTrue();
     assertThat(Double.parseDouble(row.group(5))).as("max step latency").isPositive();
     // CPU and memory rows for both windows, with the real HAProxy's processes found.
-    assertThat(md).containsPattern("\\| 3 \\| idle 1 s \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\(2 processes\\)");
+    assertThat(md).containsPattern("\\| 3 \\| idle 1 s \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+ "
+        + "\\| [\\d.]+ \\(2 processes\\)");
     assertThat(md).containsPattern("\\| 3 \\| 5 steps, \\d+ s \\| [\\d.]+ \\| [\\d.]+ \\|");
     assertThat(md).contains("stand-in for HAProxy's runtime API, not HAProxy");
     assertThat(md).doesNotContain("failed");
