@@ -60,7 +60,8 @@ record FleetReport(List<FleetRun.Result> results, List<String> notRun, String st
         + "**stand-in for HAProxy's runtime API, not HAProxy**: it answers the agent's stats-socket and master-CLI "
         + "commands over unix sockets with HAProxy 2.6.12's reply formats and keeps backends, servers and weights, "
         + "so read-backs are true; it forwards no traffic and runs no health checks. Those agents still run the "
-        + "real `haproxy -c` on the files they write |");
+        + "real `haproxy -c` on the files they write. The stand-ins share the agents' JVM, so its GC pauses and "
+        + "scheduling delays also delay their answers (a real HAProxy would not pause with it) |");
     out.add("| agent directory | static list (`StaticAgentDirectory`, the coordinator's `--agents`): no ZooKeeper "
         + "session per agent |");
     out.add("| coordinator side | this JVM: `AgentFleet` (one channel and one WatchConnections stream per agent) and "
