@@ -34,8 +34,8 @@ record FleetReport(List<FleetRun.Result> results, List<String> notRun, String st
     out.add("");
     out.add("CPU in % of one core over the window (utime+stime from /proc); memory is RSS at the end of the window. "
         + "**per agent (average)** is the agents' JVM divided by N: all N agents share one JVM, so this is an "
-        + "average share, not a process of its own. The runtime-API stand-ins answer on one thread of the agents' "
-        + "JVM (work a real HAProxy does in its own process): its CPU is shown apart and left out of the per-agent "
+        + "average share, not a process of its own. The runtime-API stand-ins answer on two threads of the agents' "
+        + "JVM (work a real HAProxy does in its own process): their CPU is shown apart and left out of the per-agent "
         + "figure (their memory is not separable and stays in). `haproxy -c` is the agents' config checks (short-lived "
         + "children of the agents' JVM); real HAProxy is the masters and workers of the K real agents, summed.");
     out.add("");
