@@ -81,6 +81,12 @@ public final class ApplyLatencyBench implements Callable<Integer> {
           + "small group among them is re-weighted; 0 skips it. Default: ${DEFAULT-VALUE}.")
   int groups;
 
+  @Option(names = "--back-to-back", defaultValue = "1000",
+      description = "After the interleaved rounds (and their background load), this many weight-only calls in a row "
+          + "on the fast-path agent alone, after as many unmeasured ones: the fast path with no reload or "
+          + "'haproxy -c' of the other kinds around it; 0 skips it. Default: ${DEFAULT-VALUE}.")
+  int backToBack;
+
   @Option(names = "--big-repeats", defaultValue = "10",
       description = "Re-weights timed per big-backend measurement. Default: ${DEFAULT-VALUE}.")
   int bigRepeats;
@@ -170,14 +176,14 @@ public final class ApplyLatencyBench implements Callable<Integer> {
       }
       AgentState state = stub.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
           .getState(GetStateRequest.getDefaultInstance());
-      String big = "";
+      String big = backToBack(stub, plan);
       if (servers > 0 || groups > 0) {
         BigBackendScenario scenario = new BigBackendScenario(ports, servers, groups, bigRepeats);
         System.err.printf(Locale.ROOT, "bench: big backends (%d servers, %d groups) on each agent%n", servers, groups);
         List<BigBackendScenario.Result> results = List.of(
             scenario.run("`--config-sync structure` (fast path)", stub),
             scenario.run("`--config-sync always`", alwaysStub));
-        big = scenario.markdown(results);
+        big += scenario.markdown(results);
       }
       Samples w = samples.get(ChangePlan.Kind.WEIGHT_ONLY);
       Samples wa = samples.get(ChangePlan.Kind.WEIGHT_ONLY_ALWAYS);
@@ -202,6 +208,32 @@ public final class ApplyLatencyBench implements Callable<Integer> {
       }
       return 0;
     }
+  }
+
+  /** The back-to-back row: weight-only calls on the fast-path agent with nothing else running. */
+  private String backToBack(LbAgentGrpc.LbAgentBlockingStub stub, ChangePlan plan) {
+    if (backToBack == 0) {
+      return "";
+    }
+    System.err.printf(Locale.ROOT, "bench: %d weight-only calls back to back (after %d unmeasured)%n", backToBack,
+        backToBack);
+    List<Long> nanos = new ArrayList<>();
+    int reloaded = 0;
+    for (int i = 0; i < 2 * backToBack; i++) {
+      ApplyBackendsRequest req = plan.next(ChangePlan.Kind.WEIGHT_ONLY);
+      long start = System.nanoTime();
+      ApplyBackendsResponse resp = call(stub, req);
+      if (i >= backToBack) {
+        nanos.add(System.nanoTime() - start);
+        reloaded += resp.getReloaded() ? 1 : 0;
+      }
+    }
+    LatencySummary s = LatencySummary.ofNanos(nanos);
+    return String.format(Locale.ROOT, "### Weight-only changes back to back on the fast-path agent "
+            + "(no background load, no other kind in between)%n%n"
+            + "| n | reloaded=true | p50 ms | p90 ms | p99 ms | max ms | mean ms |%n|---:|---:|---:|---:|---:|---:|---:|%n"
+            + "| %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f |%n%n",
+        s.count(), reloaded, s.p50Ms(), s.p90Ms(), s.p99Ms(), s.maxMs(), s.meanMs());
   }
 
   private static final List<List<ChangePlan.Kind>> ORDERS = List.of(
