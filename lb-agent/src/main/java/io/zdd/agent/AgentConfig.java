@@ -209,8 +209,8 @@ public final class AgentConfig {
 
   @Option(names = "--reload-detection", defaultValue = "${env:ZDD_AGENT_RELOAD_DETECTION:-procfs}",
       description = "How HAProxy reloads are noticed: procfs (the master's children in /proc every 250ms, a full "
-          + "master CLI 'show proc' when they change and every 2s as a backstop; falls back to poll when /proc does "
-          + "not show the master) or poll ('show proc' every 250ms). Default: ${DEFAULT-VALUE}. "
+          + "master CLI 'show proc' when they change and every 2s as a backstop; only that 2s poll when /proc does "
+          + "not show the master, e.g. in another pid namespace) or poll ('show proc' every 250ms). Default: ${DEFAULT-VALUE}. "
           + "Env: ZDD_AGENT_RELOAD_DETECTION.")
   ReloadDetection reloadDetection;
 
