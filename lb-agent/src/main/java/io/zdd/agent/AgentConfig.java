@@ -1,6 +1,7 @@
 package io.zdd.agent;
 
 import io.zdd.agent.grpc.LbAgentService;
+import io.zdd.agent.grpc.SamplingPace;
 import io.zdd.agent.haproxy.ConfigSync;
 import io.zdd.common.config.ByteSizes;
 import io.zdd.common.config.CredentialsFile;
@@ -187,9 +188,41 @@ public final class AgentConfig {
 
   @Option(names = "--heartbeat", defaultValue = "${env:ZDD_AGENT_HEARTBEAT:-5s}",
       converter = Durations.Converter.class,
-      description = "Default WatchConnections heartbeat: a sample is sent at least this often even without "
-          + "changes. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HEARTBEAT.")
+      description = "Default WatchConnections heartbeat: without changes, a sample is sent at the first reading "
+          + "taken at least this long after the last one sent. Default: ${DEFAULT-VALUE}. Env: ZDD_AGENT_HEARTBEAT.")
   Duration heartbeat;
+
+  // ---- Idle cost: how often HAProxy is read while nothing needs watching closely ----
+
+  @Option(names = "--idle-sample-interval", defaultValue = "${env:ZDD_AGENT_IDLE_SAMPLE_INTERVAL:-2s}",
+      converter = Durations.Converter.class,
+      description = "Pace of the shared connection reading while nothing needs watching closely (no write command "
+          + "within --sample-hot-window, no out-of-service server holding connections); the watchers' own interval "
+          + "applies otherwise. 0 reads at the watchers' interval all the time. Default: ${DEFAULT-VALUE}. "
+          + "Env: ZDD_AGENT_IDLE_SAMPLE_INTERVAL.")
+  Duration idleSampleInterval;
+
+  @Option(names = "--sample-hot-window", defaultValue = "${env:ZDD_AGENT_SAMPLE_HOT_WINDOW:-10s}",
+      converter = Durations.Converter.class,
+      description = "How long connection readings stay at the watchers' interval after a write command "
+          + "(ApplyBackends, SwapPort, ShutdownSessions, RemoveGroup). Default: ${DEFAULT-VALUE}. "
+          + "Env: ZDD_AGENT_SAMPLE_HOT_WINDOW.")
+  Duration sampleHotWindow;
+
+  @Option(names = "--reload-detection", defaultValue = "${env:ZDD_AGENT_RELOAD_DETECTION:-procfs}",
+      description = "How HAProxy reloads are noticed: procfs (the master's children in /proc every 250ms, a full "
+          + "master CLI 'show proc' when they change and every 2s as a backstop; only that 2s poll when /proc does "
+          + "not show the master, e.g. in another pid namespace) or poll ('show proc' every 250ms). Default: ${DEFAULT-VALUE}. "
+          + "Env: ZDD_AGENT_RELOAD_DETECTION.")
+  ReloadDetection reloadDetection;
+
+  /** See {@code --reload-detection}. */
+  public enum ReloadDetection {
+    procfs,
+    poll
+  }
+
+  // ---- end of idle cost ----
 
   @Option(names = "--max-message-size", defaultValue = "${env:ZDD_AGENT_MAX_MESSAGE_SIZE:-4MiB}",
       converter = ByteSizes.Converter.class,
@@ -215,7 +248,7 @@ public final class AgentConfig {
 
   @Option(names = "--max-streams", defaultValue = "${env:ZDD_AGENT_MAX_STREAMS:-64}",
       description = "WatchConnections streams open at once (1..10000); one more is refused with RESOURCE_EXHAUSTED "
-          + "until a stream ends. All streams of one interval share one HAProxy reading. Default: ${DEFAULT-VALUE}. "
+          + "until a stream ends. All streams share one HAProxy reading. Default: ${DEFAULT-VALUE}. "
           + "Env: ZDD_AGENT_MAX_STREAMS.")
   int maxStreams;
 
@@ -442,6 +475,23 @@ public final class AgentConfig {
     return heartbeat;
   }
 
+  /** The shared connection reading's idle pace and hot window ({@code --idle-sample-interval}, {@code --sample-hot-window}). */
+  public SamplingPace samplingPace() {
+    if (idleSampleInterval.isNegative()) {
+      throw new InvalidInputException("--idle-sample-interval", "must not be negative, got "
+          + Durations.format(idleSampleInterval));
+    }
+    if (sampleHotWindow.isNegative()) {
+      throw new InvalidInputException("--sample-hot-window", "must not be negative, got "
+          + Durations.format(sampleHotWindow));
+    }
+    return new SamplingPace(idleSampleInterval, sampleHotWindow);
+  }
+
+  public ReloadDetection reloadDetection() {
+    return reloadDetection;
+  }
+
   /** The gRPC server's threads, message size and per-connection call limits. */
   public GrpcServerLimits grpcLimits() {
     return new GrpcServerLimits(AgentMain.GRPC_THREADS, GrpcServerLimits.maxMessageBytes(maxMessageSize),
@@ -477,6 +527,7 @@ public final class AgentConfig {
     iptablesSave();
     sampleInterval();
     heartbeat();
+    samplingPace();
     grpcLimits();
     limits();
     shutdownGrace();

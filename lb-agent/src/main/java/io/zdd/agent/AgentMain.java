@@ -17,6 +17,7 @@ import io.zdd.agent.firewall.NetAdminCapability;
 import io.zdd.agent.firewall.PortSwapper;
 import io.zdd.agent.grpc.AgentCallPolicy;
 import io.zdd.agent.grpc.LbAgentService;
+import io.zdd.agent.grpc.SharedConnectionSampling;
 import io.zdd.agent.haproxy.BaseConfig;
 import io.zdd.agent.haproxy.ControllerSettings;
 import io.zdd.agent.haproxy.HaproxyBackendController;
@@ -51,7 +52,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -80,6 +80,11 @@ public final class AgentMain implements Callable<Integer> {
   /** Threads that run gRPC calls; more concurrent calls queue (each apply waits on its group's lock). */
   static final int GRPC_THREADS = 32;
   private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
+  /**
+   * With /proc reload detection, the longest time without a full master CLI poll: well within
+   * the 5 s /healthz allows, so a master that stops answering still fails it.
+   */
+  static final Duration RELOAD_BACKSTOP = Duration.ofSeconds(2);
 
   @Mixin final AgentConfig config = new AgentConfig();
 
@@ -218,12 +223,21 @@ public final class AgentMain implements Callable<Integer> {
         return p;
       }, p -> { });
 
+      // ---- idle cost: one shared connection reading, paced; the reload watcher's detection ----
+      SharedConnectionSampling sampling = new SharedConnectionSampling(sampler, scheduler, clock, c.samplingPace(),
+          controller::desired);
+      // A scrape reuses the shared reading while streams keep it this fresh (they read at least
+      // every idle interval), and reads HAProxy itself only when none does.
+      Duration scrapeMaxAge = max(c.samplingPace().idleInterval(), c.sampleInterval()).plusSeconds(1);
+      ReloadWatcher.Detection reloadDetection = c.reloadDetection() == AgentConfig.ReloadDetection.poll
+          ? ReloadWatcher.Detection.POLL : ReloadWatcher.Detection.PROCFS;
+      // ---- end of idle cost ----
       AgentMetrics metrics = new AgentMetrics(registry, epochs::highest);
       AtomicReference<ReloadWatcher> watcher = new AtomicReference<>();
       metricsEndpoint = life.start("metrics endpoint", () -> {
         MetricsEndpoint m = new MetricsEndpoint(registry, c.metricsListen());
         m.route("/metrics", () -> {
-          refreshConnectionGauges(metrics, sampler);
+          refreshConnectionGauges(metrics, sampling, scrapeMaxAge);
           return registry.scrape();
         });
         // Healthy when HAProxy's master answered the reload watcher within 5 s (503 with why otherwise).
@@ -242,9 +256,9 @@ public final class AgentMain implements Callable<Integer> {
       }, MetricsEndpoint::close);
 
       LbAgentService service = new LbAgentService(agentId, epochs, new MeteredBackendController(controller, metrics),
-          sampler, portSwapper,
-          controller::shutdownSessions, scheduler, clock,
-          new LbAgentService.StreamSettings(c.sampleInterval(), Duration.ofMillis(50), c.heartbeat()), c.limits());
+          portSwapper, controller::shutdownSessions,
+          new LbAgentService.StreamSettings(c.sampleInterval(), Duration.ofMillis(50), c.heartbeat()), c.limits(),
+          sampling);
       health = new HealthStatusManager();
       // Not serving until everything below has started.
       health.setStatus("", ServingStatus.NOT_SERVING);
@@ -274,7 +288,8 @@ public final class AgentMain implements Callable<Integer> {
 
       life.start("watch streams", () -> service, LbAgentService::closeStreams);
       life.start("reload watcher", () -> {
-        ReloadWatcher w = new ReloadWatcher(haproxy.masterCli(), controller, sampler, scheduler, Duration.ofMillis(250));
+        ReloadWatcher w = new ReloadWatcher(haproxy.masterCli(), controller, sampler, scheduler, Duration.ofMillis(250),
+            reloadDetection, RELOAD_BACKSTOP, Path.of("/proc"));
         w.start();
         watcher.set(w);
         return w;
@@ -320,13 +335,18 @@ public final class AgentMain implements Callable<Integer> {
       return p;
     }
 
-    private static void refreshConnectionGauges(AgentMetrics metrics, HaproxyConnectionSampler sampler) {
+    private static void refreshConnectionGauges(AgentMetrics metrics, SharedConnectionSampling sampling,
+        Duration maxAge) {
       try {
-        metrics.refresh(sampler.sample(Set.of()));
+        metrics.refresh(sampling.counts(maxAge));
       } catch (RuntimeException e) {
         // A scrape must still answer while HAProxy reloads; the gauges keep their last values.
         log.debug("connection gauges not refreshed: {}", e.toString());
       }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+      return a.compareTo(b) >= 0 ? a : b;
     }
 
     private static List<String> groupsOf(HaproxyBackendController controller) {

@@ -19,7 +19,8 @@ class AgentMainTest {
       "--stats-socket", "--master-socket", "--haproxy-base-config", "--haproxy-zdd-config", "--server-state-file",
       "--frontend-bind-address", "--frontend-port-range", "--lb-group", "--zk-connect", "--zk-root",
       "--zk-session-timeout", "--zk-digest-file", "--zk-tls", "--frontend-netns", "--iptables-netns",
-      "--iptables-restore", "--iptables-save", "--sample-interval", "--heartbeat", "--max-message-size",
+      "--iptables-restore", "--iptables-save", "--sample-interval", "--heartbeat",
+      "--idle-sample-interval", "--sample-hot-window", "--reload-detection", "--max-message-size",
       "--max-concurrent-calls", "--max-groups", "--max-servers-per-backend", "--max-streams", "--shutdown-grace",
       "--config-sync");
 

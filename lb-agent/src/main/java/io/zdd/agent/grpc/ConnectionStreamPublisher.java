@@ -19,10 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WatchConnections stream. Takes the agent's shared reading of HAProxy every {@code interval}
- * ({@link SharedConnectionSampling}: one reading per interval however many streams watch), keeps
- * its own groups, and sends a sample only when the counts changed, or when {@code heartbeat}
- * passed since the last send (then marked {@code heartbeat}).
+ * One WatchConnections stream. Takes the agent's shared reading of HAProxy when at least
+ * {@code interval} passed since the last one it took ({@link SharedConnectionSampling}: one
+ * reading however many streams watch, at the fast pace only while it matters), keeps its own
+ * groups, and sends a sample only when the counts changed, or when {@code heartbeat} passed since
+ * the last send (then marked {@code heartbeat}).
  *
  * <p>Flow control: a sample is handed to gRPC only while the stream {@code isReady()} and, when
  * the consumer asked for credit, while it has credit left. Otherwise the publisher keeps exactly
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * receives the newest state when it catches up; the sequence numbers show the gap. HTTP/2 flow
  * control alone cannot promise freshness: samples the transport accepted may wait in the
  * consumer's own buffers. Credit can: with one sample in flight the next one is at most one
- * interval old when it leaves.
+ * reading pace old when it leaves.
  *
  * <p>Every {@code onNext}/{@code onError}/{@code onCompleted} happens under one monitor behind a
  * closed flag, so the sampling thread and gRPC's callback thread never send concurrently.
@@ -89,7 +90,7 @@ public final class ConnectionStreamPublisher {
     return streamId;
   }
 
-  /** Starts taking readings: the first right away, then every interval. */
+  /** Starts taking readings: the first right away, then at the shared reading's pace. */
   void start() {
     Runnable leave = sampling.subscribe(interval, new SharedConnectionSampling.Subscriber() {
       @Override

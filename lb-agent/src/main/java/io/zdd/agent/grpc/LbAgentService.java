@@ -112,6 +112,16 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
   public LbAgentService(AgentId agentId, EpochStore epochs, BackendController controller, ConnectionSampler sampler,
       PortSwapper portSwapper, SessionShutdown sessionShutdown, ScheduledExecutorService scheduler, Clock clock,
       StreamSettings streams, Limits limits) {
+    this(agentId, epochs, controller, portSwapper, sessionShutdown, streams, limits,
+        new SharedConnectionSampling(sampler, scheduler, clock, SamplingPace.ALWAYS_FAST, controller::desired));
+  }
+
+  /**
+   * With the agent's shared reading of HAProxy (also the metrics endpoint's), paced by its
+   * {@link SamplingPace}: every write command here wakes it.
+   */
+  public LbAgentService(AgentId agentId, EpochStore epochs, BackendController controller, PortSwapper portSwapper,
+      SessionShutdown sessionShutdown, StreamSettings streams, Limits limits, SharedConnectionSampling sampling) {
     this.agentId = agentId;
     this.epochs = epochs;
     this.controller = controller;
@@ -119,12 +129,12 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
     this.sessionShutdown = sessionShutdown;
     this.streams = streams;
     this.limits = limits;
-    this.sampling = new SharedConnectionSampling(sampler, scheduler, clock);
+    this.sampling = sampling;
   }
 
   @Override
   public void applyBackends(ApplyBackendsRequest request, StreamObserver<ApplyBackendsResponse> response) {
-    unary(response, () -> {
+    write(response, () -> {
       if (!request.hasBackendSet()) {
         throw new InvalidInputException("backend_set", "is required");
       }
@@ -155,7 +165,7 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
 
   @Override
   public void removeGroup(RemoveGroupRequest request, StreamObserver<RemoveGroupResponse> response) {
-    unary(response, () -> {
+    write(response, () -> {
       GroupName group = GroupName.of(request.getGroup());
       Epoch epoch = epoch(request.getEpoch());
       try (LogContext g = LogContext.group(group.value())) {
@@ -178,7 +188,7 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
 
   @Override
   public void swapPort(SwapPortRequest request, StreamObserver<SwapPortResponse> response) {
-    unary(response, () -> {
+    write(response, () -> {
       GroupName group = GroupName.of(request.getGroup());
       int servicePort = Validation.port("service_port", request.getServicePort());
       int targetPort = Validation.port("target_port", request.getTargetPort());
@@ -206,7 +216,7 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
 
   @Override
   public void shutdownSessions(ShutdownSessionsRequest request, StreamObserver<ShutdownSessionsResponse> response) {
-    unary(response, () -> {
+    write(response, () -> {
       GroupName group = GroupName.of(request.getGroup());
       String server = Validation.name("server", request.getServer());
       Epoch epoch = epoch(request.getEpoch());
@@ -472,7 +482,7 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
     }
   }
 
-  /** HAProxy sampling tasks running now, one per interval watched (for tests). */
+  /** HAProxy sampling tasks running now: one while any stream is open (for tests). */
   int samplingTasks() {
     return sampling.feeds();
   }
@@ -495,6 +505,21 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       throw new InvalidInputException("epoch", "is required (leader epochs start at 1)");
     }
     return Epoch.of(value);
+  }
+
+  /**
+   * A call that may change HAProxy or the redirects: whatever its outcome, the shared reading
+   * turns fast for its hot window before the answer leaves, so a drain it started is watched
+   * closely from the moment the caller knows of it.
+   */
+  private <T> void write(StreamObserver<T> response, Supplier<T> call) {
+    unary(response, () -> {
+      try {
+        return call.get();
+      } finally {
+        sampling.wake();
+      }
+    });
   }
 
   private <T> void unary(StreamObserver<T> response, Supplier<T> call) {

@@ -22,7 +22,9 @@ import java.util.function.Supplier;
  * </ul>
  * The record methods are for whoever knows the outcome (the gRPC edge from ApplyResult today;
  * the HAProxy layer may call them directly). Connection gauges are refreshed from one sample by
- * {@link #refresh}, which the scrape endpoint calls, so HAProxy is read only when scraped.
+ * {@link #refresh}, which the scrape endpoint calls with the agent's shared reading (the one the
+ * WatchConnections streams take) when it is fresh, so a scrape reads HAProxy only when no stream
+ * keeps that reading fresh.
  */
 public final class AgentMetrics {
   public static final String OK = "ok";
