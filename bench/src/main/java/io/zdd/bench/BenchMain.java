@@ -22,6 +22,8 @@ public final class BenchMain {
         FleetBench::main));
     BENCHES.put("apply", new Bench("ApplyBackends latency of one agent and its real HAProxy: weight-only changes vs "
         + "changes that need a reload", ApplyLatencyBench::main));
+    BENCHES.put("idle", new Bench("CPU and threads of one idle agent (its own JVM) and its HAProxy under a "
+        + "coordinator-like connection stream, old vs new sampling and reload detection", IdleCostBench::main));
   }
 
   private BenchMain() {}

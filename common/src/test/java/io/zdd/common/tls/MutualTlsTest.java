@@ -199,6 +199,19 @@ class MutualTlsTest {
     assertThat(serverCertificate().getNotAfter()).isAfter(before.getNotAfter());
   }
 
+  @Test
+  void unchangedFiles_areNotParsedAgain_byTheRotationCheck() throws Exception {
+    TlsConfig c = certs.issue(SpiffeId.Role.AGENT, "lb-2", List.of("127.0.0.1"), Duration.ofDays(1))
+        .withReloadInterval(Duration.ofMillis(20));
+    try (TlsContexts t = TlsContexts.open(c)) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> t.rotationChecks() >= 5);
+      assertThat(t.rotationParses()).as("checks that parsed unchanged files").isZero();
+
+      certs.issue(SpiffeId.Role.AGENT, "lb-2", List.of("127.0.0.1"), Duration.ofDays(2));
+      await().atMost(Duration.ofSeconds(10)).until(() -> t.rotationParses() >= 1);
+    }
+  }
+
   /** The certificate the server presents to a new connection. */
   private X509Certificate serverCertificate() throws Exception {
     GrpcSecurity client = GrpcSecurity.open(Optional.of(certs.issue(SpiffeId.Role.OPERATOR, "probe")), "probe");
