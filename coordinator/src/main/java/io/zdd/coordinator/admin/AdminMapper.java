@@ -8,12 +8,16 @@ import io.zdd.coordinator.engine.DrainPolicy;
 import io.zdd.coordinator.engine.LbDrainProgress;
 import io.zdd.coordinator.engine.ShiftStrategy;
 import io.zdd.coordinator.engine.TrafficShare;
+import io.zdd.proto.v1.AnalysisResult;
+import io.zdd.proto.v1.AnalysisStatus;
 import io.zdd.proto.v1.Deployment;
 import io.zdd.proto.v1.EventKind;
 import io.zdd.proto.v1.Outcome;
 import io.zdd.proto.v1.Phase;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Maps between the engine's records and the admin API's messages; the coordinator-side twin of
@@ -69,6 +73,9 @@ public final class AdminMapper {
     if (o.getBlueFrontendPort() > 0 || o.getGreenFrontendPort() > 0) {
       b.swapFrontendPorts(o.getBlueFrontendPort(), o.getGreenFrontendPort());
     }
+    if (!o.getAnalysis().isEmpty()) {
+      b.analysis(Optional.of(o.getAnalysis()));
+    }
     return b.build();
   }
 
@@ -103,7 +110,8 @@ public final class AdminMapper {
         .setPendingMetricPortIndex(o.pendingMetricPortIndex().orElse(0))
         .setBlueFrontendPort(o.blueFrontendPort())
         .setGreenFrontendPort(o.greenFrontendPort())
-        .setRequestedBy(o.requestedBy());
+        .setRequestedBy(o.requestedBy())
+        .setAnalysis(o.analysis().orElse(""));
     return b.build();
   }
 
@@ -128,6 +136,14 @@ public final class AdminMapper {
     }
     if (r.options() != null) {
       b.setOptions(toProto(r.options()));
+      r.options().analysis().ifPresent(t -> b.setAnalysis(AnalysisStatus.newBuilder()
+          .setTemplate(t)
+          .setStep(Math.max(0, r.analysis().step() + 1))
+          .setResult(r.analysis().result().name().toLowerCase(Locale.ROOT))
+          .setMeasurements(r.analysis().measurements())
+          .setFailures(r.analysis().failures())
+          .setInconclusives(r.analysis().inconclusives())
+          .setSummary(r.analysis().summary())));
     }
     traffic.forEach(t -> b.addTraffic(io.zdd.proto.v1.TrafficShare.newBuilder()
         .setColour(ProtoMapper.toProto(t.colour())).setPercent(t.percent())));
@@ -148,6 +164,13 @@ public final class AdminMapper {
         .setMessage(e.message())
         .setDeployment(toProto(e.deployment(), e.traffic(), e.drain()))
         .addAllTaskIds(e.killedTaskIds())
+        .addAllAnalysis(e.analysis().stream().map(c -> AnalysisResult.newBuilder()
+            .setCheck(c.check())
+            .setLb(c.lb())
+            .setVerdict(c.verdict().label())
+            .setValue(c.value())
+            .setDetail(c.detail())
+            .build()).toList())
         .build();
   }
 

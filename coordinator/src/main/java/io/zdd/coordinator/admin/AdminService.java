@@ -123,6 +123,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
           .setMethod(c.method()).setPath(c.path()).setBody(AppSecrets.redact(c.body())).setPurpose(c.purpose())));
       p.lbChanges().entrySet().stream().sorted(Map.Entry.comparingByKey())
           .forEach(e -> b.addLbChanges(PlannedLbChange.newBuilder().setAgentId(e.getKey().value()).addAllChanges(e.getValue())));
+      b.addAllGates(p.gates());
       return b.build();
     });
   }
@@ -164,7 +165,7 @@ public final class AdminService extends CoordinatorAdminGrpc.CoordinatorAdminImp
 
   @Override
   public void promote(ControlRequest req, StreamObserver<io.zdd.proto.v1.Deployment> out) {
-    control(req, out, Control.PROMOTE);
+    control(req, out, req.getSkipAnalysis() ? Control.SKIP_ANALYSIS : Control.PROMOTE);
   }
 
   @Override

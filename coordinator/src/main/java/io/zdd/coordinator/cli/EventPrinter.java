@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zdd.coordinator.engine.AppJson;
+import io.zdd.proto.v1.AnalysisResult;
+import io.zdd.proto.v1.AnalysisStatus;
 import io.zdd.proto.v1.Colour;
 import io.zdd.proto.v1.Deployment;
 import io.zdd.proto.v1.DeploymentEvent;
@@ -64,6 +66,10 @@ final class EventPrinter {
     out.printf("%s  %-13s %-22s %s%n", time, d.getPhase(), traffic(d), e.getMessage());
     if (!e.getTaskIdsList().isEmpty()) {
       out.printf("           killed: %s%n", String.join(", ", e.getTaskIdsList()));
+    }
+    for (AnalysisResult r : e.getAnalysisList()) {
+      out.printf("           %-12s %-16s %s%n", r.getVerdict().toUpperCase(Locale.ROOT),
+          r.getCheck() + (r.getLb().isEmpty() ? "" : "@" + r.getLb()), r.getDetail());
     }
   }
 
@@ -137,6 +143,12 @@ final class EventPrinter {
         .put("servers_drained", p.getServersDrained())
         .put("connections", p.getConnections()));
     n.put("requested_by", d.getOptions().getRequestedBy());
+    if (d.hasAnalysis()) {
+      AnalysisStatus a = d.getAnalysis();
+      n.putObject("analysis").put("template", a.getTemplate()).put("step", a.getStep()).put("result", a.getResult())
+          .put("measurements", a.getMeasurements()).put("failures", a.getFailures()).put("inconclusives", a.getInconclusives())
+          .put("summary", a.getSummary());
+    }
     ArrayNode audit = n.putArray("audit");
     d.getAuditList().forEach(audit::add);
     return n;
@@ -174,6 +186,8 @@ final class EventPrinter {
       ArrayNode changes = lbs.addObject().put("lb", lb.getAgentId()).putArray("changes");
       lb.getChangesList().forEach(changes::add);
     });
+    ArrayNode gates = n.putArray("gates");
+    p.getGatesList().forEach(gates::add);
     n.put("green_app_json", p.getGreenAppJson());
     return n;
   }
@@ -186,6 +200,16 @@ final class EventPrinter {
     n.put("message", e.getMessage());
     ArrayNode ids = n.putArray("task_ids");
     e.getTaskIdsList().forEach(ids::add);
+    ArrayNode analysis = n.putArray("analysis");
+    e.getAnalysisList().forEach(r -> {
+      ObjectNode one = analysis.addObject().put("check", r.getCheck()).put("lb", r.getLb()).put("verdict", r.getVerdict())
+          .put("detail", r.getDetail());
+      if (Double.isFinite(r.getValue())) {
+        one.put("value", r.getValue());
+      } else {
+        one.putNull("value");
+      }
+    });
     n.set("deployment", deploymentJson(e.getDeployment()));
     return n.toString();
   }

@@ -159,6 +159,11 @@ public final class ZddCli implements Callable<Integer> {
         description = "Pause between traffic steps; 0 (default) waits for 'zdd promote' at each step but the last")
     Duration stepPause;
 
+    @Option(names = "--analysis", paramLabel = "TEMPLATE", description = "With --traffic: the analysis template (in the "
+        + "coordinators' --analysis-file) that gates each step; steps then move on when it passes, and a failure rolls back "
+        + "(or pauses, as the template says). Default: the app's ZDD_ANALYSIS_TEMPLATE label, else ZDD_ANALYSIS_* rule labels")
+    String analysis;
+
     @Option(names = "--swap", paramLabel = "port", description = "'port': flip the public port with iptables instead of weights")
     String swap;
 
@@ -210,7 +215,8 @@ public final class ZddCli implements Callable<Integer> {
           .setPendingMetricPath(pendingMetricPath == null ? "" : pendingMetricPath)
           .setPendingMetricPortIndex(nonNegative("--pending-metric-port-index", pendingMetricPortIndex))
           .setBlueFrontendPort(nonNegative("--blue-frontend-port", blueFrontendPort))
-          .setGreenFrontendPort(nonNegative("--green-frontend-port", greenFrontendPort));
+          .setGreenFrontendPort(nonNegative("--green-frontend-port", greenFrontendPort))
+          .setAnalysis(analysis == null ? "" : analysis);
       if (traffic != null) {
         o.addAllTrafficStepsPercent(traffic).setStrategy(ShiftStrategy.WEIGHT_STEPS);
       }
@@ -363,7 +369,8 @@ public final class ZddCli implements Callable<Integer> {
   }
 
   @Command(name = "plan", mixinStandardHelpOptions = true,
-      description = "Show the Marathon calls and per-LB changes a deployment of APP.json would make. Changes nothing.")
+      description = "Show the Marathon calls, per-LB changes and gates (analysis, webhooks) a deployment of APP.json would "
+          + "make. Changes nothing.")
   static final class PlanCmd implements Callable<Integer> {
     @ParentCommand ZddCli cli;
     @Mixin DeployFlags flags;
@@ -392,6 +399,10 @@ public final class ZddCli implements Callable<Integer> {
       for (var lb : p.getLbChangesList()) {
         out.printf("LB %s:%n", lb.getAgentId());
         lb.getChangesList().forEach(ch -> out.printf("      %s%n", ch));
+      }
+      if (p.getGatesCount() > 0) {
+        out.println("Gates:");
+        p.getGatesList().forEach(g -> out.printf("  %s%n", g));
       }
       if (!p.getGreenAppJson().isEmpty()) {
         out.println("Green app definition:");
@@ -669,13 +680,18 @@ public final class ZddCli implements Callable<Integer> {
 
     abstract Deployment send(AdminConnection c, ControlRequest req);
 
+    /** Adds this control's own fields to the request. */
+    ControlRequest.Builder with(ControlRequest.Builder b) {
+      return b;
+    }
+
     @Override
     public Integer call() {
       if ((id == null) == (group == null)) {
         cli.err.println("zdd: give either a deployment ID or --group GROUP");
         return ExitCodes.BAD_INPUT;
       }
-      ControlRequest req = ControlRequest.newBuilder().setId(id == null ? "" : id).setGroup(group == null ? "" : group).build();
+      ControlRequest req = with(ControlRequest.newBuilder().setId(id == null ? "" : id).setGroup(group == null ? "" : group)).build();
       return cli.run(c -> {
         printDeployment(cli.out, c.call(x -> send(x, req)));
         return ExitCodes.OK;
@@ -685,6 +701,15 @@ public final class ZddCli implements Callable<Integer> {
 
   @Command(name = "promote", mixinStandardHelpOptions = true, description = "Move a held canary or traffic step on.")
   static final class Promote extends Control {
+    @Option(names = "--skip-analysis", description = "Move a step gated by analysis on without it (running, failed or "
+        + "inconclusive), releasing the pause an analysis set and skipping confirm-promotion webhooks; recorded in the audit trail")
+    boolean skipAnalysis;
+
+    @Override
+    ControlRequest.Builder with(ControlRequest.Builder b) {
+      return b.setSkipAnalysis(skipAnalysis);
+    }
+
     @Override
     Deployment send(AdminConnection c, ControlRequest req) {
       return c.blocking().promote(req);

@@ -11,11 +11,16 @@ public enum Control {
   /** Advance a held canary (to the full target) or traffic step (to the next one). */
   PROMOTE,
   /** Roll back: traffic to blue first, then green drained and deleted. */
-  ABORT;
+  ABORT,
+  /**
+   * {@code promote --skip-analysis}: move a traffic step gated by analysis on without its analysis
+   * (running, failed or inconclusive), releasing the pause the analysis set; audited like every control.
+   */
+  SKIP_ANALYSIS;
 
   /** The verb, as operators type it ("pause"). */
   public String verb() {
-    return name().toLowerCase(Locale.ROOT);
+    return this == SKIP_ANALYSIS ? "promote --skip-analysis" : name().toLowerCase(Locale.ROOT);
   }
 
   /** The past-tense verb for events, audit entries and answers ("paused"). */
@@ -25,6 +30,7 @@ public enum Control {
       case RESUME -> "resumed";
       case PROMOTE -> "promoted";
       case ABORT -> "aborted";
+      case SKIP_ANALYSIS -> "promoted, skipping the step's analysis,";
     };
   }
 }

@@ -15,7 +15,7 @@ public final class ControlAvailability {
     return switch (control) {
       case PAUSE -> !r.paused();
       case RESUME -> r.paused();
-      case PROMOTE, ABORT -> true;
+      case PROMOTE, ABORT, SKIP_ANALYSIS -> true;
     };
   }
 }

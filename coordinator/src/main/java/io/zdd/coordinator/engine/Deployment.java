@@ -10,6 +10,8 @@ import io.zdd.common.error.PreconditionException;
 import io.zdd.common.error.UnavailableException;
 import io.zdd.common.logging.LogContext;
 import io.zdd.common.model.Colour;
+import io.zdd.coordinator.engine.analysis.CheckResult;
+import io.zdd.coordinator.engine.analysis.HookType;
 import io.zdd.coordinator.engine.port.AppStatus;
 import io.zdd.coordinator.engine.port.TaskStatus;
 import java.time.Duration;
@@ -50,6 +52,7 @@ public final class Deployment {
   private final FleetConvergence fleet = new FleetConvergence(this);
   private final Drain drain = new Drain(this);
   private final Rollback rollback = new Rollback(this);
+  private final CanaryAnalysis analysis = new CanaryAnalysis(this);
   private final Rollout rollout;
   /** Marathon as this deployment sees it: {@link #ports}' Marathon is this, so every read is remembered. */
   private final SeenApps seen;
@@ -59,7 +62,7 @@ public final class Deployment {
   Deployment(EnginePorts ports, DeploymentRecord record) {
     this.seen = new SeenApps(ports.marathon(), ports.clock());
     this.ports = new EnginePorts(seen, ports.fleet(), ports.store(), ports.pendingProbe(), ports.preKillHook(),
-        ports.events(), ports.clock(), ports.epoch());
+        ports.events(), ports.clock(), ports.epoch(), ports.analysis());
     this.writer = new RecordWriter(ports.store(), record);
     this.lbGroups = LbGroups.ofAppJson(record.greenAppJson());
     this.rollout = new Rollout(this, TrafficShift.of(record.options().strategy(), this));
@@ -156,7 +159,8 @@ public final class Deployment {
       } else {
         save(ControlRules.effect(c.control(), rec()).controls(applied).build());
         if (c.control() != Control.ABORT) {
-          emit(c.control() == Control.PROMOTE ? EventKind.PHASE_CHANGED : EventKind.WARNING, c.control().done() + " by operator");
+          boolean promoted = c.control() == Control.PROMOTE || c.control() == Control.SKIP_ANALYSIS;
+          emit(promoted ? EventKind.PHASE_CHANGED : EventKind.WARNING, c.control().done() + " by operator");
         }
       }
     }
@@ -238,6 +242,10 @@ public final class Deployment {
 
   Rollout rollout() {
     return rollout;
+  }
+
+  CanaryAnalysis analysis() {
+    return analysis;
   }
 
   Optional<AppStatus> blueApp() {
@@ -391,6 +399,9 @@ public final class Deployment {
     dropped.forEach(c -> emit(EventKind.WARNING, c.control().name().toLowerCase(Locale.ROOT)
         + " not applied: the deployment finished first"));
     emit(EventKind.FINISHED, outcome + ": " + message);
+    if (outcome == Outcome.SUCCEEDED) {
+      analysis.announce(HookType.POST_ROLLOUT);
+    }
     return Tick.done();
   }
 
@@ -408,12 +419,21 @@ public final class Deployment {
   }
 
   void emit(EventKind kind, String message) {
+    emit(kind, message, List.of());
+  }
+
+  /** An ANALYSIS event carrying each check's result in a measurement. */
+  void emitAnalysis(String message, List<CheckResult> results) {
+    emit(EventKind.ANALYSIS, message, results);
+  }
+
+  private void emit(EventKind kind, String message, List<CheckResult> results) {
     if (writer.stopped()) {
       return;
     }
     try {
       ports.events().accept(new DeploymentEvent(eventSequence.incrementAndGet(), now(), kind, message, rec(), List.of(),
-          kind == EventKind.DRAIN_PROGRESS ? drain.progress() : List.of(), fleet.traffic()));
+          kind == EventKind.DRAIN_PROGRESS ? drain.progress() : List.of(), fleet.traffic(), results));
     } catch (RuntimeException e) {
       // A broken listener must not stop a deployment half-way.
       log.warn("event sink failed: {}", e.toString());

@@ -8,6 +8,12 @@ import io.zdd.common.model.GroupName;
 import io.zdd.coordinator.engine.port.AppStatus;
 import io.zdd.coordinator.engine.port.LbAgentView;
 import io.zdd.coordinator.engine.port.TaskStatus;
+import io.zdd.coordinator.engine.analysis.AnalysisChoice;
+import io.zdd.coordinator.engine.analysis.AnalysisTemplate;
+import io.zdd.coordinator.engine.analysis.HookType;
+import io.zdd.coordinator.engine.analysis.Webhook;
+import io.zdd.coordinator.engine.port.WebhookPort;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -36,8 +42,13 @@ public final class DeploymentEngine {
 
   /** Dry run: what {@link #start} would do. Reads Marathon and the fleet; changes nothing. */
   public DeploymentPlan plan(String appJson, DeploymentOptions options) {
-    PreparedDeployment p = preflight(appJson, options);
-    return DryRunPlanner.plan(p, ports.fleet().agents(p.group(), LbGroups.ofAppJson(appJson)));
+    Optional<AnalysisTemplate> analysis = analysis(appJson, options);
+    PreparedDeployment p = preflight(appJson, withAnalysis(options, analysis));
+    List<String> gates = new ArrayList<>();
+    analysis.ifPresentOrElse(t -> gates.addAll(t.describe()), () -> gates.add(options.strategy() == ShiftStrategy.WEIGHT_STEPS
+        ? "no analysis: each traffic step " + (options.stepPause().isZero() ? "waits for promote" : "moves on after its pause")
+        : "no analysis (analysis gates traffic steps only: --traffic)"));
+    return DryRunPlanner.plan(p, ports.fleet().agents(p.group(), LbGroups.ofAppJson(appJson))).withGates(gates);
   }
 
   /**
@@ -51,7 +62,8 @@ public final class DeploymentEngine {
     if (options.dryRun()) {
       throw new InvalidInputException("options.dry_run", "a dry run does not start a deployment; ask for a plan");
     }
-    PreparedDeployment p = preflight(appJson, options);
+    Optional<AnalysisTemplate> analysis = analysis(appJson, options);
+    PreparedDeployment p = preflight(appJson, withAnalysis(options, analysis));
     Optional<AppStatus> blue = p.blue();
     List<String> blueServing = blue.map(b -> b.tasks().stream().filter(TaskStatus::serving).map(TaskStatus::id).sorted().toList())
         .orElse(List.of());
@@ -79,6 +91,7 @@ public final class DeploymentEngine {
         .backendVersion(ports.store().load(p.group()).map(DeploymentRecord::backendVersion).orElse(0L))
         .admittedTaskIds(union(blueServing, p.existingGreen()))
         .build();
+    analysis.ifPresent(t -> preRollout(t, rec));
     ports.store().save(rec);
     log.info("deployment {} of group {}: {} -> {} ({})", rec.id(), rec.group(), rec.blueAppId(), rec.greenAppId(), p.mode());
     Deployment d = new Deployment(ports, rec);
@@ -114,6 +127,35 @@ public final class DeploymentEngine {
     ports.events().accept(new DeploymentEvent(0, ports.clock().instant(), EventKind.WARNING, message, r, List.of(),
         List.of(), List.of()));
     return false;
+  }
+
+  /**
+   * The analysis gating the deployment ({@link AnalysisChoice}): only traffic steps are gated, so
+   * analysis labels on an app deployed without steps are left unused (an explicit
+   * {@code --analysis} without steps is refused by the options' own checks).
+   */
+  private Optional<AnalysisTemplate> analysis(String appJson, DeploymentOptions options) {
+    AppJson app = checkInput(appJson, options);
+    if (options.strategy() != ShiftStrategy.WEIGHT_STEPS) {
+      return Optional.empty();
+    }
+    return AnalysisChoice.resolve(options.analysis(), app.json().path("labels"), ports.analysis().file());
+  }
+
+  private static DeploymentOptions withAnalysis(DeploymentOptions options, Optional<AnalysisTemplate> analysis) {
+    return options.toBuilder().analysis(analysis.map(AnalysisTemplate::name)).build();
+  }
+
+  /** Every pre-rollout webhook must answer 2xx before the record is saved: a refusal changes nothing. */
+  private void preRollout(AnalysisTemplate t, DeploymentRecord rec) {
+    for (Webhook h : t.hooks(HookType.PRE_ROLLOUT)) {
+      WebhookPort.WebhookResult r = ports.analysis().webhooks().call(h.url(), HookPayload.of(HookType.PRE_ROLLOUT, rec,
+          ports.clock().instant()), h.timeout());
+      if (!r.passed()) {
+        throw new PreconditionException("pre-rollout webhook " + h.name() + " answered " + (r.status() == 0 ? "nothing" : r.status())
+            + (r.error().isEmpty() ? "" : " (" + r.error() + ")") + "; the deployment was not started and nothing was changed");
+      }
+    }
   }
 
   /**

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  * @param marathonRetryTimeout how long a failing Marathon write (409 locked, 5xx, timeout) is
  *     retried before the deployment rolls back
  * @param sampleMaxAge a connection sample older than this does not count as fresh
+ * @param analysis the analysis template gating each traffic step: a name in the coordinator's
+ *     analysis file, or {@code labels} for rules in the app's {@code ZDD_ANALYSIS_*} labels
  */
 public record DeploymentOptions(
     int initialInstances,
@@ -44,7 +46,8 @@ public record DeploymentOptions(
     int greenFrontendPort,
     Duration marathonRetryTimeout,
     Duration sampleMaxAge,
-    String requestedBy) {
+    String requestedBy,
+    Optional<String> analysis) {
 
   private static final Pattern METRIC = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]{0,199}");
   private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9_./?=&%~+-]{0,199}");
@@ -54,6 +57,7 @@ public record DeploymentOptions(
   public DeploymentOptions {
     preKillHook = preKillHook == null ? Optional.empty() : preKillHook;
     requestedBy = requestedBy == null ? "" : requestedBy;
+    analysis = analysis == null ? Optional.empty() : analysis;
     trafficSteps = List.copyOf(trafficSteps == null ? List.of() : trafficSteps);
     pendingMetric = pendingMetric == null ? Optional.empty() : pendingMetric;
     pendingMetricPath = pendingMetricPath == null ? Optional.empty() : pendingMetricPath;
@@ -149,6 +153,15 @@ public record DeploymentOptions(
         throw new InvalidInputException("options.pending_metric_port_index", "must be 0..64, got " + i);
       }
     });
+    analysis.ifPresent(a -> {
+      if (strategy != ShiftStrategy.WEIGHT_STEPS) {
+        throw new InvalidInputException("options.analysis", "analysis gates traffic steps: give --traffic steps "
+            + "(e.g. 10,50,100) with it");
+      }
+      if (!HOOK_NAME.matcher(a).matches()) {
+        throw new InvalidInputException("options.analysis", "must name an analysis template, got '" + Validation.printable(a) + "'");
+      }
+    });
     preKillHook.ifPresent(h -> {
       if (!HOOK_NAME.matcher(h).matches()) {
         throw new InvalidInputException("options.pre_kill_hook", "must name a hook declared on the coordinator "
@@ -202,6 +215,7 @@ public record DeploymentOptions(
     private Duration marathonRetryTimeout = Duration.ofMinutes(2);
     private Duration sampleMaxAge = Duration.ofSeconds(15);
     private String requestedBy = "";
+    private Optional<String> analysis = Optional.empty();
 
     private Builder() {}
 
@@ -230,6 +244,7 @@ public record DeploymentOptions(
       marathonRetryTimeout = o.marathonRetryTimeout;
       sampleMaxAge = o.sampleMaxAge;
       requestedBy = o.requestedBy;
+      analysis = o.analysis;
     }
 
     public Builder initialInstances(int v) {
@@ -344,6 +359,11 @@ public record DeploymentOptions(
       return this;
     }
 
+    public Builder analysis(Optional<String> v) {
+      analysis = v;
+      return this;
+    }
+
     public Builder requestedBy(String v) {
       requestedBy = v;
       return this;
@@ -354,7 +374,7 @@ public record DeploymentOptions(
           dryRun, completeCur, completePrev, resume, preKillHook, strategy, trafficSteps,
           stepPause, drainPolicy, healthTimeout, keepPrevious, pendingMetric, pendingMetricPath,
           pendingMetricPortIndex, blueFrontendPort, greenFrontendPort, marathonRetryTimeout,
-          sampleMaxAge, requestedBy);
+          sampleMaxAge, requestedBy, analysis);
     }
   }
 }

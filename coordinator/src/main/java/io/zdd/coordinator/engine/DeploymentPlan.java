@@ -11,14 +11,26 @@ import java.util.Map;
  *
  * @param greenAppJson the definition that would be posted; empty when green already exists
  * @param lbChanges per agent, one line per change in order (the same for every LB)
+ * @param gates the analysis and webhooks that would gate the deployment, in words; empty for none
  */
 public record DeploymentPlan(
     PreparedDeployment prepared,
     String greenAppJson,
     List<PlannedCall> marathonCalls,
-    Map<AgentId, List<String>> lbChanges) {
+    Map<AgentId, List<String>> lbChanges,
+    List<String> gates) {
   public DeploymentPlan {
     marathonCalls = List.copyOf(marathonCalls);
     lbChanges = Map.copyOf(lbChanges);
+    gates = List.copyOf(gates);
+  }
+
+  public DeploymentPlan(PreparedDeployment prepared, String greenAppJson, List<PlannedCall> marathonCalls,
+      Map<AgentId, List<String>> lbChanges) {
+    this(prepared, greenAppJson, marathonCalls, lbChanges, List.of());
+  }
+
+  DeploymentPlan withGates(List<String> lines) {
+    return new DeploymentPlan(prepared, greenAppJson, marathonCalls, lbChanges, lines);
   }
 }

@@ -2,6 +2,7 @@ package io.zdd.coordinator.engine;
 
 import io.zdd.common.model.Colour;
 import io.zdd.common.model.GroupName;
+import io.zdd.coordinator.engine.analysis.AnalysisState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +48,7 @@ import java.util.List;
  * @param rollback the rollback's step and reason ({@link RollbackState#NONE} unless rolling back)
  * @param audit operators' actions on it, oldest first ("&lt;time&gt; &lt;who&gt; &lt;what&gt;"), the last {@value #AUDIT_LIMIT}
  * @param controls operators' requests not applied yet (written by controls, applied by ticks)
+ * @param analysis the analysis of the current traffic step ({@link AnalysisState#NONE} when none)
  */
 public record DeploymentRecord(
     String id,
@@ -82,7 +84,8 @@ public record DeploymentRecord(
     boolean paused,
     RollbackState rollback,
     List<String> audit,
-    Controls controls) {
+    Controls controls,
+    AnalysisState analysis) {
   /** Audit entries kept in the record (the log has every one). */
   public static final int AUDIT_LIMIT = 50;
 
@@ -102,6 +105,7 @@ public record DeploymentRecord(
     rollback = rollback == null ? RollbackState.NONE : rollback;
     audit = audit == null ? List.of() : List.copyOf(audit);
     controls = controls == null ? Controls.NONE : controls;
+    analysis = analysis == null ? AnalysisState.NONE : analysis;
   }
 
   public boolean running() {
@@ -156,6 +160,7 @@ public record DeploymentRecord(
     private RollbackState rollback = RollbackState.NONE;
     private List<String> audit = List.of();
     private Controls controls = Controls.NONE;
+    private AnalysisState analysis = AnalysisState.NONE;
 
     private Builder() {}
 
@@ -194,6 +199,7 @@ public record DeploymentRecord(
       rollback = r.rollback;
       audit = r.audit;
       controls = r.controls;
+      analysis = r.analysis;
     }
 
     public Builder id(String v) {
@@ -370,6 +376,11 @@ public record DeploymentRecord(
       return this;
     }
 
+    public Builder analysis(AnalysisState v) {
+      analysis = v;
+      return this;
+    }
+
     public Builder controls(Controls v) {
       controls = v;
       return this;
@@ -381,7 +392,7 @@ public record DeploymentRecord(
           greenAppId, greenColour, greenAppJson, servicePort, targetInstances, goalInstances, blueTargetInstances,
           greenCreated, backendVersion, backendFingerprint, admittedTaskIds, retiredTaskIds, drain, killingTaskIds,
           killedTaskIds, plannedGreenInstances, traffic, healthDeadline, keepPreviousUntil, paused, rollback, audit,
-          controls);
+          controls, analysis);
     }
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zdd.common.error.InvalidInputException;
 import io.zdd.common.model.GroupName;
+import io.zdd.coordinator.engine.analysis.AnalysisState;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -63,7 +64,8 @@ public final class DeploymentRecordCodec {
   }
 
   private static JsonNode write(Object value) {
-    if (value == null) {
+    // A record without analysis is stored as it was before records could have one.
+    if (value == null || AnalysisState.NONE.equals(value)) {
       return null;
     }
     if (value instanceof GroupName g) {

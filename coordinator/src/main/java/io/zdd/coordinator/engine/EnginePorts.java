@@ -1,6 +1,7 @@
 package io.zdd.coordinator.engine;
 
 import io.zdd.common.model.Epoch;
+import io.zdd.coordinator.engine.analysis.AnalysisPorts;
 import io.zdd.coordinator.engine.port.DeploymentStore;
 import io.zdd.coordinator.engine.port.EventSink;
 import io.zdd.coordinator.engine.port.LbFleetPort;
@@ -22,4 +23,16 @@ public record EnginePorts(
     PreKillHook preKillHook,
     EventSink events,
     Clock clock,
-    Supplier<Epoch> epoch) {}
+    Supplier<Epoch> epoch,
+    AnalysisPorts analysis) {
+
+  public EnginePorts {
+    analysis = analysis == null ? AnalysisPorts.NONE : analysis;
+  }
+
+  /** Ports without canary analysis (no templates, no Prometheus, no webhooks). */
+  public EnginePorts(MarathonPort marathon, LbFleetPort fleet, DeploymentStore store, PendingOperationsProbe pendingProbe,
+      PreKillHook preKillHook, EventSink events, Clock clock, Supplier<Epoch> epoch) {
+    this(marathon, fleet, store, pendingProbe, preKillHook, events, clock, epoch, AnalysisPorts.NONE);
+  }
+}

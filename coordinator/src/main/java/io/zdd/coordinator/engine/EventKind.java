@@ -12,5 +12,7 @@ public enum EventKind {
   WARNING,
   FINISHED,
   /** An operator acted on the deployment: the audit trail. */
-  OPERATOR_ACTION
+  OPERATOR_ACTION,
+  /** A canary analysis measurement (with each check's result) or decision. */
+  ANALYSIS
 }

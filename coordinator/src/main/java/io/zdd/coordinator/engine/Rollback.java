@@ -1,6 +1,7 @@
 package io.zdd.coordinator.engine;
 
 import io.zdd.common.model.BackendServer;
+import io.zdd.coordinator.engine.analysis.HookType;
 import io.zdd.coordinator.engine.port.AppStatus;
 import io.zdd.coordinator.engine.port.TaskStatus;
 import java.util.List;
@@ -37,6 +38,7 @@ final class Rollback {
         .traffic(rec.traffic().released()).paused(false).drain(DrainState.NONE).killingTaskIds(List.of())
         .healthDeadline(d.now().plus(rec.options().healthTimeout())).message(reason)
         .controls(controls));
+    d.analysis().announce(HookType.ROLLBACK);
     d.fleet().settled();
     return Tick.proceed();
   }

@@ -15,6 +15,9 @@ import java.util.Optional;
  * reads and saved with its version in one write before the send; Marathon is read again after the
  * send, and the step's bookkeeping (applied at, event) follows. Without such reads (a new leader,
  * a long hold) Marathon is read first, as on any other tick.
+ *
+ * <p>With canary analysis ({@link CanaryAnalysis}) a step ends when its analysis passed and its
+ * pause (if any) is over, without a promote; the analysis runs while the step holds.
  */
 final class WeightStepsShift implements TrafficShift {
   private final Deployment d;
@@ -48,10 +51,20 @@ final class WeightStepsShift implements TrafficShift {
     if (percent == 100) {
       return d.rollout().finalizeSwitch(TaskSets.remainingBlue(d.rec(), blue.get()));
     }
+    Optional<Tick> gated = d.analysis().gate();
+    if (gated.isPresent()) {
+      return gated.get();
+    }
     Duration pause = rec.options().stepPause();
-    if (!pause.isZero()) {
+    if (!pause.isZero() || analysed(rec)) {
       Duration left = Duration.between(d.now(), d.rec().traffic().stepStartedAt().plus(pause));
       if (left.isNegative() || left.isZero()) {
+        if (nextIsFinal(d.rec())) {
+          Optional<Tick> unconfirmed = d.analysis().confirmPromotion();
+          if (unconfirmed.isPresent()) {
+            return unconfirmed.get();
+          }
+        }
         d.save(d.rec().toBuilder().traffic(d.rec().traffic().atStep(rec.traffic().step() + 1)).build());
         return Tick.proceed();
       }
@@ -93,18 +106,40 @@ final class WeightStepsShift implements TrafficShift {
     return Optional.empty();
   }
 
-  /** The step to be at now, from the record and the clock alone: no Marathon data is needed for it. */
+  /**
+   * The step to be at now, from the record and the clock alone: no Marathon data is needed for it.
+   * A step is over once its pause passed and, when analysis gates it, its analysis passed; the
+   * switch to 100 % also waits for the confirm-promotion webhooks (asked in {@link #shift}).
+   */
   private TrafficState decided(DeploymentRecord rec) {
     TrafficState t = rec.traffic();
     if (t.step() < 0) {
       return t.atStep(0);
     }
-    Duration pause = rec.options().stepPause();
     boolean more = t.step() + 1 < rec.options().trafficSteps().size() && t.greenPercent(rec.options().trafficSteps()) < 100;
-    if (more && t.stepStartedAt() != null && !pause.isZero() && !t.awaitingPromote()
-        && !d.now().isBefore(t.stepStartedAt().plus(pause))) {
+    if (more && stepOver(rec) && !(nextIsFinal(rec) && d.analysis().needsConfirmation(rec))) {
       return t.atStep(t.step() + 1);
     }
     return t;
+  }
+
+  private boolean stepOver(DeploymentRecord rec) {
+    TrafficState t = rec.traffic();
+    Duration pause = rec.options().stepPause();
+    if (t.stepStartedAt() == null || t.awaitingPromote() || (pause.isZero() && !analysed(rec))
+        || d.now().isBefore(t.stepStartedAt().plus(pause))) {
+      return false;
+    }
+    return !analysed(rec) || (rec.analysis().step() == t.step() && rec.analysis().open());
+  }
+
+  private static boolean analysed(DeploymentRecord rec) {
+    return rec.options().analysis().isPresent();
+  }
+
+  private static boolean nextIsFinal(DeploymentRecord rec) {
+    List<Integer> steps = rec.options().trafficSteps();
+    int next = rec.traffic().step() + 1;
+    return next < steps.size() && steps.get(next) == 100;
   }
 }

@@ -9,9 +9,14 @@ import io.zdd.coordinator.engine.EventKind;
 import io.zdd.coordinator.engine.LbDrainProgress;
 import io.zdd.coordinator.engine.TrafficShare;
 import io.zdd.coordinator.fleet.AgentFleet;
+import io.zdd.coordinator.engine.analysis.CheckResult;
+import io.zdd.coordinator.engine.analysis.Verdict;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -47,6 +52,23 @@ public final class CoordinatorMetrics {
     }).set(v);
   }
 
+  /**
+   * One analysis measurement: each check's value over every LB, and its result, the worst of its
+   * results over every LB and on each (a check failing on one LB failed).
+   */
+  private void analysis(String group, List<CheckResult> results) {
+    Map<String, List<Verdict>> byCheck = new TreeMap<>();
+    for (CheckResult r : results) {
+      byCheck.computeIfAbsent(r.check(), k -> new ArrayList<>()).add(r.verdict());
+      if (r.lb().equals(CheckResult.ALL_LBS)) {
+        set("zdd_analysis_value", "last measured value of an analysis check over every LB (ratios as fractions, times in ms; "
+            + "NaN when nothing was measured)", Tags.of("group", group, "check", r.check()), r.value());
+      }
+    }
+    byCheck.forEach((check, verdicts) -> registry.counter("zdd_analysis_results_total", "group", group, "check", check,
+        "result", Verdict.worst(verdicts).label()).increment());
+  }
+
   /** Feeds one deployment event into the gauges and counters. */
   public void onEvent(DeploymentEvent e) {
     String group = e.deployment().group().value();
@@ -72,6 +94,9 @@ public final class CoordinatorMetrics {
           Tags.of("group", group), total - drained);
       set("zdd_drain_progress_ratio", "drained fraction of the draining server entries (1 = done)",
           Tags.of("group", group), total == 0 ? 1.0 : (double) drained / total);
+    }
+    if (e.kind() == EventKind.ANALYSIS && !e.analysis().isEmpty()) {
+      analysis(group, e.analysis());
     }
     if (e.kind() == EventKind.TASKS_KILLED) {
       registry.counter("zdd_tasks_killed_total", "group", group).increment(e.killedTaskIds().size());

@@ -13,6 +13,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import io.zdd.coordinator.engine.analysis.AnalysisFile;
+import io.zdd.coordinator.engine.analysis.AnalysisPorts;
+import io.zdd.coordinator.engine.analysis.AnalysisState;
+import io.zdd.coordinator.engine.port.MetricQueryPort;
+import io.zdd.coordinator.engine.port.WebhookPort;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class DeploymentRecordCodecTest {
@@ -26,6 +32,23 @@ class DeploymentRecordCodecTest {
         .build());
     h.run(d);
     assertThat(h.store.saves()).hasSizeGreaterThan(10);
+    for (DeploymentRecord r : h.store.saves()) {
+      assertThat(DeploymentRecordCodec.fromJson(DeploymentRecordCodec.toJson(r))).isEqualTo(r);
+    }
+  }
+
+  @Test
+  void everyRecordOfAnAnalysedDeployment_roundTripsUnchanged() throws Exception {
+    Harness h = new Harness();
+    h.analysis = new AnalysisPorts(AnalysisFile.parse("{\"templates\": [{\"name\": \"web\", \"count\": 1, \"checks\": "
+        + "[{\"name\": \"c\", \"lb\": {\"metric\": \"5xx_ratio\", \"max\": 0.01}}]}]}"), MetricQueryPort.none(),
+        WebhookPort.none());
+    h.seedBlue(3);
+    Deployment d = h.start(Harness.appJson(3), Harness.options().trafficSteps(List.of(30, 100)).analysis(Optional.of("web"))
+        .build());
+    h.run(d);
+    assertThat(d.record().outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(h.store.saves()).anyMatch(r -> r.analysis().result() == AnalysisState.Result.PASSED);
     for (DeploymentRecord r : h.store.saves()) {
       assertThat(DeploymentRecordCodec.fromJson(DeploymentRecordCodec.toJson(r))).isEqualTo(r);
     }

@@ -3,6 +3,7 @@ package io.zdd.coordinator.engine;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
+import io.zdd.coordinator.engine.analysis.AnalysisPorts;
 import io.zdd.coordinator.engine.fakes.FakeFleet;
 import io.zdd.coordinator.engine.fakes.FakeMarathon;
 import io.zdd.common.testing.MutableClock;
@@ -42,6 +43,8 @@ final class Harness {
   /** When set, the engine runs this hook instead of the recording one. */
   PreKillHook preKillHook;
   long epoch = 1;
+  /** Canary analysis: templates, Prometheus, webhooks; none by default. */
+  AnalysisPorts analysis = AnalysisPorts.NONE;
   private int ids;
 
   /** Two LBs, lb1 and lb2, unless others are named. */
@@ -90,7 +93,7 @@ final class Harness {
       }
     };
     return new EnginePorts(marathon, fleet, store, probe, preKillHook == null ? hook : preKillHook, events::add, clock,
-        () -> Epoch.of(epoch));
+        () -> Epoch.of(epoch), analysis);
   }
 
   DeploymentEngine engine() {

@@ -32,7 +32,7 @@ class ZkDeploymentStoreTest {
         false, false, false, Optional.of("notify-lb"), ShiftStrategy.WEIGHT_STEPS, List.of(10, 50, 100),
         Duration.ZERO, DrainPolicy.SHUTDOWN, Duration.ofMinutes(10), Duration.ofSeconds(30),
         Optional.of("pending"), Optional.empty(), Optional.of(1), 0, 0, Duration.ofMinutes(2), Duration.ofSeconds(3),
-        "spiffe://zdd/operator/alice");
+        "spiffe://zdd/operator/alice", Optional.of("web"));
     return DeploymentRecord.builder()
         .id(id).group(GroupName.of("web")).epoch(epoch).options(options).phase(Phase.DRAIN_BLUE)
         .startedAt(started).phaseStartedAt(started.plusSeconds(3))

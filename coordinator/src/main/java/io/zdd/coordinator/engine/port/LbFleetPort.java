@@ -33,6 +33,11 @@ public interface LbFleetPort {
   /** The newest connection sample each agent of the group streamed (agents without one are absent). */
   Map<AgentId, ConnectionSample> latestSamples(GroupName group, LbGroups lbGroups);
 
+  /** TEMPORARY. */
+  default Map<AgentId, io.zdd.common.model.TrafficReading> readTraffic(GroupName group, LbGroups lbGroups) {
+    return Map.of();
+  }
+
   /** {@code shutdown sessions server} for one server of the group on every agent. */
   Map<AgentId, AgentCallResult> shutdownSessions(GroupName group, LbGroups lbGroups, String server, Epoch epoch);
 }

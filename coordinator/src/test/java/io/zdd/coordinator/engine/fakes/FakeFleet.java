@@ -12,6 +12,7 @@ import io.zdd.common.model.GroupName;
 import io.zdd.common.model.ObservedBackend;
 import io.zdd.common.model.ObservedServer;
 import io.zdd.common.model.ServerConnections;
+import io.zdd.common.model.TrafficReading;
 import io.zdd.coordinator.engine.LbGroups;
 import io.zdd.coordinator.engine.port.AgentCallResult;
 import io.zdd.coordinator.engine.port.LbAgentView;
@@ -52,6 +53,8 @@ public final class FakeFleet implements LbFleetPort {
     public final Set<String> shutdown = new HashSet<>();
     public final List<BackendSet> history = new ArrayList<>();
     public Integer redirectTarget;
+    /** HAProxy's traffic counters on this LB (ReadTraffic). */
+    public final FakeTraffic traffic = new FakeTraffic();
     /** The Marathon-LB groups the agent was started for ({@code --lb-group}); default every group. */
     public Set<String> lbGroups = Set.of(LbGroups.WILDCARD);
     ConnectionSample lastSample;
@@ -211,6 +214,18 @@ public final class FakeFleet implements LbFleetPort {
       }
       if (a.lastSample != null) {
         out.put(a.id, a.lastSample);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized Map<AgentId, TrafficReading> readTraffic(GroupName group, LbGroups lbGroups) {
+    Map<AgentId, TrafficReading> out = new TreeMap<>();
+    for (LbAgent a : of(group, lbGroups)) {
+      if (a.reachable) {
+        calls.add("readTraffic " + a.id);
+        out.put(a.id, a.traffic.read(a.id, a.applied, clock.instant()));
       }
     }
     return out;
