@@ -19,6 +19,8 @@ import io.zdd.common.model.ObservedServer;
 import io.zdd.common.model.PortRedirect;
 import io.zdd.common.model.ProxyMode;
 import io.zdd.common.model.ServerConnections;
+import io.zdd.common.model.ServerTraffic;
+import io.zdd.common.model.TrafficReading;
 import io.zdd.common.model.WorkerConnections;
 import io.zdd.proto.v1.ApplyBackendsResponse;
 import io.zdd.proto.v1.AgentState;
@@ -277,6 +279,30 @@ public final class ProtoMapper {
     s.servers().forEach(x -> b.addServers(toProto(x)));
     s.workers().forEach(w -> b.addWorkers(io.zdd.proto.v1.WorkerConnections.newBuilder()
         .setPid(w.pid()).setCurrent(w.current()).setConnections(w.connections())));
+    return b.build();
+  }
+
+  public static TrafficReading traffic(io.zdd.proto.v1.TrafficReading r) {
+    return new TrafficReading(new AgentId(r.getAgentId()), Instant.ofEpochMilli(r.getSampledAtUnixMs()),
+        r.getServersList().stream().map(s -> new ServerTraffic(s.getGroup(), s.getServer(), colour(s.getColour()), s.getTaskId(),
+            s.getResponses1Xx(), s.getResponses2Xx(), s.getResponses3Xx(), s.getResponses4Xx(), s.getResponses5Xx(),
+            s.getResponsesOther(), s.getConnectionErrors(), s.getResponseErrors(), s.getRetries(), s.getRedispatches(),
+            s.getSessionsTotal(), Integer.toUnsignedLong(s.getAvgResponseMs()), Integer.toUnsignedLong(s.getAvgTotalMs())))
+            .toList());
+  }
+
+  public static io.zdd.proto.v1.TrafficReading toProto(TrafficReading r) {
+    io.zdd.proto.v1.TrafficReading.Builder b = io.zdd.proto.v1.TrafficReading.newBuilder()
+        .setAgentId(r.agent().value())
+        .setSampledAtUnixMs(r.sampledAt().toEpochMilli());
+    r.servers().forEach(s -> b.addServers(io.zdd.proto.v1.ServerTraffic.newBuilder()
+        .setGroup(s.group()).setServer(s.server()).setColour(toProto(s.colour())).setTaskId(s.taskId())
+        .setResponses1Xx(s.responses1xx()).setResponses2Xx(s.responses2xx()).setResponses3Xx(s.responses3xx())
+        .setResponses4Xx(s.responses4xx()).setResponses5Xx(s.responses5xx()).setResponsesOther(s.responsesOther())
+        .setConnectionErrors(s.connectionErrors()).setResponseErrors(s.responseErrors()).setRetries(s.retries())
+        .setRedispatches(s.redispatches()).setSessionsTotal(s.sessionsTotal())
+        .setAvgResponseMs((int) Math.min(s.avgResponseMs(), Integer.MAX_VALUE))
+        .setAvgTotalMs((int) Math.min(s.avgTotalMs(), Integer.MAX_VALUE))));
     return b.build();
   }
 

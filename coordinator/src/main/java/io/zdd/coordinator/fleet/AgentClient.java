@@ -13,12 +13,14 @@ import io.zdd.common.model.ApplyResult;
 import io.zdd.common.model.BackendSet;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
+import io.zdd.common.model.TrafficReading;
 import io.zdd.common.model.PortRedirect;
 import io.zdd.proto.v1.ApplyBackendsRequest;
 import io.zdd.proto.v1.GetStateRequest;
 import io.zdd.proto.v1.LbAgentGrpc;
 import io.zdd.proto.v1.RemoveGroupRequest;
 import io.zdd.proto.v1.ResetFenceRequest;
+import io.zdd.proto.v1.ReadTrafficRequest;
 import io.zdd.proto.v1.ShutdownSessionsRequest;
 import io.zdd.proto.v1.ShutdownSessionsResponse;
 import io.zdd.proto.v1.SwapPortRequest;
@@ -167,6 +169,12 @@ public final class AgentClient {
     ShutdownSessionsRequest request = ShutdownSessionsRequest.newBuilder()
         .setEpoch(epoch.value()).setGroup(group.value()).setServer(server).build();
     return callAsync((s, answer) -> s.shutdownSessions(request, answer), ShutdownSessionsResponse::getSessionsCut);
+  }
+
+  /** The traffic counters of {@code group}'s servers (ReadTraffic), asynchronously. */
+  public CompletableFuture<TrafficReading> readTrafficAsync(GroupName group) {
+    ReadTrafficRequest request = ReadTrafficRequest.newBuilder().addGroups(group.value()).build();
+    return callAsync((s, answer) -> s.readTraffic(request, answer), ProtoMapper::traffic);
   }
 
   /** Cuts the sessions of one server; returns how many it held. */

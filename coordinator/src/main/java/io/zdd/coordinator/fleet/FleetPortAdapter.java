@@ -10,6 +10,7 @@ import io.zdd.common.model.BackendSet;
 import io.zdd.common.model.ConnectionSample;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
+import io.zdd.common.model.TrafficReading;
 import io.zdd.coordinator.engine.LbGroups;
 import io.zdd.coordinator.engine.port.AgentCallResult;
 import io.zdd.coordinator.engine.port.LbAgentView;
@@ -20,7 +21,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -144,6 +147,19 @@ public final class FleetPortAdapter implements LbFleetPort {
       m.subscription().latest().ifPresent(s -> out.put(m.endpoint().id(), s));
     }
     return out;
+  }
+
+  @Override
+  public Map<AgentId, TrafficReading> readTraffic(GroupName group, LbGroups lbGroups) {
+    Map<AgentId, TrafficReading> out = new ConcurrentHashMap<>();
+    start("read_traffic", "read traffic of " + group, fleet.serving(group.value(), lbGroups), m -> {
+      CompletableFuture<TrafficReading> call = m.client().readTrafficAsync(group);
+      return FanOut.cancelling(call, call.thenApply(r -> {
+        out.put(m.endpoint().id(), r);
+        return AgentCallResult.ok(m.endpoint().id());
+      }));
+    }).await();
+    return new TreeMap<>(out);
   }
 
   @Override

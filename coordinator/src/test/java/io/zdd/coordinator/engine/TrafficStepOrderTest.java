@@ -7,6 +7,7 @@ import io.zdd.common.model.BackendSet;
 import io.zdd.common.model.ConnectionSample;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
+import io.zdd.common.model.TrafficReading;
 import io.zdd.coordinator.engine.port.AgentCallResult;
 import io.zdd.coordinator.engine.port.AppDefinition;
 import io.zdd.coordinator.engine.port.AppStatus;
@@ -190,6 +191,11 @@ class TrafficStepOrderTest {
           Epoch epoch) {
         timeline.add("shutdown");
         return f.shutdownSessions(group, lbGroups, server, epoch);
+      }
+
+      @Override
+      public Map<AgentId, TrafficReading> readTraffic(GroupName group, LbGroups lbGroups) {
+        return f.readTraffic(group, lbGroups);
       }
     };
     DeploymentStore s = p.store();

@@ -1,6 +1,7 @@
 package io.zdd.deploy.cluster;
 
 import io.grpc.ManagedChannel;
+import io.zdd.common.concurrent.NamedThreadFactory;
 import io.zdd.agent.AgentConfig;
 import io.zdd.agent.AgentMain;
 import io.zdd.common.tls.ClusterCertificates;
@@ -30,6 +31,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
@@ -48,6 +53,8 @@ public final class LocalCluster implements AutoCloseable {
   public static final String TRUST_DOMAIN = "zdd";
   /** The name of the admin operator identity the cluster issues for its CLI users. */
   public static final String OPERATOR = "operator";
+  /** Agents stopped at once by {@link #close()}. */
+  private static final int AGENT_STOPPERS = 16;
 
   /**
    * @param workDir everything the cluster writes (ZooKeeper data, HAProxy run dirs, task sandboxes)
@@ -397,6 +404,29 @@ public final class LocalCluster implements AutoCloseable {
     return List.copyOf(lbAddresses);
   }
 
+  private static void closeAgents(List<AgentMain.Running> running) {
+    if (running.isEmpty()) {
+      return;
+    }
+    ExecutorService stoppers = Executors.newFixedThreadPool(Math.min(running.size(), AGENT_STOPPERS),
+        new NamedThreadFactory("cluster-agent-stop"));
+    try {
+      List<Future<?>> stops = new ArrayList<>();
+      running.forEach(a -> stops.add(stoppers.submit(a::close)));
+      for (Future<?> f : stops) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          log.warn("an lb-agent did not stop cleanly: {}", e.getCause().toString());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stoppers.shutdown();
+    }
+  }
+
   public List<AgentMain.Running> agents() {
     return List.copyOf(agents);
   }
@@ -405,15 +435,18 @@ public final class LocalCluster implements AutoCloseable {
     return List.copyOf(agentMetricsPorts);
   }
 
-  /** Stops coordinators, agents (and their HAProxies), every task, then ZooKeeper. Idempotent. */
+  /**
+   * Stops coordinators, agents (and their HAProxies), every task, then ZooKeeper. Idempotent.
+   * Agents stop in parallel: each may wait out its HAProxy's shutdown grace, and one after the
+   * other a hundred of them outlast any stop budget (the demo's JVM then halts with HAProxies
+   * still running).
+   */
   @Override
   public void close() {
     for (CoordinatorSlot s : coordinators) {
       stopCoordinator(s);
     }
-    for (AgentMain.Running a : agents) {
-      a.close();
-    }
+    closeAgents(List.copyOf(agents));
     agents.clear();
     if (marathonHttp != null) {
       marathonHttp.close();

@@ -25,6 +25,7 @@ import io.zdd.common.model.ColourFrontend;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
 import io.zdd.common.model.PortRedirect;
+import io.zdd.common.model.ServerTraffic;
 import io.zdd.common.model.Validation;
 import io.zdd.proto.v1.AgentState;
 import io.zdd.proto.v1.ApplyBackendsRequest;
@@ -37,20 +38,25 @@ import io.zdd.proto.v1.ResetFenceRequest;
 import io.zdd.proto.v1.ResetFenceResponse;
 import io.zdd.common.tls.PeerAuthentication;
 import io.zdd.proto.v1.RemoveGroupResponse;
+import io.zdd.proto.v1.ReadTrafficRequest;
 import io.zdd.proto.v1.ShutdownSessionsRequest;
 import io.zdd.proto.v1.ShutdownSessionsResponse;
 import io.zdd.proto.v1.SwapPortRequest;
 import io.zdd.proto.v1.SwapPortResponse;
+import io.zdd.proto.v1.TrafficReading;
 import io.zdd.proto.v1.WatchConnectionsRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -267,6 +273,32 @@ public final class LbAgentService extends LbAgentGrpc.LbAgentImplBase {
       AgentStateView view = new AgentStateView(agentId, epochs.highest(), controller.observe(), controller.workers(),
           redirects, controller.haproxyVersion(), swapAvailable);
       return ProtoMapper.toProto(view);
+    });
+  }
+
+  /** Groups one ReadTraffic may ask for. */
+  static final int MAX_TRAFFIC_GROUPS = 200;
+
+  @Override
+  public void readTraffic(ReadTrafficRequest request, StreamObserver<TrafficReading> response) {
+    unary(response, () -> {
+      if (request.getGroupsCount() > MAX_TRAFFIC_GROUPS) {
+        throw new InvalidInputException("groups", "at most " + MAX_TRAFFIC_GROUPS + " groups per request, got "
+            + request.getGroupsCount());
+      }
+      Set<GroupName> groups = new HashSet<>();
+      for (String g : request.getGroupsList()) {
+        groups.add(GroupName.of(g));
+      }
+      Map<GroupName, BackendSet> desired = controller.desired();
+      // Only the groups this agent manages: an unmanaged one is absent, as documented.
+      Set<GroupName> asked = groups.isEmpty() ? desired.keySet() : groups.stream().filter(desired::containsKey)
+          .collect(Collectors.toSet());
+      List<ServerTraffic> servers = asked.isEmpty() ? List.of() : sampling.traffic(asked).stream().map(t -> {
+        BackendSet set = desired.get(GroupName.of(t.group()));
+        return set == null ? t : set.server(t.server()).map(s -> t.of(s.colour(), s.taskId())).orElse(t);
+      }).toList();
+      return ProtoMapper.toProto(new io.zdd.common.model.TrafficReading(agentId, Instant.now(), servers));
     });
   }
 

@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.zdd.agent.core.ConnectionSampler;
 import io.zdd.common.model.BackendSet;
 import io.zdd.common.model.GroupName;
+import io.zdd.common.model.ServerTraffic;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -144,6 +145,11 @@ public final class SharedConnectionSampling {
    * The newest reading when it is at most {@code maxAge} old, else a reading taken now (kept as
    * the newest for the next caller): what the metrics endpoint shows.
    */
+  /** HAProxy's traffic counters, read now (not shared: a reading is asked for rarely, by analysis). */
+  public List<ServerTraffic> traffic(Set<GroupName> groups) {
+    return sampler.traffic(groups);
+  }
+
   public ConnectionSampler.Counts counts(Duration maxAge) {
     Reading r = last;
     if (r != null && !clock.instant().isAfter(r.at().plus(maxAge))) {

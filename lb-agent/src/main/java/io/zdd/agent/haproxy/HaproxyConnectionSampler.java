@@ -6,6 +6,7 @@ import io.zdd.common.error.UnavailableException;
 import io.zdd.common.model.AdminState;
 import io.zdd.common.model.GroupName;
 import io.zdd.common.model.ServerConnections;
+import io.zdd.common.model.ServerTraffic;
 import io.zdd.common.model.WorkerConnections;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -114,6 +115,78 @@ public final class HaproxyConnectionSampler implements ConnectionSampler {
     acc.forEach((k, a) -> servers.add(new ServerConnections(k.group(), k.server(), a.scur, a.qcur, a.stot,
         a.status, a.admin, a.oldScur)));
     return new Counts(servers, workers);
+  }
+
+  /** Counters of one server, summed over workers and over the group's backends that hold it. */
+  private static final class TrafficAcc {
+    final long[] counters = new long[TRAFFIC_COUNTERS.size()];
+    long currentResponses;
+    long currentRtime;
+    long currentTtime;
+    long oldResponses;
+    double oldRtimeSum;
+    double oldTtimeSum;
+
+    void add(StatRow r, boolean current) {
+      for (int i = 0; i < counters.length; i++) {
+        counters[i] += r.longField(TRAFFIC_COUNTERS.get(i));
+      }
+      long responses = responses(r);
+      if (current) {
+        // Colour backends repeat a server: the times of the backend that served most stand.
+        if (responses >= currentResponses) {
+          currentRtime = r.longField("rtime");
+          currentTtime = r.longField("ttime");
+        }
+        currentResponses += responses;
+      } else {
+        oldResponses += responses;
+        oldRtimeSum += (double) r.longField("rtime") * responses;
+        oldTtimeSum += (double) r.longField("ttime") * responses;
+      }
+    }
+
+    ServerTraffic traffic(Key k) {
+      boolean fromCurrent = currentResponses > 0 || oldResponses == 0;
+      long rtime = fromCurrent ? currentRtime : Math.round(oldRtimeSum / oldResponses);
+      long ttime = fromCurrent ? currentTtime : Math.round(oldTtimeSum / oldResponses);
+      return new ServerTraffic(k.group().value(), k.server(), null, null, counters[0], counters[1], counters[2], counters[3],
+          counters[4], counters[5], counters[6], counters[7], counters[8], counters[9], counters[10], rtime, ttime);
+    }
+
+    private static long responses(StatRow r) {
+      long n = 0;
+      for (int i = 0; i < 6; i++) {
+        n += r.longField(TRAFFIC_COUNTERS.get(i));
+      }
+      return n;
+    }
+  }
+
+  /** The cumulative {@code show stat} columns ReadTraffic reports, in {@link ServerTraffic}'s order. */
+  private static final List<String> TRAFFIC_COUNTERS = List.of("hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx",
+      "hrsp_other", "econ", "eresp", "wretr", "wredis", "stot");
+
+  @Override
+  public List<ServerTraffic> traffic(Set<GroupName> groups) {
+    ProcTable procs = master.showProc();
+    Map<Key, TrafficAcc> acc = new TreeMap<>();
+    for (StatRow r : runtime.showStat()) {
+      key(r, groups).ifPresent(k -> acc.computeIfAbsent(k, x -> new TrafficAcc()).add(r, true));
+    }
+    for (ProcTable.Proc old : procs.oldWorkers()) {
+      try {
+        Optional<List<StatRow>> rows = master.showServerStats(old.pid());
+        rows.ifPresent(list -> list.forEach(r -> key(r, groups).ifPresent(k -> acc.computeIfAbsent(k, x -> new TrafficAcc())
+            .add(r, false))));
+      } catch (UnavailableException | DeadlineExceededException e) {
+        // An old worker exiting mid-query: its counters go with it (a reset for the caller).
+        log.debug("old worker {} not readable: {}", old.pid(), e.getMessage());
+      }
+    }
+    List<ServerTraffic> out = new ArrayList<>();
+    acc.forEach((k, a) -> out.add(a.traffic(k)));
+    return out;
   }
 
   /** True when no worker has a session or queued request on {@code backend/server}. */

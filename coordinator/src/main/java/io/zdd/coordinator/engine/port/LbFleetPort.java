@@ -5,6 +5,7 @@ import io.zdd.common.model.BackendSet;
 import io.zdd.common.model.ConnectionSample;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
+import io.zdd.common.model.TrafficReading;
 import io.zdd.coordinator.engine.LbGroups;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +34,11 @@ public interface LbFleetPort {
   /** The newest connection sample each agent of the group streamed (agents without one are absent). */
   Map<AgentId, ConnectionSample> latestSamples(GroupName group, LbGroups lbGroups);
 
-  /** TEMPORARY. */
-  default Map<AgentId, io.zdd.common.model.TrafficReading> readTraffic(GroupName group, LbGroups lbGroups) {
-    return Map.of();
-  }
+  /**
+   * The LB-observed traffic counters of the group's servers on every agent of the group, read now
+   * with a per-agent deadline; an agent that does not answer in time is absent (never thrown).
+   */
+  Map<AgentId, TrafficReading> readTraffic(GroupName group, LbGroups lbGroups);
 
   /** {@code shutdown sessions server} for one server of the group on every agent. */
   Map<AgentId, AgentCallResult> shutdownSessions(GroupName group, LbGroups lbGroups, String server, Epoch epoch);
