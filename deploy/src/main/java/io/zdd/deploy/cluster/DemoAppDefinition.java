@@ -3,6 +3,8 @@ package io.zdd.deploy.cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Marathon app definitions of the demo app ({@link io.zdd.deploy.demoapp.DemoApp}), as a user
@@ -23,6 +25,15 @@ public final class DemoAppDefinition {
    */
   public static String json(String group, int servicePort, int altPort, String version, int instances,
       long pendingMillis, String classPath) {
+    return json(group, servicePort, altPort, version, instances, pendingMillis, classPath, Map.of(), Map.of());
+  }
+
+  /**
+   * @param extraEnv more environment, e.g. {@code ZDD_DEMO_ERROR_RATE=0.2} for a bad version
+   * @param extraLabels more labels, e.g. {@code ZDD_ANALYSIS_MAX_5XX_RATIO=0.01} to gate its canary
+   */
+  public static String json(String group, int servicePort, int altPort, String version, int instances,
+      long pendingMillis, String classPath, Map<String, String> extraEnv, Map<String, String> extraLabels) {
     ObjectNode app = JSON.createObjectNode();
     app.put("id", "/" + group);
     String java = System.getProperty("java.home") + "/bin/java";
@@ -35,12 +46,14 @@ public final class DemoAppDefinition {
     ObjectNode env = app.putObject("env");
     env.put("ZDD_DEMO_VERSION", version);
     env.put("ZDD_DEMO_PENDING_MS", Long.toString(pendingMillis));
+    new TreeMap<>(extraEnv).forEach(env::put);
     ArrayNode ports = app.putArray("portDefinitions");
     ports.addObject().put("port", servicePort).put("protocol", "tcp").put("name", "http");
     ObjectNode labels = app.putObject("labels");
     labels.put("HAPROXY_GROUP", "external");
     labels.put("HAPROXY_DEPLOYMENT_GROUP", group);
     labels.put("HAPROXY_DEPLOYMENT_ALT_PORT", Integer.toString(altPort));
+    new TreeMap<>(extraLabels).forEach(labels::put);
     ArrayNode checks = app.putArray("healthChecks");
     checks.addObject()
         .put("protocol", "HTTP").put("path", "/health").put("portIndex", 0)

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -46,8 +47,18 @@ public final class LoadGenerator implements AutoCloseable {
     }
   }
 
-  /** Totals so far. */
-  public record Stats(long ok, long failed, double seconds, Map<String, Long> byVersion, List<String> failureSamples) {
+  /** What a failure counts against when no app answered it (connection errors, timeouts, HAProxy's own 5xx). */
+  public static final String UNATTRIBUTED = "unattributed";
+
+  /**
+   * Totals so far.
+   *
+   * @param byVersion successful requests by "version/colour" of the app instance that answered
+   * @param failedByVersion failed requests by "version/colour" of the app instance that answered
+   *     (an app's own non-2xx carries its identity), or {@link #UNATTRIBUTED}
+   */
+  public record Stats(long ok, long failed, double seconds, Map<String, Long> byVersion, List<String> failureSamples,
+      Map<String, Long> failedByVersion) {
     public long requests() {
       return ok + failed;
     }
@@ -67,6 +78,7 @@ public final class LoadGenerator implements AutoCloseable {
   private final AtomicLongArray okPerSecond = new AtomicLongArray(MAX_SECONDS);
   private final AtomicLongArray failedPerSecond = new AtomicLongArray(MAX_SECONDS);
   private final Map<String, AtomicLong> byVersion = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> failedByVersion = new ConcurrentHashMap<>();
   private final Map<String, AtomicLongArray> versionPerSecond = new ConcurrentHashMap<>();
   private final List<String> failureSamples = Collections.synchronizedList(new ArrayList<>());
   /** Told of every failed request, from the worker that saw it (must not block). */
@@ -165,19 +177,28 @@ public final class LoadGenerator implements AutoCloseable {
     if (success) {
       ok.incrementAndGet();
       okPerSecond.incrementAndGet(second);
-      Matcher v = VERSION.matcher(body);
-      Matcher c = COLOUR.matcher(body);
-      String key = (v.find() ? v.group(1) : "?") + "/" + (c.find() ? c.group(1) : "?");
+      String key = answeredBy(body).orElse("?/?");
       byVersion.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
       versionPerSecond.computeIfAbsent(key, k -> new AtomicLongArray(MAX_SECONDS)).incrementAndGet(second);
     } else {
       failed.incrementAndGet();
+      failedByVersion.computeIfAbsent(answeredBy(body).orElse(UNATTRIBUTED), k -> new AtomicLong()).incrementAndGet();
       failedPerSecond.incrementAndGet(second);
       failureListener.failed(t, failure);
       if (failureSamples.size() < MAX_FAILURE_SAMPLES) {
         failureSamples.add(String.format("t=%ds %s %s", second, t, failure));
       }
     }
+  }
+
+  /** "version/colour" of the app instance whose body this is; empty for a body that is not one. */
+  private static Optional<String> answeredBy(String body) {
+    Matcher v = VERSION.matcher(body);
+    if (!v.find()) {
+      return Optional.empty();
+    }
+    Matcher c = COLOUR.matcher(body);
+    return Optional.of(v.group(1) + "/" + (c.find() ? c.group(1) : "?"));
   }
 
   private record Response(int status, String body, boolean close) {}
@@ -271,7 +292,9 @@ public final class LoadGenerator implements AutoCloseable {
     long end = running ? System.nanoTime() : stopNanos;
     Map<String, Long> versions = new TreeMap<>();
     byVersion.forEach((k, v) -> versions.put(k, v.get()));
-    return new Stats(ok.get(), failed.get(), (end - startNanos) / 1e9, versions, List.copyOf(failureSamples));
+    Map<String, Long> failedVersions = new TreeMap<>();
+    failedByVersion.forEach((k, v) -> failedVersions.put(k, v.get()));
+    return new Stats(ok.get(), failed.get(), (end - startNanos) / 1e9, versions, List.copyOf(failureSamples), failedVersions);
   }
 
   /** Successful and failed requests in each whole second since the start. */

@@ -3,6 +3,7 @@ package io.zdd.deploy.demoapp;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.zdd.common.concurrent.NamedThreadFactory;
+import io.zdd.common.config.Durations;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -29,14 +30,19 @@ import picocli.CommandLine.Option;
  * The app zdd deploys in demos and end-to-end tests. Endpoints:
  *
  * <ul>
- *   <li>{@code GET /}: JSON with app id, version, colour, task id and port
+ *   <li>{@code GET /}: JSON with app id, version, colour, task id and port; answered after
+ *       {@code --latency}, and with status 500 (the same JSON plus {@code "error": true}) for the
+ *       share {@code --error-rate} of requests: request n fails when floor(n × rate) grows at n,
+ *       so of any N requests in a row round-about N × rate fail, spread evenly (a bad version
+ *       for canary analysis)
  *   <li>{@code GET /health}: 200, or 500 after {@code POST /health/fail} (until {@code POST /health/ok})
  *   <li>{@code GET /slow?ms=N}: answers after N ms
  *   <li>{@code GET /stream?seconds=N}: a chunked response, one line every 200 ms, until the client
  *       leaves or N seconds pass (drain tests)
  *   <li>{@code POST|GET /work}: accepts a simulated transaction that completes
  *       {@code ZDD_DEMO_PENDING_MS} after the reply
- *   <li>{@code GET /metrics}: Prometheus text, with gauge {@code zdd_demo_pending_operations}
+ *   <li>{@code GET /metrics}: Prometheus text, with gauge {@code zdd_demo_pending_operations} and
+ *       counter {@code zdd_demo_http_responses_total{version,colour,code}} of the answers to {@code /}
  *   <li>{@code POST /metrics/delay?ms=N}: every later {@code GET /metrics} answers after N ms (0: at
  *       once), to make the pending-operations probe slow in fault tests
  * </ul>
@@ -59,7 +65,9 @@ public final class DemoApp implements Callable<Integer> {
   @Option(names = "--app-version", defaultValue = "${env:ZDD_DEMO_VERSION:-v1}", description = "Version it reports.")
   String version;
 
-  @Option(names = "--colour", defaultValue = "${env:ZDD_DEMO_COLOUR:-blue}", description = "Colour it reports.")
+  @Option(names = "--colour", defaultValue = "${env:ZDD_DEMO_COLOUR:-}", description = "Colour it reports (default: "
+      + "$ZDD_DEMO_COLOUR, else the HAPROXY_DEPLOYMENT_COLOUR label Marathon passes as MARATHON_APP_LABEL_"
+      + "HAPROXY_DEPLOYMENT_COLOUR, else blue).")
   String colour;
 
   @Option(names = "--pending-ms", defaultValue = "${env:ZDD_DEMO_PENDING_MS:-2000}",
@@ -70,6 +78,17 @@ public final class DemoApp implements Callable<Integer> {
       description = "On SIGTERM, the longest wait for open requests and pending work.")
   long drainSeconds;
 
+  @Option(names = "--error-rate", defaultValue = "${env:ZDD_DEMO_ERROR_RATE:-0}",
+      description = "Share of GET / answered with 500, 0..1, spread evenly (a bad version for canary analysis) "
+          + "[ZDD_DEMO_ERROR_RATE] (default: ${DEFAULT-VALUE})")
+  double errorRate;
+
+  @Option(names = "--latency", defaultValue = "${env:ZDD_DEMO_LATENCY:-0}", converter = Durations.Converter.class,
+      description = "Added before answering GET /, e.g. 50ms (a slow version) [ZDD_DEMO_LATENCY] (default: ${DEFAULT-VALUE})")
+  Duration latency;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   private HttpServer server;
   private ThreadPoolExecutor requests;
   private ScheduledExecutorService timers;
@@ -77,6 +96,9 @@ public final class DemoApp implements Callable<Integer> {
   private final AtomicBoolean healthy = new AtomicBoolean(true);
   private final AtomicBoolean draining = new AtomicBoolean(false);
   private final AtomicLong requestCount = new AtomicLong();
+  /** Answers to GET /, for the error knob's choice and the responses counter. */
+  private final AtomicLong rootRequests = new AtomicLong();
+  private final AtomicLong rootErrors = new AtomicLong();
   private final AtomicLong activeStreams = new AtomicLong();
   private final AtomicLong openExchanges = new AtomicLong();
   private final AtomicLong metricsDelayMillis = new AtomicLong();
@@ -88,6 +110,10 @@ public final class DemoApp implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!(errorRate >= 0 && errorRate <= 1)) {
+      spec.commandLine().getErr().println("zdd-demo-app: --error-rate must be between 0 and 1, got " + errorRate);
+      return CommandLine.ExitCode.USAGE;
+    }
     start();
     Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "demo-shutdown"));
     System.out.println("demo app " + version + " (" + colour + ") listening on http://" + host + ":" + port());
@@ -98,6 +124,10 @@ public final class DemoApp implements Callable<Integer> {
 
   /** Binds and serves (the port is {@link #port()} when 0 was asked for). */
   void start() throws IOException {
+    if (colour == null || colour.isBlank()) {
+      String label = System.getenv("MARATHON_APP_LABEL_HAPROXY_DEPLOYMENT_COLOUR");
+      colour = label == null || label.isBlank() ? "blue" : label;
+    }
     requests = new ThreadPoolExecutor(2, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
         new NamedThreadFactory("demo-http"));
     timers = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("demo-work"));
@@ -150,7 +180,7 @@ public final class DemoApp implements Callable<Integer> {
       String method = exchange.getRequestMethod();
       Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
       switch (path) {
-        case "/" -> sendJson(exchange, 200, identity());
+        case "/" -> root(exchange);
         case "/health" -> send(exchange, healthy.get() ? 200 : 500, healthy.get() ? "ok\n" : "failing\n", "text/plain");
         case "/health/fail", "/health/ok" -> {
           if (!method.equals("POST")) {
@@ -196,6 +226,26 @@ public final class DemoApp implements Callable<Integer> {
     }
   }
 
+  private void root(HttpExchange exchange) throws IOException, InterruptedException {
+    if (latency != null && !latency.isZero()) {
+      Thread.sleep(latency.toMillis());
+    }
+    long n = rootRequests.incrementAndGet();
+    if (fails(n, errorRate)) {
+      rootErrors.incrementAndGet();
+      Map<String, Object> body = identity();
+      body.put("error", true);
+      sendJson(exchange, 500, body);
+    } else {
+      sendJson(exchange, 200, identity());
+    }
+  }
+
+  /** Request {@code n} (from 1) fails when floor(n × rate) grows at n: evenly spread, exact over any run. */
+  static boolean fails(long n, double rate) {
+    return Math.floor(n * rate) > Math.floor((n - 1) * rate);
+  }
+
   private void stream(HttpExchange exchange, long seconds) throws IOException, InterruptedException {
     exchange.getResponseHeaders().set("Content-Type", "text/plain");
     exchange.sendResponseHeaders(200, 0);
@@ -224,6 +274,7 @@ public final class DemoApp implements Callable<Integer> {
 
   String metrics() {
     String labels = "{version=\"" + escape(version) + "\",colour=\"" + escape(colour) + "\"}";
+    String codeLabels = labels.substring(0, labels.length() - 1) + ",code=";
     return "# HELP zdd_demo_pending_operations Operations accepted but not finished.\n"
         + "# TYPE zdd_demo_pending_operations gauge\n"
         + "zdd_demo_pending_operations " + pending.pending() + "\n"
@@ -233,6 +284,10 @@ public final class DemoApp implements Callable<Integer> {
         + "# HELP zdd_demo_requests_total HTTP requests received.\n"
         + "# TYPE zdd_demo_requests_total counter\n"
         + "zdd_demo_requests_total " + requestCount.get() + "\n"
+        + "# HELP zdd_demo_http_responses_total Answers to GET /, by status code.\n"
+        + "# TYPE zdd_demo_http_responses_total counter\n"
+        + "zdd_demo_http_responses_total" + codeLabels + "\"200\"} " + (rootRequests.get() - rootErrors.get()) + "\n"
+        + "zdd_demo_http_responses_total" + codeLabels + "\"500\"} " + rootErrors.get() + "\n"
         + "# HELP zdd_demo_info Version and colour of this instance.\n"
         + "# TYPE zdd_demo_info gauge\n"
         + "zdd_demo_info" + labels + " 1\n";
@@ -249,7 +304,7 @@ public final class DemoApp implements Callable<Integer> {
         json.append(',');
       }
       json.append('"').append(k).append("\":");
-      json.append(v instanceof Number ? v.toString() : "\"" + escape(String.valueOf(v)) + "\"");
+      json.append(v instanceof Number || v instanceof Boolean ? v.toString() : "\"" + escape(String.valueOf(v)) + "\"");
     });
     send(exchange, status, json.append("}\n").toString(), "application/json");
   }
