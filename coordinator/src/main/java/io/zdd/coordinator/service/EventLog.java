@@ -151,7 +151,7 @@ public final class EventLog implements EventSink {
       String id = e.deployment().id();
       List<DeploymentEvent> list = events.computeIfAbsent(id, k -> new ArrayList<>());
       numbered = new DeploymentEvent(list.isEmpty() ? 1 : list.get(list.size() - 1).sequence() + 1, e.at(), e.kind(),
-          e.message(), e.deployment(), e.killedTaskIds(), e.drain(), e.traffic());
+          e.message(), e.deployment(), e.killedTaskIds(), e.drain(), e.traffic(), e.analysis());
       list.add(numbered);
       if (list.size() > MAX_EVENTS_PER_DEPLOYMENT) {
         list.remove(1); // keep the first event (the start) and the newest ones
