@@ -290,7 +290,12 @@ public final class Coordinator implements AutoCloseable {
       SteadyStateReconciler steady = new SteadyStateReconciler(ports, store::groups);
       MarathonEventStream marathonEvents = new MarathonEventStream(mcfg, HttpMarathonClient.newHttpClient(mcfg),
           config.marathonAuth(), List.of("status_update_event", "health_status_changed_event"),
-          e -> scheduler.execute(() -> s.betweenDeployments(steady::reconcileAll)), Backoff.standard(),
+          e -> {
+            // A running deployment waiting on one of its apps (green turning healthy) moves now,
+            // not at its next step delay; between deployments the reconciler follows the change.
+            s.onMarathonEvent(e);
+            scheduler.execute(() -> s.betweenDeployments(steady::reconcileAll));
+          }, Backoff.standard(),
           Sleeper.real(), new NamedThreadFactory("marathon-events-e" + epoch.value()));
       ScheduledFuture<?> steadyPass = null;
       try {

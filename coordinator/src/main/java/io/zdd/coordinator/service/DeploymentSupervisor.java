@@ -16,6 +16,7 @@ import io.zdd.coordinator.engine.DrainJudge;
 import io.zdd.coordinator.engine.Phase;
 import io.zdd.coordinator.engine.RollbackStep;
 import io.zdd.coordinator.ha.LeaderTerm;
+import io.zdd.coordinator.marathon.MarathonEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -158,6 +159,39 @@ public final class DeploymentSupervisor implements LeaderTerm {
         }
       }
     });
+  }
+
+  /**
+   * Acts on Marathon's event stream: an event about the blue or green app of a running deployment
+   * (a task started, died or turned healthy) runs that deployment's next tick now instead of after
+   * its step delay, so green joins the LBs as soon as Marathon calls it healthy. Cheap, and called
+   * on the stream's thread: it only compares app ids and wakes. Wakes while a tick runs coalesce
+   * into one more tick ({@link DeploymentDriver#wake()}), so a burst of events costs at most that.
+   *
+   * @return whether a deployment was woken (events about other apps, or without an app id, wake nothing)
+   */
+  public boolean onMarathonEvent(MarathonEvent event) {
+    if (closed) {
+      return false;
+    }
+    String app = event.appId().map(DeploymentSupervisor::withoutSlash).orElse("");
+    if (app.isEmpty()) {
+      return false;
+    }
+    boolean woke = false;
+    for (Running r : running.values()) {
+      DeploymentRecord rec = r.deployment().record();
+      if (app.equals(withoutSlash(rec.greenAppId())) || app.equals(withoutSlash(rec.blueAppId()))) {
+        r.driver().wake();
+        woke = true;
+      }
+    }
+    return woke;
+  }
+
+  /** Marathon writes app ids with a leading slash; records and events need not agree on it. */
+  private static String withoutSlash(String appId) {
+    return appId.startsWith("/") ? appId.substring(1) : appId;
   }
 
   private static boolean waitsForDrain(DeploymentRecord r) {
