@@ -120,11 +120,16 @@ public final class DemoMain implements Callable<Integer> {
     out.println();
     out.println("== summary");
     out.printf("requests sent:      %d (%.0f/s through %d LBs)%n", t.totals().requests(), t.totals().requestsPerS(), lbs);
-    out.printf("failed requests:    %d%s%n", t.totals().failedRequests(), t.totals().failedRequests() == 0 ? "" : "   <-- NOT zero");
+    out.printf("failed requests:    %d%s%n", t.totals().otherFailures(), t.totals().otherFailures() == 0 ? "" : "   <-- NOT zero");
+    if (t.totals().canaryFailures() > 0) {
+      out.printf("                    (not counting %d errors the bad canary %s answered itself before zdd rolled it back)%n",
+          t.totals().canaryFailures(), DemoRun.BAD_VERSION);
+    }
     for (DemoTimeline.DeploymentSummary d : t.deployments()) {
       List<String> drains = new ArrayList<>();
       d.drainS().forEach((lb, s) -> drains.add(String.format(Locale.ROOT, "%s %.1f s", lb, s)));
-      out.printf("%-22s %-12s %6.1f s   drain: %s%n", d.name(), d.outcome(), d.durationS(),
+      out.printf("%-40s %-26s %6.1f s   drain: %s%n", d.name(),
+          d.outcome() + (d.asExpected() ? d.succeeded() ? "" : " (as expected)" : "   <-- expected " + d.expected()), d.durationS(),
           drains.isEmpty() ? "-" : String.join(", ", drains));
     }
     out.printf("report:             %s%n", report);
@@ -135,13 +140,15 @@ public final class DemoMain implements Callable<Integer> {
     ObjectMapper m = new ObjectMapper();
     ObjectNode n = m.createObjectNode();
     n.put("requests", t.totals().requests());
-    n.put("failed_requests", t.totals().failedRequests());
+    n.put("failed_requests", t.totals().otherFailures());
+    n.put("bad_canary_errors", t.totals().canaryFailures());
     n.put("requests_per_s", Math.round(t.totals().requestsPerS() * 10) / 10.0);
     ArrayNode ds = n.putArray("deployments");
     for (DemoTimeline.DeploymentSummary d : t.deployments()) {
       ObjectNode o = ds.addObject();
       o.put("name", d.name());
       o.put("outcome", d.outcome());
+      o.put("expected", d.expected());
       o.put("duration_s", Math.round(d.durationS() * 10) / 10.0);
       ObjectNode drain = o.putObject("drain_s");
       d.drainS().forEach((lb, s) -> drain.put(lb, Math.round(s * 10) / 10.0));

@@ -35,6 +35,8 @@ import java.util.function.Consumer;
  */
 public final class DemoRun {
   static final String GROUP = "demo";
+  /** The version the demo deploys bad, for canary analysis to roll back. */
+  static final String BAD_VERSION = "v4";
   static final int SERVICE_PORT = 10000;
   static final int ALT_PORT = 10001;
 
@@ -45,8 +47,8 @@ public final class DemoRun {
   /** What the run produced. */
   public record Result(DemoTimeline timeline, Path report, Path timelineJson, LocalCluster cluster) {
     public boolean zeroFailures() {
-      return timeline.totals().failedRequests() == 0
-          && timeline.deployments().stream().allMatch(DemoTimeline.DeploymentSummary::succeeded);
+      return timeline.totals().otherFailures() == 0
+          && timeline.deployments().stream().allMatch(DemoTimeline.DeploymentSummary::asExpected);
     }
   }
 
@@ -102,7 +104,7 @@ public final class DemoRun {
     List<DemoTimeline.DeploymentSummary> summaries = new ArrayList<>();
     String cp = System.getProperty("java.class.path");
     try {
-      summaries.add(deploy(cluster, recorder, "v1 first deployment", "v1", cp, List.of(), null));
+      summaries.add(deploy(cluster, recorder, "v1 first deployment", "v1", cp, List.of(), Version.GOOD));
       waitFor("the LBs to serve v1", Duration.ofSeconds(60), () -> LoadGenerator.everyTargetAnswers(targets));
       say("load: %.0f requests/s through %d LBs (%s), keep-alive, no retries", settings.rate(), targets.size(), targets);
       load.start();
@@ -116,14 +118,17 @@ public final class DemoRun {
         }
       } : e -> { };
       listenedTo.forEach(c -> c.events().addListener(killer));
-      summaries.add(deploy(cluster, recorder, "v2 blue/green", "v2", cp, List.of(), null));
+      summaries.add(deploy(cluster, recorder, "v2 blue/green", "v2", cp, List.of(), Version.GOOD));
       summaries.add(deploy(cluster, recorder, "v3 canary 10/50/100", "v3", cp,
-          List.of("--traffic", "10,50,100", "--step-pause", Long.toString(settings.stepPause().toSeconds())), null));
+          List.of("--traffic", "10,50,100", "--step-pause", Long.toString(settings.stepPause().toSeconds())), Version.GOOD));
+      summaries.add(deploy(cluster, recorder, "v4 bad canary, rolled back by analysis", BAD_VERSION, cp,
+          List.of("--traffic", "10,50,100"), Version.BAD));
       Thread.sleep(2000); // two more samples after the last switch, for the report
     } finally {
       load.stop();
     }
-    DemoTimeline timeline = recorder.timeline("zdd demo: blue/green and canary across " + settings.lbs() + " LBs", summaries);
+    DemoTimeline timeline = recorder.timeline("zdd demo: blue/green and canary across " + settings.lbs() + " LBs", summaries,
+        BAD_VERSION);
     recorder.close();
     Path report = settings.workDir().resolve("report.html");
     Path json = settings.workDir().resolve("timeline.json");
@@ -132,10 +137,31 @@ public final class DemoRun {
     return new Result(timeline, report, json, cluster);
   }
 
+  /**
+   * A good version, or the bad one: it answers a fifth of its requests with 500, and its labels
+   * gate its canary with an LB-observed rule (5xx ratio at most 1 %), so zdd rolls it back by itself.
+   */
+  private enum Version {
+    GOOD(Map.of(), Map.of(), "succeeded"),
+    BAD(Map.of("ZDD_DEMO_ERROR_RATE", "0.2"), Map.of("ZDD_ANALYSIS_MAX_5XX_RATIO", "0.01", "ZDD_ANALYSIS_MIN_REQUESTS", "50",
+        "ZDD_ANALYSIS_INTERVAL", "3s", "ZDD_ANALYSIS_COUNT", "2"), "rolled_back");
+
+    final Map<String, String> env;
+    final Map<String, String> labels;
+    final String expected;
+
+    Version(Map<String, String> env, Map<String, String> labels, String expected) {
+      this.env = env;
+      this.labels = labels;
+      this.expected = expected;
+    }
+  }
+
   private DemoTimeline.DeploymentSummary deploy(LocalCluster cluster, TimelineRecorder recorder, String name,
-      String version, String cp, List<String> extra, Void unused) throws Exception {
+      String version, String cp, List<String> extra, Version kind) throws Exception {
     Path app = settings.workDir().resolve("app-" + version + ".json");
-    Files.writeString(app, DemoAppDefinition.json(GROUP, SERVICE_PORT, ALT_PORT, version, settings.instances(), 500, cp));
+    Files.writeString(app, DemoAppDefinition.json(GROUP, SERVICE_PORT, ALT_PORT, version, settings.instances(), 500, cp,
+        kind.env, kind.labels));
     recorder.nextDeployment(name);
     say("");
     say("== %s: zdd deploy %s %s", name, app.getFileName(), String.join(" ", extra));
@@ -162,7 +188,7 @@ public final class DemoRun {
     if (r.exit() != 0 && !r.err().isBlank()) {
       say("   %s", r.err().strip());
     }
-    return new DemoTimeline.DeploymentSummary(name, outcome, Math.max(0, duration), recorder.drainSeconds(name));
+    return new DemoTimeline.DeploymentSummary(name, outcome, Math.max(0, duration), recorder.drainSeconds(name), kind.expected);
   }
 
   record CliResult(int exit, String out, String err) {}

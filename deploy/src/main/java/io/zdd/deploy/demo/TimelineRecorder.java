@@ -42,6 +42,7 @@ final class TimelineRecorder implements AutoCloseable {
   private final Map<AgentId, ConnectionSample> latest = new ConcurrentHashMap<>();
   private final List<DemoTimeline.Sample> samples = new ArrayList<>();
   private final List<DemoTimeline.PhaseMarker> markers = new ArrayList<>();
+  private final List<DemoTimeline.AnalysisEntry> analysis = new ArrayList<>();
   private final Map<String, String> names = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Double>> drainSeconds = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Double>> drainSince = new ConcurrentHashMap<>();
@@ -85,6 +86,10 @@ final class TimelineRecorder implements AutoCloseable {
           : e.kind() == EventKind.FINISHED ? e.deployment().outcome().name() : "hold";
       double mt = markers.isEmpty() ? t : Math.max(t, markers.get(markers.size() - 1).t());
       markers.add(new DemoTimeline.PhaseMarker(mt, name, label));
+    }
+    if (e.kind() == EventKind.ANALYSIS) {
+      analysis.add(new DemoTimeline.AnalysisEntry(t, name, e.message(), e.analysis().stream()
+          .map(r -> r.verdict().label() + " " + r.describe()).toList()));
     }
     if (!e.traffic().isEmpty()) {
       Map<String, Double> m = new LinkedHashMap<>();
@@ -147,12 +152,18 @@ final class TimelineRecorder implements AutoCloseable {
     return drainSeconds.getOrDefault(name, Map.of());
   }
 
-  DemoTimeline timeline(String title, List<DemoTimeline.DeploymentSummary> deployments) {
+  /**
+   * @param badVersion the version deliberately deployed bad, whose own failed answers are
+   *     counted apart ({@link DemoTimeline.Totals#canaryFailures}); empty for none
+   */
+  DemoTimeline timeline(String title, List<DemoTimeline.DeploymentSummary> deployments, String badVersion) {
     synchronized (this) {
       sample();
       LoadGenerator.Stats s = load.stats();
+      long canary = badVersion.isEmpty() ? 0 : s.failedByVersion().entrySet().stream()
+          .filter(e -> e.getKey().startsWith(badVersion + "/")).mapToLong(Map.Entry::getValue).sum();
       return new DemoTimeline(title, start, samples, markers, deployments,
-          new DemoTimeline.Totals(s.requests(), s.failed(), s.ratePerSecond()));
+          new DemoTimeline.Totals(s.requests(), s.failed(), s.ratePerSecond(), canary), analysis);
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param markers phase changes of the deployments, in time order
  * @param deployments one summary per deployment, in the order they ran
  * @param totals the load generator's totals over the whole run
+ * @param analysis canary analysis measurements and decisions, in time order
  */
 public record DemoTimeline(
     String title,
@@ -27,9 +28,17 @@ public record DemoTimeline(
     List<Sample> samples,
     List<PhaseMarker> markers,
     List<DeploymentSummary> deployments,
-    Totals totals) {
+    Totals totals,
+    List<AnalysisEntry> analysis) {
+
+  /** A run without canary analysis. */
+  public DemoTimeline(String title, Instant startedAt, List<Sample> samples, List<PhaseMarker> markers,
+      List<DeploymentSummary> deployments, Totals totals) {
+    this(title, startedAt, samples, markers, deployments, totals, List.of());
+  }
 
   public DemoTimeline {
+    analysis = List.copyOf(Objects.requireNonNull(analysis, "analysis"));
     if (title == null || title.isBlank()) {
       throw new InvalidInputException("title", "must not be empty");
     }
@@ -116,8 +125,15 @@ public record DemoTimeline(
    * @param durationS seconds from start to end
    * @param drainS LB (agent id) → seconds its old servers took to drain
    */
-  public record DeploymentSummary(String name, String outcome, double durationS, Map<String, Double> drainS) {
+  public record DeploymentSummary(String name, String outcome, double durationS, Map<String, Double> drainS,
+      String expected) {
+    /** A deployment expected to succeed. */
+    public DeploymentSummary(String name, String outcome, double durationS, Map<String, Double> drainS) {
+      this(name, outcome, durationS, drainS, "succeeded");
+    }
+
     public DeploymentSummary {
+      notBlank("deployments.expected", expected);
       notBlank("deployments.name", name);
       notBlank("deployments.outcome", outcome);
       nonNegative("deployments.duration_s", durationS);
@@ -128,11 +144,50 @@ public record DemoTimeline(
     public boolean succeeded() {
       return outcome.equalsIgnoreCase("succeeded");
     }
+
+    /** Ended as the demo meant it to (a bad canary is meant to be rolled back). */
+    public boolean asExpected() {
+      return outcome.equalsIgnoreCase(expected);
+    }
   }
 
-  /** The load generator's totals. */
-  public record Totals(long requests, long failedRequests, double requestsPerS) {
+  /**
+   * One canary analysis event.
+   *
+   * @param t seconds since the start
+   * @param deployment the deployment's display name
+   * @param message the measurement or decision, in words
+   * @param checks each check's result ("fail 5xx-ratio: green 5xx_ratio 20.00% > max 1.00% ...")
+   */
+  public record AnalysisEntry(double t, String deployment, String message, List<String> checks) {
+    public AnalysisEntry {
+      nonNegative("analysis.t", t);
+      notBlank("analysis.deployment", deployment);
+      checks = List.copyOf(checks);
+    }
+  }
+
+  /**
+   * The load generator's totals.
+   *
+   * @param canaryFailures of the failed requests, those a deliberately bad canary answered itself
+   *     (before zdd rolled it back)
+   */
+  public record Totals(long requests, long failedRequests, double requestsPerS, long canaryFailures) {
+    public Totals(long requests, long failedRequests, double requestsPerS) {
+      this(requests, failedRequests, requestsPerS, 0);
+    }
+
+    /** Failed requests no bad canary answered: what zdd itself must keep at zero. */
+    public long otherFailures() {
+      return failedRequests - canaryFailures;
+    }
+
     public Totals {
+      if (canaryFailures < 0 || canaryFailures > failedRequests) {
+        throw new InvalidInputException("totals.canary_failures", "need 0 <= canary_failures <= failed_requests, got "
+            + canaryFailures + " of " + failedRequests);
+      }
       if (requests < 0 || failedRequests < 0 || failedRequests > requests) {
         throw new InvalidInputException("totals", "need 0 <= failed_requests <= requests, got "
             + failedRequests + " of " + requests);

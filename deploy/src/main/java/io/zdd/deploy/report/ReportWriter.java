@@ -71,6 +71,7 @@ public final class ReportWriter {
         .append(t.deployments().size() == 1 ? " deployment" : " deployments").append("</p>\n");
     kpis(h, t);
     deployments(h, t);
+    analysis(h, t);
     h.append("<figure>\n").append(TimelineSvg.render(t))
         .append("<figcaption>Dashed lines mark phase changes (dark: a deployment starts; red: a new leader took over). ")
         .append("Traffic share is the")
@@ -84,11 +85,15 @@ public final class ReportWriter {
     DemoTimeline.Totals totals = t.totals();
     h.append("<section class=\"kpis\">\n");
     kpi(h, "", "requests", count(totals.requests()), "requests");
-    kpi(h, totals.failedRequests() == 0 ? "good" : "bad", "failed_requests", count(totals.failedRequests()), "failed requests");
+    kpi(h, totals.otherFailures() == 0 ? "good" : "bad", "failed_requests", count(totals.otherFailures()),
+        totals.canaryFailures() == 0 ? "failed requests" : "failed requests (not counting the bad canary's own)");
+    if (totals.canaryFailures() > 0) {
+      kpi(h, "", "canary_failures", count(totals.canaryFailures()), "answered with an error by the bad canary before its rollback");
+    }
     kpi(h, "", "requests_per_s", count(Math.round(totals.requestsPerS())), "requests / s");
-    long ok = t.deployments().stream().filter(DemoTimeline.DeploymentSummary::succeeded).count();
+    long ok = t.deployments().stream().filter(DemoTimeline.DeploymentSummary::asExpected).count();
     kpi(h, ok == t.deployments().size() ? "" : "bad", "deployments_succeeded",
-        ok + " / " + t.deployments().size(), "deployments succeeded");
+        ok + " / " + t.deployments().size(), "deployments ended as expected");
     h.append("</section>\n");
   }
 
@@ -107,10 +112,27 @@ public final class ReportWriter {
         .append("<th>drain per LB</th></tr></thead>\n<tbody>\n");
     for (DemoTimeline.DeploymentSummary d : t.deployments()) {
       h.append("<tr data-deployment=\"").append(Html.escape(d.name())).append("\"><td>").append(Html.escape(d.name()))
-          .append("</td><td><span class=\"outcome ").append(d.succeeded() ? "ok" : "other").append("\" data-metric=\"outcome\">")
-          .append(Html.escape(d.outcome())).append("</span></td><td class=\"num\" data-metric=\"duration_s\">")
+          .append("</td><td><span class=\"outcome ").append(d.asExpected() ? "ok" : "other").append("\" data-metric=\"outcome\">")
+          .append(Html.escape(d.outcome())).append(d.asExpected() && !d.succeeded() ? " (as expected)" : "")
+          .append("</span></td><td class=\"num\" data-metric=\"duration_s\">")
           .append(seconds(d.durationS())).append(" s</td><td class=\"drain\">")
           .append(drain(d.drainS())).append("</td></tr>\n");
+    }
+    h.append("</tbody>\n</table>\n");
+  }
+
+  /** The canary analysis panel: every measurement and decision, with each check's result. */
+  private static void analysis(StringBuilder h, DemoTimeline t) {
+    if (t.analysis().isEmpty()) {
+      return;
+    }
+    h.append("<h2>Canary analysis</h2>\n<table class=\"analysis\">\n<thead><tr><th>t</th><th>deployment</th>")
+        .append("<th>measurement or decision</th><th>checks</th></tr></thead>\n<tbody>\n");
+    for (DemoTimeline.AnalysisEntry a : t.analysis()) {
+      h.append("<tr data-deployment=\"").append(Html.escape(a.deployment())).append("\"><td class=\"num\">")
+          .append(seconds(a.t())).append(" s</td><td>").append(Html.escape(a.deployment())).append("</td><td>")
+          .append(Html.escape(a.message())).append("</td><td>")
+          .append(a.checks().stream().map(Html::escape).collect(Collectors.joining("<br>"))).append("</td></tr>\n");
     }
     h.append("</tbody>\n</table>\n");
   }

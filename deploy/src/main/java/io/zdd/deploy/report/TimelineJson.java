@@ -85,14 +85,21 @@ public final class TimelineJson {
     root.set("totals", JSON.createObjectNode()
         .put("requests", t.totals().requests())
         .put("failed_requests", t.totals().failedRequests())
+        .put("canary_failures", t.totals().canaryFailures())
         .put("requests_per_s", t.totals().requestsPerS()));
+    ArrayNode analysis = root.putArray("analysis");
+    for (DemoTimeline.AnalysisEntry a : t.analysis()) {
+      ObjectNode n = analysis.addObject().put("t", a.t()).put("deployment", a.deployment()).put("message", a.message());
+      ArrayNode checks = n.putArray("checks");
+      a.checks().forEach(checks::add);
+    }
     return root;
   }
 
   /** One deployment summary: {@code {name, outcome, duration_s, drain_s: {lb: s}}}. */
   public static ObjectNode summaryJson(DemoTimeline.DeploymentSummary d) {
     ObjectNode n = JSON.createObjectNode();
-    n.put("name", d.name()).put("outcome", d.outcome()).put("duration_s", d.durationS());
+    n.put("name", d.name()).put("outcome", d.outcome()).put("expected", d.expected()).put("duration_s", d.durationS());
     ObjectNode drain = n.putObject("drain_s");
     d.drainS().forEach(drain::put);
     return n;
@@ -110,7 +117,10 @@ public final class TimelineJson {
         number(n, "t", at), text(n, "deployment", at), text(n, "phase", at)));
     List<DemoTimeline.DeploymentSummary> deployments = list(root, "deployments", (n, at) ->
         new DemoTimeline.DeploymentSummary(text(n, "name", at), text(n, "outcome", at), number(n, "duration_s", at),
-            map(n, "drain_s", at, v -> v.asDouble())));
+            map(n, "drain_s", at, v -> v.asDouble()), n.path("expected").asText("succeeded")));
+    List<DemoTimeline.AnalysisEntry> analysis = root.has("analysis") ? list(root, "analysis", (n, at) ->
+        new DemoTimeline.AnalysisEntry(number(n, "t", at), text(n, "deployment", at), n.path("message").asText(""),
+            texts(n.path("checks")))) : List.of();
     JsonNode totals = root.path("totals");
     if (!totals.isObject()) {
       throw new InvalidInputException("totals", "is required");
@@ -123,7 +133,13 @@ public final class TimelineJson {
     }
     return new DemoTimeline(text(root, "title", ""), started, samples, markers, deployments,
         new DemoTimeline.Totals(count(totals, "requests", "totals."), count(totals, "failed_requests", "totals."),
-            number(totals, "requests_per_s", "totals.")));
+            number(totals, "requests_per_s", "totals."), totals.path("canary_failures").asLong(0)), analysis);
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(v -> out.add(v.asText()));
+    return out;
   }
 
   private interface Element<T> {

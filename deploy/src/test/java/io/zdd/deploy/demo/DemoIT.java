@@ -34,10 +34,17 @@ class DemoIT {
     try {
       DemoTimeline t = r.timeline();
       assertThat(t.deployments()).extracting(DemoTimeline.DeploymentSummary::outcome)
-          .as(live.toString()).containsExactly("succeeded", "succeeded", "succeeded");
-      assertThat(t.totals().failedRequests()).as(live.toString()).isZero();
+          .as(live.toString()).containsExactly("succeeded", "succeeded", "succeeded", "rolled_back");
+      // The only failed requests are errors the deliberately bad v4 answered itself, before zdd
+      // rolled it back by itself (its canary analysis saw them on every LB).
+      assertThat(t.totals().otherFailures()).as(live.toString()).isZero();
+      assertThat(t.totals().canaryFailures()).isEqualTo(t.totals().failedRequests()).isPositive();
+      assertThat(t.analysis()).anyMatch(a -> a.deployment().startsWith("v4") && a.message().contains("failed")
+          && a.checks().stream().anyMatch(c -> c.startsWith("fail ")));
+      assertThat(r.zeroFailures()).isTrue();
       assertThat(t.totals().requestsPerS()).as("load rate").isGreaterThanOrEqualTo(1000);
-      assertThat(Files.readString(r.report())).contains("<svg");
+      assertThat(Files.readString(r.report())).contains("<svg").contains("<h2>Canary analysis</h2>")
+          .contains("rolled_back (as expected)");
 
       JsonNode summary = new ObjectMapper().readTree(DemoMain.summaryJson(t, r.report(), DemoMain.dashboardUrl(r.cluster())));
       // The summary links the leader's dashboard, and it answers with the page.
@@ -49,9 +56,10 @@ class DemoIT {
       assertThat(page.body()).contains("<title>zdd dashboard</title>");
       assertThat(summary.get("requests").asLong()).isEqualTo(t.totals().requests());
       assertThat(summary.get("failed_requests").asLong()).isZero();
-      assertThat(summary.get("deployments")).hasSize(3);
+      assertThat(summary.get("bad_canary_errors").asLong()).isEqualTo(t.totals().canaryFailures());
+      assertThat(summary.get("deployments")).hasSize(4);
       for (JsonNode d : summary.get("deployments")) {
-        assertThat(d.get("outcome").asText()).isEqualTo("succeeded");
+        assertThat(d.get("outcome").asText()).isEqualTo(d.get("expected").asText());
         assertThat(d.get("duration_s").asDouble()).isPositive();
         assertThat(d.get("drain_s").isObject()).isTrue();
       }

@@ -33,9 +33,10 @@ class TimelineJsonTest {
   @Test
   void summaryFieldsAreSnakeCaseLikeTheDemoJson() throws Exception {
     JsonNode root = JSON.readTree(TimelineJson.write(SyntheticTimeline.demo(0)));
-    assertThat(root.path("totals").fieldNames()).toIterable().containsExactly("requests", "failed_requests", "requests_per_s");
+    assertThat(root.path("totals").fieldNames()).toIterable().containsExactly("requests", "failed_requests", "canary_failures",
+        "requests_per_s");
     JsonNode d = root.path("deployments").get(0);
-    assertThat(d.fieldNames()).toIterable().containsExactly("name", "outcome", "duration_s", "drain_s");
+    assertThat(d.fieldNames()).toIterable().containsExactly("name", "outcome", "expected", "duration_s", "drain_s");
     assertThat(d.path("drain_s").path("lb-3").asDouble()).isEqualTo(9.1);
     assertThat(root.path("samples").get(0).fieldNames()).toIterable()
         .containsExactly("t", "requests_ok", "requests_failed", "traffic_share", "connections");
