@@ -26,8 +26,15 @@ import io.zdd.coordinator.engine.DeploymentEngine;
 import io.zdd.coordinator.engine.EnginePorts;
 import io.zdd.coordinator.engine.SteadyStateReconciler;
 import io.zdd.coordinator.engine.hook.ProcessPreKillHook;
+import io.zdd.coordinator.engine.analysis.AnalysisFile;
+import io.zdd.coordinator.engine.analysis.AnalysisPorts;
+import io.zdd.coordinator.engine.port.MetricQueryPort;
 import io.zdd.coordinator.engine.port.Sleeper;
 import io.zdd.coordinator.engine.probe.HttpPendingOperationsProbe;
+import io.zdd.coordinator.prometheus.HttpPrometheusClient;
+import io.zdd.coordinator.service.PhaseNotification;
+import io.zdd.coordinator.webhook.HttpWebhookClient;
+import io.zdd.coordinator.webhook.SlackMessage;
 import io.zdd.coordinator.fleet.AgentDirectory;
 import io.zdd.coordinator.fleet.AgentFleet;
 import io.zdd.coordinator.fleet.FleetPortAdapter;
@@ -117,7 +124,23 @@ public final class Coordinator implements AutoCloseable {
       Map<String, Path> hooks,
       Map<String, String> zkTls,
       Limits limits,
-      DashboardSettings dashboard) {
+      DashboardSettings dashboard,
+      AnalysisSettings analysis) {
+    public Config {
+      analysis = analysis == null ? AnalysisSettings.NONE : analysis;
+    }
+
+    /** Without canary analysis settings: no templates, no Prometheus, unsigned webhooks. */
+    public Config(String advertise, InetSocketAddress grpcListen, Optional<InetSocketAddress> metricsListen,
+        String zkConnect, String zkRoot, Duration zkSessionTimeout, Optional<ZkCredentials> zkCredentials, URI marathon,
+        MarathonAuth marathonAuth, Optional<String> staticAgents, Duration agentCallDeadline, Duration sampleInterval,
+        Duration maxZkDisconnected, int historyLimit, Consumer<String> abort, Optional<TlsConfig> tls,
+        OperatorRoles roles, Map<String, Path> hooks, Map<String, String> zkTls, Limits limits, DashboardSettings dashboard) {
+      this(advertise, grpcListen, metricsListen, zkConnect, zkRoot, zkSessionTimeout, zkCredentials, marathon,
+          marathonAuth, staticAgents, agentCallDeadline, sampleInterval, maxZkDisconnected, historyLimit, abort, tls,
+          roles, hooks, zkTls, limits, dashboard, AnalysisSettings.NONE);
+    }
+
     /** Without dashboard settings: the dashboard on, at the metrics address. */
     public Config(String advertise, InetSocketAddress grpcListen, Optional<InetSocketAddress> metricsListen,
         String zkConnect, String zkRoot, Duration zkSessionTimeout, Optional<ZkCredentials> zkCredentials, URI marathon,
@@ -126,8 +149,22 @@ public final class Coordinator implements AutoCloseable {
         OperatorRoles roles, Map<String, Path> hooks, Map<String, String> zkTls, Limits limits) {
       this(advertise, grpcListen, metricsListen, zkConnect, zkRoot, zkSessionTimeout, zkCredentials, marathon,
           marathonAuth, staticAgents, agentCallDeadline, sampleInterval, maxZkDisconnected, historyLimit, abort, tls,
-          roles, hooks, zkTls, limits, DashboardSettings.DEFAULTS);
+          roles, hooks, zkTls, limits, DashboardSettings.DEFAULTS, AnalysisSettings.NONE);
     }
+  }
+
+  /**
+   * Canary analysis (docs/operations.md §2.2): the operators' templates and notification webhooks,
+   * the Prometheus that PromQL checks ask, and the secret that signs every webhook body.
+   *
+   * @param prometheus base URL of Prometheus's HTTP API; empty: PromQL checks are inconclusive
+   * @param prometheusTokenFile a bearer token for Prometheus, read from this file (never logged)
+   * @param webhookSecretFile the HMAC secret webhook bodies are signed with; empty: unsigned
+   */
+  public record AnalysisSettings(AnalysisFile file, Optional<URI> prometheus, Duration prometheusTimeout,
+      Optional<Path> prometheusTokenFile, Optional<Path> webhookSecretFile) {
+    public static final AnalysisSettings NONE = new AnalysisSettings(AnalysisFile.EMPTY, Optional.empty(), Duration.ofSeconds(5),
+        Optional.empty(), Optional.empty());
   }
 
   /**
@@ -277,13 +314,24 @@ public final class Coordinator implements AutoCloseable {
     HttpPendingOperationsProbe probe = new HttpPendingOperationsProbe(Duration.ofSeconds(2));
     ProcessPreKillHook hook = new ProcessPreKillHook(config.hooks(), Duration.ofMinutes(2));
 
+    HttpWebhookClient webhooks = lifecycle.start("webhook client",
+        () -> new HttpWebhookClient(config.analysis().webhookSecretFile(), clock), HttpWebhookClient::close);
+    MetricQueryPort prometheus = config.analysis().prometheus().<MetricQueryPort>map(u -> new HttpPrometheusClient(u,
+        config.analysis().prometheusTimeout(), config.analysis().prometheusTokenFile())).orElse(MetricQueryPort.none());
+    AnalysisPorts analysis = new AnalysisPorts(config.analysis().file(), prometheus, webhooks);
+    List<URI> notifications = config.analysis().file().notifications();
+    if (!notifications.isEmpty()) {
+      events.addListener(e -> PhaseNotification.of(e).ifPresent(text -> notifications.forEach(u ->
+          webhooks.notify(u, SlackMessage.of(text)))));
+    }
+
     CoordinatorMetrics coordinatorMetrics = new CoordinatorMetrics(registry, () -> term.get() != null,
         () -> Optional.ofNullable(term.get()).map(t -> t.epoch().value()).orElse(0L), fleet);
     events.addListener(coordinatorMetrics::onEvent);
 
     // Built before the admin API (which answers with the leader's address) but started after it.
     leadership = new LeadershipManager(curator, paths, config.advertise(), epoch -> {
-      EnginePorts ports = new EnginePorts(marathonPort, fleetPort, store, probe, hook, events, clock, () -> epoch);
+      EnginePorts ports = new EnginePorts(marathonPort, fleetPort, store, probe, hook, events, clock, () -> epoch, analysis);
       DeploymentSupervisor s = new DeploymentSupervisor(epoch, new DeploymentEngine(ports, () -> UUID.randomUUID().toString()));
       // Between deployments: follow Marathon (events, plus a periodic pass in case one is missed)
       // and push new backend sets when a live app's tasks change.

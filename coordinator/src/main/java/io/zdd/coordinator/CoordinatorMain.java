@@ -6,6 +6,7 @@ import io.zdd.common.grpc.GrpcServerLimits;
 import io.zdd.common.config.CredentialsFile;
 import io.zdd.common.tls.TlsConfig;
 import io.zdd.common.tls.TlsOptions;
+import io.zdd.coordinator.engine.analysis.AnalysisFile;
 import io.zdd.coordinator.engine.hook.ProcessPreKillHook;
 import io.zdd.coordinator.marathon.HttpMarathonClient;
 import io.zdd.coordinator.marathon.MarathonAuth;
@@ -14,7 +15,10 @@ import io.zdd.coordinator.marathon.MarathonClientConfig;
 import io.zdd.coordinator.security.OperatorRoles;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -149,6 +154,31 @@ public final class CoordinatorMain implements Callable<Integer> {
           + "be executable and writable only by its owner. Hooks get a scrubbed environment and their input on stdin.")
   List<String> hooks = new ArrayList<>();
 
+  @Option(names = "--analysis-file", defaultValue = "${env:ZDD_ANALYSIS_FILE:-}",
+      description = "JSON file of canary analysis templates (checks, limits, webhooks) deployments name with --analysis "
+          + "or the ZDD_ANALYSIS_TEMPLATE label, and notification webhooks for every phase change; read at start, "
+          + "refused whole when any field is wrong [ZDD_ANALYSIS_FILE]")
+  String analysisFile;
+
+  @Option(names = "--prometheus-url", defaultValue = "${env:ZDD_PROMETHEUS_URL:-}",
+      description = "Base URL of the Prometheus whose HTTP API PromQL checks query, e.g. http://prometheus:9090; without "
+          + "it PromQL checks are inconclusive [ZDD_PROMETHEUS_URL]")
+  String prometheusUrl;
+
+  @Option(names = "--prometheus-timeout", defaultValue = "${env:ZDD_PROMETHEUS_TIMEOUT:-5s}",
+      converter = Durations.Converter.class,
+      description = "Deadline of one PromQL query, retries included [ZDD_PROMETHEUS_TIMEOUT] (default: 5s)")
+  Duration prometheusTimeout;
+
+  @Option(names = "--prometheus-bearer-token-file", defaultValue = "${env:ZDD_PROMETHEUS_BEARER_TOKEN_FILE:-}",
+      description = "File holding a bearer token sent to Prometheus (never logged) [ZDD_PROMETHEUS_BEARER_TOKEN_FILE]")
+  String prometheusTokenFile;
+
+  @Option(names = "--webhook-secret-file", defaultValue = "${env:ZDD_WEBHOOK_SECRET_FILE:-}",
+      description = "File holding the secret every webhook body is signed with (HMAC-SHA256, header X-Zdd-Signature; "
+          + "docs/security.md); without it webhooks are not signed [ZDD_WEBHOOK_SECRET_FILE]")
+  String webhookSecretFile;
+
   @Option(names = "--history-limit", defaultValue = "${env:ZDD_HISTORY_LIMIT:-50}",
       description = "Finished deployments kept per group [ZDD_HISTORY_LIMIT] (default: ${DEFAULT-VALUE})")
   int historyLimit;
@@ -223,7 +253,7 @@ public final class CoordinatorMain implements Callable<Integer> {
         reason -> {
           log.error("stopping: {}", reason);
           Runtime.getRuntime().halt(3);
-        }, tlsConfig, roles, declaredHooks, zkTlsProperties, limits, dashboardSettings()));
+        }, tlsConfig, roles, declaredHooks, zkTlsProperties, limits, dashboardSettings(), analysisSettings()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       c.close();
       stop.countDown();
@@ -232,6 +262,28 @@ public final class CoordinatorMain implements Callable<Integer> {
     log.info("coordinator {} running", adv);
     stop.await();
     return 0;
+  }
+
+  private Coordinator.AnalysisSettings analysisSettings() throws IOException {
+    AnalysisFile file = AnalysisFile.EMPTY;
+    if (!analysisFile.isBlank()) {
+      Path p = Path.of(analysisFile);
+      if (Files.size(p) > AnalysisFile.MAX_BYTES) {
+        throw new io.zdd.common.error.InvalidInputException("--analysis-file", "is larger than " + AnalysisFile.MAX_BYTES + " bytes");
+      }
+      file = AnalysisFile.parse(Files.readString(p, StandardCharsets.UTF_8));
+      log.info("analysis templates {} and {} notification webhook(s) from {}", new TreeSet<>(file.templates().keySet()),
+          file.notifications().size(), p);
+    }
+    Optional<URI> prometheus = opt(prometheusUrl).map(URI::create);
+    prometheus.ifPresent(u -> {
+      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null || u.getUserInfo() != null) {
+        throw new io.zdd.common.error.InvalidInputException("--prometheus-url", "must be an http(s) URL without credentials "
+            + "(use --prometheus-bearer-token-file), got " + u.getScheme() + "://" + u.getHost());
+      }
+    });
+    return new Coordinator.AnalysisSettings(file, prometheus, prometheusTimeout, opt(prometheusTokenFile).map(Path::of),
+        opt(webhookSecretFile).map(Path::of));
   }
 
   private Coordinator.DashboardSettings dashboardSettings() {

@@ -16,6 +16,11 @@ public record ServerTraffic(String group, String server, Colour colour, String t
     taskId = taskId == null ? "" : taskId;
   }
 
+  /** HTTP responses of every class. */
+  public long responses() {
+    return responses1xx + responses2xx + responses3xx + responses4xx + responses5xx + responsesOther;
+  }
+
   /** The same counters, for the server of the applied set it belongs to. */
   public ServerTraffic of(Colour c, String task) {
     return new ServerTraffic(group, server, c, task, responses1xx, responses2xx, responses3xx, responses4xx, responses5xx,

@@ -1,4 +1,4 @@
-package io.zdd.coordinator.marathon;
+package io.zdd.coordinator.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,30 +12,33 @@ import java.util.concurrent.Flow;
 
 /**
  * A reply body read as UTF-8 text, at most {@code maxBytes} of it: past that the transfer is
- * cancelled and the reply fails with {@link TooLargeException}, so a broken or hostile Marathon
- * cannot fill the coordinator's heap.
+ * cancelled and the reply fails with {@link TooLargeException}, so a broken or hostile server
+ * (Marathon, Prometheus, a webhook receiver) cannot fill the coordinator's heap.
  */
-final class BoundedBody implements HttpResponse.BodySubscriber<String> {
+public final class BoundedBody implements HttpResponse.BodySubscriber<String> {
   /** The reply was larger than the bound; nothing of it is used. */
-  static final class TooLargeException extends IOException {
+  public static final class TooLargeException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    TooLargeException(int maxBytes) {
-      super("reply larger than " + maxBytes + " bytes (--max-marathon-reply)");
+    TooLargeException(int maxBytes, String bound) {
+      super("reply larger than " + maxBytes + " bytes (" + bound + ")");
     }
   }
 
   private final int maxBytes;
+  private final String bound;
   private final CompletableFuture<String> result = new CompletableFuture<>();
   private final ByteArrayOutputStream body = new ByteArrayOutputStream();
   private Flow.Subscription subscription;
 
-  private BoundedBody(int maxBytes) {
+  private BoundedBody(int maxBytes, String bound) {
     this.maxBytes = maxBytes;
+    this.bound = bound;
   }
 
-  static HttpResponse.BodyHandler<String> handler(int maxBytes) {
-    return info -> new BoundedBody(maxBytes);
+  /** @param bound what sets the bound, named in the failure (a flag, say) */
+  public static HttpResponse.BodyHandler<String> handler(int maxBytes, String bound) {
+    return info -> new BoundedBody(maxBytes, bound);
   }
 
   @Override
@@ -58,7 +61,7 @@ final class BoundedBody implements HttpResponse.BodySubscriber<String> {
       int n = b.remaining();
       if (body.size() + (long) n > maxBytes) {
         subscription.cancel();
-        result.completeExceptionally(new TooLargeException(maxBytes));
+        result.completeExceptionally(new TooLargeException(maxBytes, bound));
         return;
       }
       byte[] chunk = new byte[n];

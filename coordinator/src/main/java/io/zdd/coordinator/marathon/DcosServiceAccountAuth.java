@@ -1,5 +1,6 @@
 package io.zdd.coordinator.marathon;
 
+import io.zdd.coordinator.http.BoundedBody;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zdd.common.error.DeadlineExceededException;
@@ -226,7 +227,7 @@ public final class DcosServiceAccountAuth implements MarathonAuth {
         .build();
     HttpResponse<String> response;
     try {
-      response = http.send(request, BoundedBody.handler(MAX_LOGIN_REPLY));
+      response = http.send(request, BoundedBody.handler(MAX_LOGIN_REPLY, "--max-marathon-reply"));
     } catch (HttpTimeoutException e) {
       throw new DeadlineExceededException("DC/OS login at " + credentials.loginEndpoint() + " took longer than "
           + requestTimeout.toMillis() + " ms");

@@ -1,5 +1,6 @@
 package io.zdd.coordinator.marathon;
 
+import io.zdd.coordinator.http.BoundedBody;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -279,7 +280,7 @@ public final class HttpMarathonClient implements MarathonClient {
     }
     long started = System.nanoTime();
     CompletableFuture<HttpResponse<String>> future =
-        http.sendAsync(builder.build(), BoundedBody.handler(config.maxReplyBytes()));
+        http.sendAsync(builder.build(), BoundedBody.handler(config.maxReplyBytes(), "--max-marathon-reply"));
     try {
       // The request timeout covers the wait for headers; this bound also covers a stalled body.
       HttpResponse<String> response = future.get(config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
