@@ -117,6 +117,7 @@ public final class LocalCluster implements AutoCloseable {
   private ClusterCertificates certs;
   private OperatorRoles roles = OperatorRoles.everyOperatorIsAdmin();
   private Map<String, Path> hooks = Map.of();
+  private Coordinator.AnalysisSettings analysis = Coordinator.AnalysisSettings.NONE;
   private TlsConfig operator;
   private Coordinator.ZkCredentials zkCredentials;
   private Path agentDigestFile;
@@ -150,6 +151,12 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** Pre-kill hooks the coordinators declare (before {@link #start}). */
+  /** Canary analysis settings of every coordinator (templates, Prometheus, webhook secret); before start. */
+  public LocalCluster withAnalysis(Coordinator.AnalysisSettings settings) {
+    this.analysis = settings;
+    return this;
+  }
+
   public LocalCluster withHooks(Map<String, Path> hooks) {
     this.hooks = Map.copyOf(hooks);
     return this;
@@ -280,7 +287,8 @@ public final class LocalCluster implements AutoCloseable {
         URI.create(marathonHttp.url()), MarathonAuth.NONE, Optional.empty(),
         Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(60), 50, abort,
         Optional.of(coordinatorTls), roles, hooks,
-        zkTls() ? io.zdd.common.tls.ZkTls.clientProperties(coordinatorTls) : Map.of(), Coordinator.Limits.DEFAULTS));
+        zkTls() ? io.zdd.common.tls.ZkTls.clientProperties(coordinatorTls) : Map.of(), Coordinator.Limits.DEFAULTS,
+        Coordinator.DashboardSettings.DEFAULTS, analysis));
     c.start();
     slot.coordinator = c;
   }
