@@ -221,4 +221,17 @@ class CanaryAnalysisTest {
     assertThat(h.events(EventKind.ANALYSIS)).filteredOn(e -> e.message().startsWith("step 1 passed")).singleElement()
         .satisfies(e -> assertThat(e.deployment().analysis().measurements()).isEqualTo(2));
   }
+
+  @Test
+  void thePlan_showsTheGates_andChangesNothing() {
+    Harness h = harness(MetricQueryPort.none(), WebhookPort.none());
+    DeploymentPlan plan = h.engine().plan(Harness.appJson(3), canary("gated"));
+    assertThat(plan.gates()).first().asString().contains("analysis 'gated'").contains("roll back");
+    assertThat(plan.gates()).anyMatch(g -> g.contains("green-5xx") && g.contains("1.00%"))
+        .anyMatch(g -> g.contains("confirm-promotion webhook http://qa.example/confirm"));
+    assertThat(h.engine().plan(Harness.appJson(3), Harness.options().trafficSteps(List.of(10, 100)).build()).gates())
+        .containsExactly("no analysis: each traffic step waits for promote");
+    assertThat(h.writes()).isEmpty();
+    assertThat(h.store.load(Harness.GROUP)).isEmpty();
+  }
 }
