@@ -159,7 +159,8 @@ public final class ZddCli implements Callable<Integer> {
         description = "Pause between traffic steps; 0 (default) waits for 'zdd promote' at each step but the last")
     Duration stepPause;
 
-    @Option(names = "--analysis", paramLabel = "TEMPLATE", description = "With --traffic: the analysis template (in the "
+    @Option(names = "--analysis", paramLabel = "TEMPLATE", description = "With --traffic (or --new-instances): the analysis "
+        + "template (in the "
         + "coordinators' --analysis-file) that gates each step; steps then move on when it passes, and a failure rolls back "
         + "(or pauses, as the template says). Default: the app's ZDD_ANALYSIS_TEMPLATE label, else ZDD_ANALYSIS_* rule labels")
     String analysis;

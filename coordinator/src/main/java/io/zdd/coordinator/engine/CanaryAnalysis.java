@@ -74,8 +74,9 @@ final class CanaryAnalysis {
   }
 
   /**
-   * Gates the current traffic step (applied on every LB, not the last): empty once its analysis
-   * passed (or was skipped) or when no analysis is configured; otherwise the tick to return.
+   * Gates the current traffic step (applied on every LB, not the last), or a canary's hold: empty
+   * once its analysis passed (or was skipped) or when no analysis is configured; otherwise the
+   * tick to return.
    */
   Optional<Tick> gate() {
     DeploymentRecord rec = d.rec();
@@ -86,7 +87,8 @@ final class CanaryAnalysis {
       return Optional.of(pause(rec.analysis(), "analysis cannot run: " + templateProblem));
     }
     AnalysisTemplate t = template.get();
-    int step = rec.traffic().step();
+    // A canary by instance count has one hold and no traffic steps: it is step 0.
+    int step = Math.max(0, rec.traffic().step());
     AnalysisState a = rec.analysis();
     if (a.step() != step) {
       a = AnalysisState.startAt(step, d.now());

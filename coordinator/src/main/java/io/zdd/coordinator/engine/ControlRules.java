@@ -20,10 +20,10 @@ final class ControlRules {
     }
     boolean analysed = r.options().analysis().isPresent();
     if (control == Control.SKIP_ANALYSIS) {
-      return analysed && heldStep(r) ? Optional.empty()
+      return analysed && (heldStep(r) || analysedCanary(r)) ? Optional.empty()
           : Optional.of("deployment " + r.id() + (analysed ? " has no traffic step applied yet" : " has no analysis to skip"));
     }
-    if (analysed && heldStep(r)) {
+    if (analysed && (heldStep(r) || analysedCanary(r))) {
       return Optional.of("deployment " + r.id() + "'s traffic steps are gated by analysis '" + r.options().analysis().get()
           + "' (" + r.analysis().result().name().toLowerCase(Locale.ROOT) + ": " + r.analysis().summary()
           + "); they move on when it passes, or with promote --skip-analysis");
@@ -47,13 +47,21 @@ final class ControlRules {
       case PROMOTE -> heldStep(r) ? r.toBuilder().traffic(r.traffic().released().atStep(r.traffic().step() + 1))
           : r.toBuilder().traffic(r.traffic().released()).goalInstances(r.targetInstances());
       case ABORT -> r.toBuilder();
-      case SKIP_ANALYSIS -> r.toBuilder().paused(false).analysis(r.analysis().skipped("skipped by operator"))
-          .traffic(r.traffic().released().atStep(r.traffic().step() + 1));
+      case SKIP_ANALYSIS -> analysedCanary(r)
+          ? r.toBuilder().paused(false).analysis(r.analysis().skipped("skipped by operator")).traffic(r.traffic().released())
+              .goalInstances(r.targetInstances())
+          : r.toBuilder().paused(false).analysis(r.analysis().skipped("skipped by operator"))
+              .traffic(r.traffic().released().atStep(r.traffic().step() + 1));
     };
   }
 
   private static boolean heldStep(DeploymentRecord r) {
     return r.options().strategy() == ShiftStrategy.WEIGHT_STEPS && r.traffic().stepStartedAt() != null;
+  }
+
+  /** A canary by instance count whose hold analysis gates (holding, or started). */
+  private static boolean analysedCanary(DeploymentRecord r) {
+    return r.options().strategy() != ShiftStrategy.WEIGHT_STEPS && r.goalInstances() < r.targetInstances();
   }
 
   private static boolean heldCanary(DeploymentRecord r) {

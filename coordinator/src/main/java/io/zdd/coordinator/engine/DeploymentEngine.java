@@ -47,7 +47,7 @@ public final class DeploymentEngine {
     List<String> gates = new ArrayList<>();
     analysis.ifPresentOrElse(t -> gates.addAll(t.describe()), () -> gates.add(options.strategy() == ShiftStrategy.WEIGHT_STEPS
         ? "no analysis: each traffic step " + (options.stepPause().isZero() ? "waits for promote" : "moves on after its pause")
-        : "no analysis (analysis gates traffic steps only: --traffic)"));
+        : "no analysis (analysis gates traffic steps and canary holds: --traffic, --new-instances)"));
     return DryRunPlanner.plan(p, ports.fleet().agents(p.group(), LbGroups.ofAppJson(appJson))).withGates(gates);
   }
 
@@ -130,13 +130,13 @@ public final class DeploymentEngine {
   }
 
   /**
-   * The analysis gating the deployment ({@link AnalysisChoice}): only traffic steps are gated, so
-   * analysis labels on an app deployed without steps are left unused (an explicit
-   * {@code --analysis} without steps is refused by the options' own checks).
+   * The analysis gating the deployment ({@link AnalysisChoice}): only traffic steps and a canary's
+   * hold are gated, so analysis labels on an app deployed as a plain blue/green are left unused
+   * (an explicit {@code --analysis} there is refused by the options' own checks).
    */
   private Optional<AnalysisTemplate> analysis(String appJson, DeploymentOptions options) {
     AppJson app = checkInput(appJson, options);
-    if (options.strategy() != ShiftStrategy.WEIGHT_STEPS) {
+    if (options.strategy() != ShiftStrategy.WEIGHT_STEPS && !options.canary()) {
       return Optional.empty();
     }
     return AnalysisChoice.resolve(options.analysis(), app.json().path("labels"), ports.analysis().file());

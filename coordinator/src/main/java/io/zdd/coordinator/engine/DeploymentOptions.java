@@ -154,9 +154,9 @@ public record DeploymentOptions(
       }
     });
     analysis.ifPresent(a -> {
-      if (strategy != ShiftStrategy.WEIGHT_STEPS) {
-        throw new InvalidInputException("options.analysis", "analysis gates traffic steps: give --traffic steps "
-            + "(e.g. 10,50,100) with it");
+      if (strategy != ShiftStrategy.WEIGHT_STEPS && newInstances == 0) {
+        throw new InvalidInputException("options.analysis", "analysis gates traffic steps or a canary's hold: give "
+            + "--traffic steps (e.g. 10,50,100) or --new-instances with it");
       }
       if (!HOOK_NAME.matcher(a).matches()) {
         throw new InvalidInputException("options.analysis", "must name an analysis template, got '" + Validation.printable(a) + "'");

@@ -24,6 +24,29 @@ final class InstanceRatioShift implements TrafficShift {
     return Math.min(count, goal < target ? Math.max(0, activeBlue - (target - goal)) : activeBlue);
   }
 
+  /**
+   * A canary gated by analysis: it holds while the analysis runs (the hold is its one step), then
+   * completes by itself once the analysis passed and the confirm-promotion webhooks answered 2xx;
+   * a failure rolls back or pauses as the template says ({@link CanaryAnalysis}).
+   */
+  private Tick analysedHold(DeploymentRecord rec, int goal, int activeBlue) {
+    if (rec.analysis().step() < 0) {
+      d.emit(EventKind.WAITING_FOR_PROMOTE, "canary of " + goal + " new beside " + activeBlue
+          + " old instances; analysis decides (promote --skip-analysis to complete now, abort to roll back)");
+    }
+    Optional<Tick> gated = d.analysis().gate();
+    if (gated.isPresent()) {
+      return gated.get();
+    }
+    Optional<Tick> unconfirmed = d.analysis().confirmPromotion();
+    if (unconfirmed.isPresent()) {
+      return unconfirmed.get();
+    }
+    d.save(d.rec().toBuilder().traffic(d.rec().traffic().released()).goalInstances(d.rec().targetInstances()).build());
+    d.emit(EventKind.PHASE_CHANGED, "canary passed its analysis: completing to " + d.rec().targetInstances() + " instances");
+    return Tick.proceed();
+  }
+
   @Override
   public Tick shift() {
     DeploymentRecord rec = d.rec();
@@ -38,6 +61,9 @@ final class InstanceRatioShift implements TrafficShift {
     int goal = rec.goalInstances();
     boolean canary = goal < target;
     if (canary && green.instances() >= goal && activeBlue.size() <= target - goal) {
+      if (rec.options().analysis().isPresent()) {
+        return analysedHold(rec, goal, activeBlue.size());
+      }
       if (!rec.traffic().awaitingPromote()) {
         d.save(rec.toBuilder().traffic(rec.traffic().held()).build());
         d.emit(EventKind.WAITING_FOR_PROMOTE, "canary of " + goal + " new beside " + activeBlue.size()

@@ -234,4 +234,22 @@ class CanaryAnalysisTest {
     assertThat(h.writes()).isEmpty();
     assertThat(h.store.load(Harness.GROUP)).isEmpty();
   }
+
+  @Test
+  void aCanaryByInstanceCount_isJudgedDuringItsHold_completingByItselfWhenGood_andRolledBackWhenBad() throws Exception {
+    Harness good = harness(MetricQueryPort.none(), WebhookPort.none());
+    Deployment d = good.start(Harness.appJson(3), Harness.options().newInstances(1).analysis(Optional.of("web")).build());
+    assertThat(good.run(d).kind()).isEqualTo(Tick.Kind.DONE);
+    assertThat(d.record().outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(good.events(EventKind.ANALYSIS)).anyMatch(e -> e.message().contains("passed"));
+    assertThat(good.marathon.app("/web-green").orElseThrow().instances).isEqualTo(3);
+
+    Harness bad = harness(MetricQueryPort.none(), WebhookPort.none());
+    bad.fleet.all().forEach(lb -> lb.traffic.errorRate.put(Colour.GREEN, 0.2));
+    Deployment b = bad.start(Harness.appJson(3), Harness.options().newInstances(1).analysis(Optional.of("web")).build());
+    assertThat(bad.run(b).kind()).isEqualTo(Tick.Kind.DONE);
+    assertThat(b.record().outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(b.record().rollback().reason()).contains("analysis failed");
+    assertThat(bad.allViolations()).isEmpty();
+  }
 }
