@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zdd.common.error.PreconditionException;
-import io.zdd.common.model.AdminState;
-import io.zdd.common.model.BackendServer;
 import io.zdd.common.model.BackendSet;
 import io.zdd.common.model.Colour;
 import io.zdd.coordinator.engine.analysis.AnalysisFile;
@@ -74,15 +72,7 @@ class CanaryAnalysisTest {
   }
 
   private static double greenShare(BackendSet set) {
-    long g = 0;
-    long all = 0;
-    for (BackendServer s : set.servers()) {
-      if (s.adminState() == AdminState.READY) {
-        all += s.weight();
-        g += s.colour() == Colour.GREEN ? s.weight() : 0;
-      }
-    }
-    return all == 0 ? 0 : 100.0 * g / all;
+    return Harness.greenShare(set);
   }
 
   @Test

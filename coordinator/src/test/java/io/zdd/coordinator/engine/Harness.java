@@ -1,6 +1,10 @@
 package io.zdd.coordinator.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zdd.common.model.AdminState;
+import io.zdd.common.model.BackendServer;
+import io.zdd.common.model.BackendSet;
+import io.zdd.common.model.Colour;
 import io.zdd.common.model.Epoch;
 import io.zdd.common.model.GroupName;
 import io.zdd.coordinator.engine.analysis.AnalysisPorts;
@@ -94,6 +98,19 @@ final class Harness {
     };
     return new EnginePorts(marathon, fleet, store, probe, preKillHook == null ? hook : preKillHook, events::add, clock,
         () -> Epoch.of(epoch), analysis);
+  }
+
+  /** Green's share of the READY servers' weight in a set, percent. */
+  static double greenShare(BackendSet set) {
+    long g = 0;
+    long all = 0;
+    for (BackendServer s : set.servers()) {
+      if (s.adminState() == AdminState.READY) {
+        all += s.weight();
+        g += s.colour() == Colour.GREEN ? s.weight() : 0;
+      }
+    }
+    return all == 0 ? 0 : 100.0 * g / all;
   }
 
   DeploymentEngine engine() {

@@ -2,8 +2,6 @@ package io.zdd.coordinator.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.zdd.common.model.AdminState;
-import io.zdd.common.model.BackendServer;
 import io.zdd.common.model.BackendSet;
 import io.zdd.common.model.Colour;
 import io.zdd.coordinator.engine.fakes.FakeFleet;
@@ -15,15 +13,7 @@ import org.junit.jupiter.api.Test;
 class WeightStepsAndPortSwapTest {
 
   private static double greenShare(BackendSet set) {
-    long g = 0;
-    long all = 0;
-    for (BackendServer s : set.servers()) {
-      if (s.adminState() == AdminState.READY) {
-        all += s.weight();
-        g += s.colour() == Colour.GREEN ? s.weight() : 0;
-      }
-    }
-    return all == 0 ? 0 : 100.0 * g / all;
+    return Harness.greenShare(set);
   }
 
   @Test

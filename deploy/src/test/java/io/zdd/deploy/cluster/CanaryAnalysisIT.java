@@ -5,18 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.zdd.coordinator.Coordinator;
 import io.zdd.coordinator.cli.ExitCodes;
-import io.zdd.coordinator.cli.ZddCli;
 import io.zdd.coordinator.engine.DeploymentEvent;
 import io.zdd.coordinator.engine.EventKind;
 import io.zdd.coordinator.engine.Outcome;
 import io.zdd.coordinator.engine.analysis.CheckResult;
 import io.zdd.coordinator.engine.analysis.Verdict;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -58,16 +54,8 @@ class CanaryAnalysisIT {
     }
   }
 
-  private record CliRun(int exit, String out, String err) {}
-
-  private static CliRun cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(cluster.operatorFlags());
-    all.addAll(List.of("--coordinator", cluster.anyCoordinator(), "--timeout", "30s"));
-    all.addAll(List.of(args));
-    int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-    return new CliRun(code, out.toString(), err.toString());
+  private static ClusterCli cli(String... args) {
+    return ClusterCli.run(cluster, args);
   }
 
   private static Path app(String version, Map<String, String> env, Map<String, String> labels) throws Exception {
@@ -82,7 +70,7 @@ class CanaryAnalysisIT {
     Coordinator leader = cluster.leader().orElseThrow().coordinator().orElseThrow();
     List<DeploymentEvent> events = new CopyOnWriteArrayList<>();
     leader.events().addListener(events::add);
-    CliRun first = cli("deploy", app("v1", Map.of(), Map.of()).toString(), "--json", "--step-delay", "0.5");
+    ClusterCli first = cli("deploy", app("v1", Map.of(), Map.of()).toString(), "--json", "--step-delay", "0.5");
     assertThat(first.exit()).as(first.err() + first.out()).isZero();
 
     List<LoadGenerator.Target> lbs = cluster.lbAddresses().stream().map(a -> new LoadGenerator.Target(a, SERVICE_PORT)).toList();
@@ -90,7 +78,7 @@ class CanaryAnalysisIT {
     LoadGenerator.Stats bad;
     try (LoadGenerator load = new LoadGenerator(lbs, 2, 300, "/")) {
       load.start();
-      CliRun v4 = cli("deploy", app("v4", Map.of("ZDD_DEMO_ERROR_RATE", "0.2"), GATE).toString(), "--json",
+      ClusterCli v4 = cli("deploy", app("v4", Map.of("ZDD_DEMO_ERROR_RATE", "0.2"), GATE).toString(), "--json",
           "--step-delay", "0.5", "--health-timeout", "120", "--traffic", "10,50,100");
       bad = load.stop();
       assertThat(v4.exit()).as(v4.err() + v4.out()).isEqualTo(ExitCodes.ROLLED_BACK);
@@ -121,7 +109,7 @@ class CanaryAnalysisIT {
 
     try (LoadGenerator load = new LoadGenerator(lbs, 2, 300, "/")) {
       load.start();
-      CliRun v5 = cli("deploy", app("v5", Map.of(), GATE).toString(), "--json", "--step-delay", "0.5", "--health-timeout", "120",
+      ClusterCli v5 = cli("deploy", app("v5", Map.of(), GATE).toString(), "--json", "--step-delay", "0.5", "--health-timeout", "120",
           "--traffic", "10,50,100");
       LoadGenerator.Stats good = load.stop();
       assertThat(v5.exit()).as(v5.err() + v5.out()).isZero();

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.zdd.coordinator.Coordinator;
-import io.zdd.coordinator.cli.ZddCli;
 import io.zdd.coordinator.engine.DeploymentEvent;
 import io.zdd.coordinator.engine.EventKind;
 import io.zdd.coordinator.engine.LbDrainProgress;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,16 +52,8 @@ class EndToEndDeploymentIT {
     }
   }
 
-  private record CliRun(int exit, String out, String err) {}
-
-  private static CliRun cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(cluster.operatorFlags());
-    all.addAll(List.of("--coordinator", cluster.anyCoordinator(), "--timeout", "30s"));
-    all.addAll(List.of(args));
-    int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-    return new CliRun(code, out.toString(), err.toString());
+  private static ClusterCli cli(String... args) {
+    return ClusterCli.run(cluster, args);
   }
 
   private static Path app(String version, int instances) throws Exception {
@@ -82,7 +71,7 @@ class EndToEndDeploymentIT {
     leader.events().addListener(events::add);
 
     // First deployment: nothing to drain, nothing under load yet.
-    CliRun first = cli("deploy", app("v1", 3).toString(), "--json", "--step-delay", "0.5");
+    ClusterCli first = cli("deploy", app("v1", 3).toString(), "--json", "--step-delay", "0.5");
     assertThat(first.exit()).as(first.err() + first.out()).isZero();
 
     List<LoadGenerator.Target> lbs = cluster.lbAddresses().stream().map(a -> new LoadGenerator.Target(a, SERVICE_PORT)).toList();
@@ -92,12 +81,12 @@ class EndToEndDeploymentIT {
       load.start();
       work.start();
 
-      CliRun blueGreen = cli("deploy", app("v2", 3).toString(), "--json", "--step-delay", "0.5", "--health-timeout", "120",
+      ClusterCli blueGreen = cli("deploy", app("v2", 3).toString(), "--json", "--step-delay", "0.5", "--health-timeout", "120",
           "--pending-metric", "zdd_demo_pending_operations");
       assertThat(blueGreen.exit()).as(blueGreen.err() + blueGreen.out()).isZero();
       assertThat(blueGreen.out()).contains("\"kind\":\"FINISHED\"").contains("SUCCEEDED");
 
-      CliRun canary = cli("deploy", app("v3", 3).toString(), "--json", "--step-delay", "0.5", "--health-timeout", "120",
+      ClusterCli canary = cli("deploy", app("v3", 3).toString(), "--json", "--step-delay", "0.5", "--health-timeout", "120",
           "--traffic", "10,50,100", "--step-pause", "2", "--pending-metric", "zdd_demo_pending_operations");
       assertThat(canary.exit()).as(canary.err() + canary.out()).isZero();
       assertThat(canary.out()).contains("TRAFFIC_SHIFTED");
@@ -131,7 +120,7 @@ class EndToEndDeploymentIT {
   @Test
   @Order(2)
   void betweenDeployments_aReplacedTask_isPushedToEveryLb() throws Exception {
-    CliRun v1 = cli("deploy", app("s1", 2).toString(), "--json", "--step-delay", "0.5", "--health-timeout", "120");
+    ClusterCli v1 = cli("deploy", app("s1", 2).toString(), "--json", "--step-delay", "0.5", "--health-timeout", "120");
     assertThat(v1.exit()).as(v1.err()).isZero();
     String[] lines = v1.out().strip().split("\n");
     String liveApp = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[lines.length - 1])

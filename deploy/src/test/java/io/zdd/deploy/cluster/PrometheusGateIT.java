@@ -8,21 +8,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.zdd.coordinator.Coordinator;
 import io.zdd.coordinator.cli.ExitCodes;
-import io.zdd.coordinator.cli.ZddCli;
 import io.zdd.coordinator.engine.DeploymentEvent;
 import io.zdd.coordinator.engine.EventKind;
 import io.zdd.coordinator.engine.Outcome;
 import io.zdd.coordinator.engine.analysis.AnalysisFile;
 import io.zdd.coordinator.engine.analysis.AnalysisState;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -125,16 +121,8 @@ class PrometheusGateIT {
     }
   }
 
-  private record CliRun(int exit, String out, String err) {}
-
-  private static CliRun cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(cluster.operatorFlags());
-    all.addAll(List.of("--coordinator", cluster.anyCoordinator(), "--timeout", "30s"));
-    all.addAll(List.of(args));
-    int code = ZddCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
-    return new CliRun(code, out.toString(), err.toString());
+  private static ClusterCli cli(String... args) {
+    return ClusterCli.run(cluster, args);
   }
 
   private static Path app(String version, Map<String, String> env) throws Exception {
@@ -149,14 +137,14 @@ class PrometheusGateIT {
     Coordinator leader = cluster.leader().orElseThrow().coordinator().orElseThrow();
     List<DeploymentEvent> events = new CopyOnWriteArrayList<>();
     leader.events().addListener(events::add);
-    CliRun first = cli("deploy", app("v1", Map.of()).toString(), "--json", "--step-delay", "0.5");
+    ClusterCli first = cli("deploy", app("v1", Map.of()).toString(), "--json", "--step-delay", "0.5");
     assertThat(first.exit()).as(first.err() + first.out()).isZero();
     List<LoadGenerator.Target> lbs = cluster.lbAddresses().stream().map(a -> new LoadGenerator.Target(a, SERVICE_PORT)).toList();
     await().atMost(Duration.ofSeconds(30)).until(() -> LoadGenerator.everyTargetAnswers(lbs));
 
     try (LoadGenerator load = new LoadGenerator(lbs, 2, 200, "/")) {
       load.start();
-      CliRun bad = cli("deploy", app("v4", Map.of("ZDD_DEMO_ERROR_RATE", "0.2")).toString(), "--json", "--step-delay", "0.5",
+      ClusterCli bad = cli("deploy", app("v4", Map.of("ZDD_DEMO_ERROR_RATE", "0.2")).toString(), "--json", "--step-delay", "0.5",
           "--health-timeout", "120", "--traffic", "10,50,100", "--analysis", "errors");
       assertThat(bad.exit()).as(bad.err() + bad.out()).isEqualTo(ExitCodes.ROLLED_BACK);
       DeploymentEvent finished = events.stream().filter(e -> e.kind() == EventKind.FINISHED).reduce((a, b) -> b).orElseThrow();
@@ -165,7 +153,7 @@ class PrometheusGateIT {
       assertThat(events).anyMatch(e -> e.kind() == EventKind.ANALYSIS && e.deployment().id().equals(finished.deployment().id())
           && e.analysis().stream().anyMatch(r -> r.check().equals("green-error-ratio") && r.value() > 0.05));
 
-      CliRun noData = cli("deploy", app("v5", Map.of()).toString(), "--json", "--detach", "--step-delay", "0.5",
+      ClusterCli noData = cli("deploy", app("v5", Map.of()).toString(), "--json", "--detach", "--step-delay", "0.5",
           "--health-timeout", "120", "--traffic", "10,50,100", "--analysis", "no-data");
       assertThat(noData.exit()).as(noData.err() + noData.out()).isZero();
       await().atMost(Duration.ofSeconds(120)).until(() -> events.stream().anyMatch(e -> e.kind() == EventKind.WARNING
@@ -176,7 +164,7 @@ class PrometheusGateIT {
       assertThat(paused.deployment().paused()).isTrue();
       assertThat(paused.deployment().analysis().result()).isEqualTo(AnalysisState.Result.INCONCLUSIVE);
       assertThat(paused.deployment().traffic().step()).as("never past the first step").isZero();
-      CliRun abort = cli("abort", paused.deployment().id());
+      ClusterCli abort = cli("abort", paused.deployment().id());
       assertThat(abort.exit()).as(abort.err()).isZero();
       await().atMost(Duration.ofSeconds(120)).until(() -> events.stream().anyMatch(e -> e.kind() == EventKind.FINISHED
           && e.deployment().id().equals(paused.deployment().id()) && e.deployment().outcome() == Outcome.ROLLED_BACK));
