@@ -172,8 +172,10 @@ function follow(id) {
       list.push(e);
       state.events.set(id, list.slice(-200));
       renderEvents(id);
+      // The card may exist before its first render (an event can beat the record's fetch).
       const card = document.querySelector('.card[data-deployment="' + id + '"]');
-      if (card) { card.querySelector('[data-field="phase"]').textContent = e.deployment.phase; }
+      const phase = card && card.querySelector('[data-field="phase"]');
+      if (phase) { phase.textContent = e.deployment.phase; }
     }
   });
   // Not driven by this coordinator, too many streams, or finished: the record's polling goes on.

@@ -142,26 +142,34 @@ public final class DemoRun {
    * gate its canary with an LB-observed rule (5xx ratio at most 1 %), so zdd rolls it back by itself.
    */
   private enum Version {
-    GOOD(Map.of(), Map.of(), "succeeded"),
-    BAD(Map.of("ZDD_DEMO_ERROR_RATE", "0.2"), Map.of("ZDD_ANALYSIS_MAX_5XX_RATIO", "0.01", "ZDD_ANALYSIS_MIN_REQUESTS", "50",
-        "ZDD_ANALYSIS_INTERVAL", "3s", "ZDD_ANALYSIS_COUNT", "2"), "rolled_back");
+    GOOD(Map.of(), "succeeded"),
+    BAD(Map.of("ZDD_DEMO_ERROR_RATE", "0.2"), "rolled_back");
 
     final Map<String, String> env;
-    final Map<String, String> labels;
     final String expected;
 
-    Version(Map<String, String> env, Map<String, String> labels, String expected) {
+    Version(Map<String, String> env, String expected) {
       this.env = env;
-      this.labels = labels;
       this.expected = expected;
     }
+  }
+
+  /**
+   * The bad canary's gate: a measurement every 3 s needs half of what the first step (10 %) gets
+   * at the demo's rate, so a slow demo judges too; until then measurements are inconclusive, and
+   * enough of them are allowed that the demo never pauses for want of traffic.
+   */
+  static Map<String, String> badCanaryGate(double rate) {
+    long minRequests = Math.max(10, Math.round(rate * 0.10 * 3 / 2));
+    return Map.of("ZDD_ANALYSIS_MAX_5XX_RATIO", "0.01", "ZDD_ANALYSIS_MIN_REQUESTS", Long.toString(minRequests),
+        "ZDD_ANALYSIS_INTERVAL", "3s", "ZDD_ANALYSIS_COUNT", "2", "ZDD_ANALYSIS_INCONCLUSIVE_LIMIT", "20");
   }
 
   private DemoTimeline.DeploymentSummary deploy(LocalCluster cluster, TimelineRecorder recorder, String name,
       String version, String cp, List<String> extra, Version kind) throws Exception {
     Path app = settings.workDir().resolve("app-" + version + ".json");
     Files.writeString(app, DemoAppDefinition.json(GROUP, SERVICE_PORT, ALT_PORT, version, settings.instances(), 500, cp,
-        kind.env, kind.labels));
+        kind.env, kind == Version.BAD ? badCanaryGate(settings.rate()) : Map.of()));
     recorder.nextDeployment(name);
     say("");
     say("== %s: zdd deploy %s %s", name, app.getFileName(), String.join(" ", extra));

@@ -83,7 +83,11 @@ class CanaryAnalysisIT {
       bad = load.stop();
       assertThat(v4.exit()).as(v4.err() + v4.out()).isEqualTo(ExitCodes.ROLLED_BACK);
     }
-    DeploymentEvent finished = events.stream().filter(e -> e.kind() == EventKind.FINISHED).reduce((a, b) -> b).orElseThrow();
+    // The listener hears the event on the event log's thread, maybe after the CLI's stream did.
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(e -> e.kind() == EventKind.FINISHED
+        && e.deployment().outcome() == Outcome.ROLLED_BACK));
+    DeploymentEvent finished = events.stream().filter(e -> e.kind() == EventKind.FINISHED
+        && e.deployment().outcome() == Outcome.ROLLED_BACK).findFirst().orElseThrow();
     assertThat(finished.deployment().outcome()).isEqualTo(Outcome.ROLLED_BACK);
     assertThat(finished.deployment().rollback().reason()).contains("analysis failed at step 1").contains("5xx");
 
@@ -116,6 +120,7 @@ class CanaryAnalysisIT {
       assertThat(v5.out()).contains("\"kind\":\"ANALYSIS\"").contains("SUCCEEDED");
       assertThat(good.failed()).as("failed requests: " + good.failureSamples()).isZero();
     }
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().filter(e -> e.kind() == EventKind.FINISHED).count() == 3);
     String v5Id = events.stream().filter(e -> e.kind() == EventKind.FINISHED).reduce((a, b) -> b).orElseThrow().deployment().id();
     assertThat(events).filteredOn(e -> e.deployment().id().equals(v5Id) && e.kind() == EventKind.ANALYSIS
         && e.message().contains("passed")).hasSize(2);

@@ -147,7 +147,11 @@ class PrometheusGateIT {
       ClusterCli bad = cli("deploy", app("v4", Map.of("ZDD_DEMO_ERROR_RATE", "0.2")).toString(), "--json", "--step-delay", "0.5",
           "--health-timeout", "120", "--traffic", "10,50,100", "--analysis", "errors");
       assertThat(bad.exit()).as(bad.err() + bad.out()).isEqualTo(ExitCodes.ROLLED_BACK);
-      DeploymentEvent finished = events.stream().filter(e -> e.kind() == EventKind.FINISHED).reduce((a, b) -> b).orElseThrow();
+      // The listener hears the event on the event log's thread, maybe after the CLI's stream did.
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(e -> e.kind() == EventKind.FINISHED
+          && e.deployment().outcome() == Outcome.ROLLED_BACK));
+      DeploymentEvent finished = events.stream().filter(e -> e.kind() == EventKind.FINISHED
+          && e.deployment().outcome() == Outcome.ROLLED_BACK).findFirst().orElseThrow();
       assertThat(finished.deployment().rollback().reason()).contains("analysis failed at step 1")
           .contains("green-error-ratio");
       assertThat(events).anyMatch(e -> e.kind() == EventKind.ANALYSIS && e.deployment().id().equals(finished.deployment().id())
