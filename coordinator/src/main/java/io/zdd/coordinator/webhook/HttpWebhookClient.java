@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -87,6 +88,10 @@ public final class HttpWebhookClient implements WebhookPort, AutoCloseable {
       return new WebhookResult(0, "no answer within " + timeout.toMillis() + " ms", Duration.ofNanos(System.nanoTime() - t0));
     } catch (ExecutionException | RuntimeException e) {
       Throwable c = e instanceof ExecutionException ? e.getCause() : e;
+      if (c instanceof HttpTimeoutException) {
+        // The request's own timeout and the wait for it end together; either says the same.
+        return new WebhookResult(0, "no answer within " + timeout.toMillis() + " ms", Duration.ofNanos(System.nanoTime() - t0));
+      }
       String why = c instanceof IOException ? c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage())
           : c.toString();
       return new WebhookResult(0, abbreviate(why), Duration.ofNanos(System.nanoTime() - t0));
