@@ -40,9 +40,7 @@ class EndToEndDeploymentIT {
   @BeforeAll
   static void startCluster() throws Exception {
     cluster = new LocalCluster(new LocalCluster.Options(2, 1, work.resolve("cluster"), Duration.ofSeconds(6), false));
-    cluster.start();
-    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader().isPresent());
-    await().atMost(Duration.ofSeconds(30)).until(() -> cli("agents").out().split("connected", -1).length - 1 == 2);
+    ClusterCli.started(cluster, 2);
   }
 
   @AfterAll

@@ -83,9 +83,7 @@ class PrometheusGateIT {
     cluster = new LocalCluster(new LocalCluster.Options(2, 1, work.resolve("cluster"), Duration.ofSeconds(6), false))
         .withAnalysis(new Coordinator.AnalysisSettings(AnalysisFile.parse(TEMPLATES),
             Optional.of(URI.create("http://127.0.0.1:" + port)), Duration.ofSeconds(3), Optional.empty(), Optional.empty()));
-    cluster.start();
-    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.leader().isPresent());
-    await().atMost(Duration.ofSeconds(30)).until(() -> cli("agents").out().split("connected", -1).length - 1 == 2);
+    ClusterCli.started(cluster, 2);
     var unused = discovery.scheduleWithFixedDelay(() -> writeTargets(targets), 0, 500, TimeUnit.MILLISECONDS);
   }
 
