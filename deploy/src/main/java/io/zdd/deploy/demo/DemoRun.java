@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -187,8 +188,14 @@ public final class DemoRun {
     }
     double duration = recorder.now() - t0;
     String id = recorder.idOf(name);
+    // The CLI's stream can end before the event log has handed FINISHED to our listener.
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (id != null && !finished.containsKey(id) && System.nanoTime() < until) {
+      Thread.sleep(50);
+    }
     DeploymentEvent fin = id == null ? null : finished.get(id);
-    String outcome = fin == null ? (r.exit() == 0 ? "succeeded" : "failed") : TimelineRecorder.outcome(fin.deployment().outcome());
+    String outcome = fin != null ? TimelineRecorder.outcome(fin.deployment().outcome())
+        : r.exit() == ExitCodes.OK ? "succeeded" : r.exit() == ExitCodes.ROLLED_BACK ? "rolled_back" : "failed";
     if (fin != null && fin.deployment().startedAt() != null) {
       duration = Duration.between(fin.deployment().startedAt(), fin.at()).toMillis() / 1000.0;
     }
